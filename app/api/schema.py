@@ -1,0 +1,48 @@
+"""The GraphQL schema: every domain's queries merged, with query limits and
+error masking."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from app.settings import Settings
+from tenants.api import Query as TenantQuery
+
+
+@strawberry.type(description="Every query of Socle, gathered from each domain's api module.")
+class Query(TenantQuery):
+    pass
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Mask errors raised by code (a bug, a lost connection); keep the
+    validation and limit errors that tell a client what to fix."""
+    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+
+
+def make_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits ``settings`` ask for."""
+    extensions: list[SchemaExtension | type[SchemaExtension]] = [
+        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
+        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
+        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
+        MaskErrors(should_mask_error=_is_unexpected, error_message="Unexpected error."),
+    ]
+    if not settings.introspection_enabled:
+        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+    return strawberry.Schema(query=Query, extensions=extensions)
+
+
+def export_sdl(settings: Settings) -> str:
+    """The schema in SDL, as committed in ``graphql/schema.graphql``."""
+    return make_schema(settings).as_str() + "\n"

@@ -1,0 +1,201 @@
+"""The ``socle`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from app import db
+from app.settings import Environment, Settings, SettingsError, get_settings
+from tenants.errors import DomainError
+
+T = TypeVar("T")
+
+SCHEMA_PATH = Path("graphql/schema.graphql")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"socle: {message}", err=True)
+    sys.exit(code)
+
+
+def _command(function: Callable[..., T]) -> Callable[..., T]:
+    """Run a command with validated settings; turn setting and input errors
+    into one line on standard error."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        try:
+            return function(get_settings(), *args, **kwargs)
+        except SettingsError as error:
+            _fail(str(error), 2)
+        except DomainError as error:
+            from app.i18n import translate
+
+            field = ".".join(error.path[1:]) or "-"
+            _fail(f"{field}: {translate(error.code, **error.params)}", 1)
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coroutine)
+
+
+@asynccontextmanager
+async def _application_database(settings: Settings) -> AsyncIterator[None]:
+    urls = await asyncio.to_thread(db.database_urls, settings)
+    await db.check_server(urls.app, application_role=True)
+    db.connect(urls.app, settings)
+    await db.open_pool()
+    try:
+        yield
+    finally:
+        await db.close_pool()
+
+
+@click.group()
+def main() -> None:
+    """Socle: social protection schemes, their members, contributions and benefits."""
+
+
+@main.command()
+@_command
+def serve(settings: Settings) -> None:
+    """Serve the web application and GraphQL API."""
+    import uvicorn
+
+    from app.logs import configure_logging
+
+    configure_logging(settings)
+    if settings.embedded_database:
+        db.database_urls(settings)  # start the embedded server once, before the workers
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.http_host,
+        port=settings.http_port,
+        workers=settings.http_workers,
+        log_config=None,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@main.command()
+@_command
+def worker(settings: Settings) -> None:
+    """Run background jobs from the Redis broker, and the outbox relay."""
+    from app.logs import configure_logging
+    from app.runtime import Runtime
+
+    if settings.broker_url is None:
+        raise SettingsError("invalid setting SOCLE_BROKER_URL: required by socle worker (without it, socle serve runs jobs)")
+    configure_logging(settings)
+
+    async def run() -> None:
+        runtime = Runtime.from_settings(settings)
+        await runtime.start(run_worker=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        await runtime.stop()
+
+    _run(run())
+
+
+@main.command()
+@_command
+def migrate(settings: Settings) -> None:
+    """Apply database migrations as the owner and prepare the application role."""
+    from app.migrate import migrate as run_migrations
+
+    _run(run_migrations(settings))
+    click.echo("socle: database up to date")
+
+
+@main.command()
+@_command
+def demo(settings: Settings) -> None:
+    """Load the demo data (a ministry, two mutuals, an IPM) and print its accounts."""
+    from app.demo import DEMO_PASSWORD, load_demo
+
+    if settings.env is Environment.PRODUCTION:
+        raise SettingsError("invalid setting SOCLE_ENV: socle demo does not run in production")
+
+    async def run() -> list[Any]:
+        async with _application_database(settings):
+            return await load_demo()
+
+    accounts = _run(run())
+    click.echo(f"Demo accounts (password: {DEMO_PASSWORD})")
+    for account in accounts:
+        click.echo(f"  {account.email:<42} {account.role.value:<18} {account.tenant}")
+
+
+@main.group()
+def schema() -> None:
+    """The GraphQL schema."""
+
+
+@schema.command("export")
+@click.option("--output", type=click.Path(path_type=Path), default=SCHEMA_PATH, show_default=True)
+@_command
+def schema_export(settings: Settings, output: Path) -> None:
+    """Write the schema in SDL, as committed in graphql/schema.graphql."""
+    from app.api.schema import export_sdl
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(export_sdl(settings))
+    click.echo(f"socle: wrote {output}")
+
+
+@main.group()
+def tenant() -> None:
+    """Tenants: ministries, mutuals and IPMs."""
+
+
+@tenant.command("create")
+@click.option("--kind", type=click.Choice(["ministry", "mutual", "ipm"]), required=True)
+@click.option("--name", required=True, help="Official name.")
+@click.option("--slug", required=True, help="Short unique identifier: lower-case letters, digits, hyphens.")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. SN.")
+@click.option("--currency", required=True, help="ISO 4217 code, e.g. XOF.")
+@click.option(
+    "--status", type=click.Choice(["pending", "approved", "suspended", "withdrawn"]), default="pending", show_default=True
+)
+@_command
+def tenant_create(
+    settings: Settings, kind: str, name: str, slug: str, country: str, currency: str, status: str
+) -> None:
+    """Register a tenant."""
+    from tenants import service as tenant_service
+    from tenants.roles import TenantKind, TenantStatus
+    from tenants.tx import platform_tx
+
+    data = tenant_service.NewTenant(
+        kind=TenantKind(kind),
+        name=name,
+        slug=slug,
+        country=country,
+        currency=currency,
+        status=TenantStatus(status),
+    )
+
+    async def run() -> Any:
+        async with _application_database(settings), platform_tx() as tx:
+            return await tenant_service.create_tenant(tx, data)
+
+    created = _run(run())
+    click.echo(f"socle: created tenant {created.slug} ({created.id})")

@@ -1,0 +1,111 @@
+"""``socle demo``: a ministry, two mutuals and an IPM in Senegal, with their
+accounts. Running it again changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemes.rules import service as scheme_service
+from schemes.rules.tables import SchemeKind, SchemeStatus
+from tenants import service as tenant_service
+from tenants.context import SYSTEM
+from tenants.roles import Role, TenantKind, TenantStatus
+from tenants.scoping import within
+from tenants.tables import Membership, Tenant
+from tenants.tx import platform_tx, tenant_tx
+
+DEMO_PASSWORD = "Demo-Socle-2026"
+"""Password of every demo account; ``socle demo`` refuses to run in production."""
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    tenant: tenant_service.NewTenant
+    accounts: tuple[tuple[str, str, Role], ...]
+    scheme: scheme_service.NewScheme | None = None
+
+
+def _tenant(kind: TenantKind, name: str, slug: str) -> tenant_service.NewTenant:
+    return tenant_service.NewTenant(
+        kind=kind, name=name, slug=slug, country="SN", currency="XOF", status=TenantStatus.APPROVED
+    )
+
+
+DEMO: tuple[DemoTenant, ...] = (
+    DemoTenant(
+        tenant=_tenant(TenantKind.MINISTRY, "Direction de la Protection Sociale", "dps-senegal"),
+        accounts=(
+            ("admin@dps-senegal.demo.socle.sn", "Aminata Diallo", Role.MINISTRY_ADMIN),
+            ("controle@dps-senegal.demo.socle.sn", "Ousmane Sarr", Role.OVERSIGHT_OFFICER),
+        ),
+    ),
+    DemoTenant(
+        tenant=_tenant(TenantKind.MUTUAL, "Mutuelle sociale des artisans de Dakar", "artisans-dakar"),
+        accounts=(
+            ("admin@artisans-dakar.demo.socle.sn", "Mamadou Ndiaye", Role.TENANT_ADMIN),
+            ("gestion@artisans-dakar.demo.socle.sn", "Fatou Sow", Role.MANAGER),
+        ),
+        scheme=scheme_service.NewScheme(
+            code="ARTISANS", name="Régime des artisans", kind=SchemeKind.ARTISANS, status=SchemeStatus.ACTIVE
+        ),
+    ),
+    DemoTenant(
+        tenant=_tenant(TenantKind.MUTUAL, "Mutuelle de santé des travailleurs précaires de Thiès", "mutuelle-thies"),
+        accounts=(
+            ("admin@mutuelle-thies.demo.socle.sn", "Awa Fall", Role.TENANT_ADMIN),
+            ("gestion@mutuelle-thies.demo.socle.sn", "Ibrahima Ba", Role.MANAGER),
+        ),
+        scheme=scheme_service.NewScheme(
+            code="TRAVAILLEURS",
+            name="Régime des travailleurs non permanents",
+            kind=SchemeKind.INFORMAL_WORKERS,
+            status=SchemeStatus.ACTIVE,
+        ),
+    ),
+    DemoTenant(
+        tenant=_tenant(TenantKind.IPM, "IPM interentreprises du Cap-Vert", "ipm-cap-vert"),
+        accounts=(
+            ("admin@ipm-cap-vert.demo.socle.sn", "Cheikh Mbaye", Role.TENANT_ADMIN),
+            ("gestion@ipm-cap-vert.demo.socle.sn", "Mariama Cissé", Role.MANAGER),
+        ),
+        scheme=scheme_service.NewScheme(
+            code="SALARIES", name="Régime des salariés", kind=SchemeKind.EMPLOYER_IPM, status=SchemeStatus.ACTIVE
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    tenant: str
+    email: str
+    role: Role
+    created: bool
+
+
+async def load_demo() -> list[DemoAccount]:
+    """Create what is missing of the demo data; return every demo account."""
+    tenants: dict[str, Tenant] = {}
+    async with platform_tx() as tx:
+        for demo in DEMO:
+            existing = await tenant_service.find_tenant_by_slug(tx, demo.tenant.slug)
+            tenants[demo.tenant.slug] = existing or await tenant_service.create_tenant(tx, demo.tenant)
+    accounts: list[DemoAccount] = []
+    for demo in DEMO:
+        tenant = tenants[demo.tenant.slug]
+        for email, full_name, role in demo.accounts:
+            async with platform_tx() as tx:
+                user = await tenant_service.find_user_by_email(tx, email)
+                created = user is None
+                if user is None:
+                    user = await tenant_service.create_user(
+                        tx, tenant_service.NewUser(full_name=full_name, email=email, password=DEMO_PASSWORD)
+                    )
+                ctx = await tenant_service.context_for(tx, SYSTEM, tenant.id)
+            async with tenant_tx(ctx) as tx:
+                if not await within(ctx, Membership).exists().where(Membership.user_id == user.id):
+                    await tenant_service.add_member(tx, ctx, user.id, role)
+                if demo.scheme and not await scheme_service.find_scheme_by_code(tx, ctx, demo.scheme.code):
+                    await scheme_service.create_scheme(tx, ctx, demo.scheme)
+            accounts.append(DemoAccount(tenant=tenant.name, email=email, role=role, created=created))
+    return accounts

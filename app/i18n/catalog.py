@@ -1,0 +1,56 @@
+"""The message catalogue: one entry per error code, a text per locale."""
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "tenants.INVALID_NAME": {
+        "fr": "Le nom doit compter de 2 à 200 caractères.",
+        "en": "The name must be 2 to 200 characters long.",
+    },
+    "tenants.INVALID_SLUG": {
+        "fr": "L'identifiant « {slug} » doit être en minuscules, chiffres et tirets (63 caractères au plus).",
+        "en": "The identifier “{slug}” must be lower-case letters, digits and hyphens (63 characters at most).",
+    },
+    "tenants.SLUG_TAKEN": {
+        "fr": "L'identifiant « {slug} » est déjà pris.",
+        "en": "The identifier “{slug}” is already taken.",
+    },
+    "tenants.UNKNOWN_COUNTRY": {
+        "fr": "« {country} » n'est pas un code pays ISO 3166-1 (deux lettres majuscules, par exemple SN).",
+        "en": "“{country}” is not an ISO 3166-1 country code (two capital letters, such as SN).",
+    },
+    "tenants.UNSUPPORTED_CURRENCY": {
+        "fr": "La devise « {currency} » n'est pas prise en charge (par exemple XOF, XAF).",
+        "en": "The currency “{currency}” is not supported (for example XOF, XAF).",
+    },
+    "tenants.MINISTRY_EXISTS": {
+        "fr": "Le pays {country} a déjà un ministère de tutelle.",
+        "en": "Country {country} already has a supervising ministry.",
+    },
+    "tenants.TENANT_NOT_FOUND": {
+        "fr": "Structure introuvable.",
+        "en": "Organisation not found.",
+    },
+    "tenants.ROLE_NOT_IN_TENANT": {
+        "fr": "Le rôle « {role} » n'existe pas dans ce type de structure.",
+        "en": "The role “{role}” does not exist in this kind of organisation.",
+    },
+    "schemes.INVALID_SCHEME_CODE": {
+        "fr": "Le code « {code} » doit compter de 2 à 32 lettres majuscules, chiffres, tirets ou soulignés.",
+        "en": "The code “{code}” must be 2 to 32 capital letters, digits, hyphens or underscores.",
+    },
+    "schemes.SCHEME_CODE_TAKEN": {
+        "fr": "Un régime porte déjà le code « {code} ».",
+        "en": "A scheme already has the code “{code}”.",
+    },
+    "schemes.INVALID_SCHEME_NAME": {
+        "fr": "Le nom du régime doit compter de 2 à 200 caractères.",
+        "en": "The scheme name must be 2 to 200 characters long.",
+    },
+    "api.INTERNAL_ERROR": {
+        "fr": "Erreur inattendue. Réessayez ; si elle persiste, citez la référence {request_id}.",
+        "en": "Unexpected error. Try again; if it persists, quote reference {request_id}.",
+    },
+    "api.NOT_FOUND": {
+        "fr": "Ressource introuvable.",
+        "en": "Resource not found.",
+    },
+}

@@ -1,0 +1,70 @@
+"""What a Socle process runs besides requests: the database pool, the job
+broker (and, without Redis, an in-process worker), the outbox relay and the
+file storage. Started and stopped by the web app's lifespan and by ``socle worker``."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+import dramatiq
+import structlog
+from dramatiq.brokers.redis import RedisBroker
+
+from app import db
+from app.settings import Settings
+from app.storage import Storage, make_storage
+from tenants.relay import run_relay
+from workers.broker import install_broker
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    """The process-wide services of one Socle process."""
+
+    settings: Settings
+    storage: Storage
+    broker: dramatiq.Broker | None = None
+    worker: dramatiq.Worker | None = None
+    _relay: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Runtime:
+        """A runtime not yet started."""
+        return cls(settings=settings, storage=make_storage(settings))
+
+    async def start(self, *, run_worker: bool) -> None:
+        """Connect to the database as the application role, install the broker,
+        start the outbox relay and, if asked, a worker in this process."""
+        urls = await asyncio.to_thread(db.database_urls, self.settings)
+        await db.check_server(urls.app, application_role=True)
+        db.connect(urls.app, self.settings)
+        await db.open_pool()
+        self.broker = install_broker(self.settings)
+        if run_worker:
+            self.worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
+            await asyncio.to_thread(self.worker.start)
+        self._relay = asyncio.create_task(
+            run_relay(interval=self.settings.outbox_relay_interval, older_than=self.settings.outbox_relay_grace)
+        )
+        log.info("runtime.started", broker=type(self.broker).__name__, worker=run_worker)
+
+    async def stop(self) -> None:
+        """Stop the relay and the worker, then close the database pool."""
+        if self._relay is not None:
+            self._relay.cancel()
+            await asyncio.gather(self._relay, return_exceptions=True)
+        if self.worker is not None:
+            await asyncio.to_thread(self.worker.stop)
+        if self.broker is not None:
+            await asyncio.to_thread(self.broker.close)
+        await db.close_pool()
+
+    async def check_broker(self) -> None:
+        """Raise if the broker does not answer."""
+        if isinstance(self.broker, RedisBroker):
+            await asyncio.to_thread(self.broker.client.ping)
+        elif self.broker is None:
+            raise ConnectionError("the broker is not installed")

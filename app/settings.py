@@ -1,0 +1,224 @@
+"""Settings read from the environment (``SOCLE_*``), validated once at start-up.
+
+Every setting has a default that runs the embedded demo: an embedded PostgreSQL
+under ``var/``, an in-process job broker and a local storage folder. Production
+(``SOCLE_ENV=production``) requires the external services to be named.
+"""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "SOCLE_"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SettingsError(Exception):
+    """A setting has a wrong value; the message is one line naming it."""
+
+
+def _check_url(value: str | None, schemes: tuple[str, ...], what: str) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes:
+        raise ValueError(f"must be a {what} URL starting with {' or '.join(s + '://' for s in schemes)}")
+    return value
+
+
+class Settings(BaseSettings):
+    """Socle's configuration. Each field is read from ``SOCLE_<FIELD NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    env: Environment = Environment.DEVELOPMENT
+    """``development`` (default), ``test`` or ``production``. Production requires
+    an external database, a Redis broker, S3 storage and a secret key, and turns
+    GraphQL introspection off unless asked for."""
+
+    data_dir: Path = Path("var")
+    """Folder for local state: the embedded PostgreSQL, local storage, the
+    development secret key."""
+
+    database_url: str | None = None
+    """PostgreSQL URL the application connects with. Its role must not own the
+    tables nor bypass row-level security. Unset: the embedded PostgreSQL under
+    ``var/pgdata``."""
+
+    database_owner_url: str | None = None
+    """PostgreSQL URL of the role that owns the schema, used only by
+    ``socle migrate`` (and ``socle tenant create``/``socle demo`` through the
+    platform role). Unset with the embedded database: its superuser."""
+
+    database_pool_min_size: Annotated[int, Field(ge=1, le=100)] = 2
+    """Connections kept open per process and event loop."""
+
+    database_pool_max_size: Annotated[int, Field(ge=1, le=500)] = 10
+    """Most connections per process and event loop."""
+
+    broker_url: str | None = None
+    """Redis URL for dramatiq (``redis://host:6379/0``). Unset: an in-process
+    broker and worker, for the demo."""
+
+    storage_url: str = "file://var/storage"
+    """Where files go: ``file://<folder>`` or ``s3://<bucket>[/<prefix>]``."""
+
+    storage_endpoint_url: str | None = None
+    """S3-compatible endpoint (MinIO, Ceph, OVH...). Unset: AWS. Credentials come
+    from boto3's usual sources (``AWS_ACCESS_KEY_ID``, instance roles...)."""
+
+    storage_region: str | None = None
+    """S3 region name."""
+
+    secret_key: SecretStr | None = None
+    """At least 32 characters; signs tokens and cookies. Unset outside
+    production: a random key kept in ``var/secret_key``."""
+
+    http_host: str = "127.0.0.1"
+    """Address ``socle serve`` listens on."""
+
+    http_port: Annotated[int, Field(ge=1, le=65535)] = 8000
+    """Port ``socle serve`` listens on."""
+
+    http_workers: Annotated[int, Field(ge=1, le=64)] = 1
+    """Processes ``socle serve`` starts."""
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Lowest level written to the log."""
+
+    log_format: Literal["json", "console"] = "json"
+    """``json``: one JSON object per line; ``console``: readable, for a terminal."""
+
+    graphql_introspection: bool | None = None
+    """Allow schema introspection (GraphiQL needs it). Unset: on, except in production."""
+
+    graphql_max_depth: Annotated[int, Field(ge=2, le=50)] = 12
+    """Deepest selection a query may nest."""
+
+    graphql_max_tokens: Annotated[int, Field(ge=100, le=100_000)] = 5000
+    """Most tokens one GraphQL document may have."""
+
+    graphql_max_aliases: Annotated[int, Field(ge=1, le=1000)] = 30
+    """Most aliases one GraphQL document may use."""
+
+    outbox_relay_interval: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    """Seconds between two sweeps of the job outbox for jobs not relayed at commit."""
+
+    outbox_relay_grace: Annotated[float, Field(ge=0, le=3600)] = 30.0
+    """Age in seconds after which a committed job is taken as not relayed by its
+    own process (which died) and is relayed by the sweep."""
+
+    worker_threads: Annotated[int, Field(ge=1, le=64)] = 4
+    """Threads of each ``socle worker`` process (and of the in-process worker)."""
+
+    @field_validator("database_url", "database_owner_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        return _check_url(value, ("postgresql", "postgres"), "PostgreSQL")
+
+    @field_validator("broker_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        return _check_url(value, ("redis", "rediss"), "Redis")
+
+    @field_validator("storage_url")
+    @classmethod
+    def _storage_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme == "s3" and parts.netloc:
+            return value
+        if parts.scheme == "file" and (parts.netloc or parts.path):
+            return value
+        raise ValueError("must be file://<folder> or s3://<bucket>[/<prefix>]")
+
+    @field_validator("storage_endpoint_url")
+    @classmethod
+    def _endpoint_url(cls, value: str | None) -> str | None:
+        return _check_url(value, ("http", "https"), "HTTP")
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_length(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters long")
+        return value
+
+    @model_validator(mode="after")
+    def _production_requirements(self) -> Settings:
+        if self.database_pool_min_size > self.database_pool_max_size:
+            raise ValueError(
+                f"{ENV_PREFIX}DATABASE_POOL_MIN_SIZE: must not exceed {ENV_PREFIX}DATABASE_POOL_MAX_SIZE"
+            )
+        if self.env is not Environment.PRODUCTION:
+            return self
+        required = {
+            "database_url": self.database_url,
+            "broker_url": self.broker_url,
+            "secret_key": self.secret_key,
+        }
+        for name, value in required.items():
+            if value is None:
+                raise ValueError(f"{ENV_PREFIX}{name.upper()}: required when {ENV_PREFIX}ENV=production")
+        if not self.storage_url.startswith("s3://"):
+            raise ValueError(f"{ENV_PREFIX}STORAGE_URL: must be an s3:// URL when {ENV_PREFIX}ENV=production")
+        return self
+
+    @property
+    def introspection_enabled(self) -> bool:
+        """Whether GraphQL introspection is allowed."""
+        if self.graphql_introspection is not None:
+            return self.graphql_introspection
+        return self.env is not Environment.PRODUCTION
+
+    @property
+    def embedded_database(self) -> bool:
+        """True when Socle runs its own PostgreSQL under ``data_dir``."""
+        return self.database_url is None
+
+    def secret(self) -> str:
+        """The secret key; outside production, one generated once under ``data_dir``."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the first wrong setting and what is wrong with it."""
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["loc"]:
+        name = f"{ENV_PREFIX}{str(first['loc'][0]).upper()}"
+        return f"invalid setting {name}: {message}"
+    return f"invalid setting {message}"
+
+
+def load_settings() -> Settings:
+    """Read and validate the settings; raise ``SettingsError`` with one clear line."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,15 @@
+"""Piccolo app of the tenancy kernel."""
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from tenants.tables import Membership, OutboxJob, Tenant, User
+
+APP_CONFIG = AppConfig(
+    app_name="tenants",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=[Tenant, User, Membership, OutboxJob],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,60 @@
+"""Row-level security as SQL, for migrations.
+
+Policies compare ``tenant_id`` with transaction-scoped settings written by
+:mod:`tenants.tx`. Each setting sits in a sub-select so PostgreSQL evaluates it
+once per statement rather than once per row, and ``NULLIF`` turns the empty
+string a connection keeps after a reset into NULL, so an unset tenant matches
+nothing (fail closed).
+"""
+
+from piccolo.engine import engine_finder
+
+APPLICATION_ROLE = "socle_application"
+"""Group role granted to the login role the application connects with."""
+
+CURRENT_TENANT = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)"
+READ_TENANTS = "CAST((SELECT NULLIF(current_setting('app.read_tenant_ids', true), '')) AS uuid[])"
+CURRENT_USER_ID = "(SELECT NULLIF(current_setting('app.user_id', true), '')::uuid)"
+PLATFORM = "(SELECT current_setting('app.platform', true) = 'on')"
+
+
+def tenant_owned_table(table: str, *, extra_read: str | None = None) -> list[str]:
+    """Statements that make ``table`` tenant-owned (policy version 1).
+
+    A context reads the rows of its tenant and of the tenants it supervises
+    (``app.read_tenant_ids``, the ministry's), and writes only its own
+    tenant's rows. ``extra_read`` widens reading only.
+    """
+    read = f"tenant_id = {CURRENT_TENANT} OR tenant_id = ANY ({READ_TENANTS})"
+    if extra_read:
+        read = f"{read} OR {extra_read}"
+    own = f"tenant_id = {CURRENT_TENANT}"
+    return [
+        f"ALTER TABLE {table} ADD CONSTRAINT {table}_tenant_id_id_key UNIQUE (tenant_id, id)",
+        *enable_rls(table),
+        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING ({read})",
+        f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK ({own})",
+        f"CREATE POLICY {table}_update ON {table} FOR UPDATE USING ({own}) WITH CHECK ({own})",
+        f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING ({own})",
+    ]
+
+
+def enable_rls(table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> list[str]:
+    """Turn row-level security on (also for the owner) and grant ``privileges``
+    to the application role. Without a policy, nothing is visible."""
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
+        f"GRANT {privileges} ON {table} TO {APPLICATION_ROLE}",
+    ]
+
+
+async def run_statements(statements: list[str]) -> None:
+    """Run raw statements on the connection of the migration's transaction
+    (``Table.raw`` would read ``{}`` in regular expressions as placeholders)."""
+    engine = engine_finder()
+    transaction = engine.current_transaction.get() if engine else None  # type: ignore[attr-defined]
+    if transaction is None:
+        raise RuntimeError("raw migration statements must run inside the migration's transaction")
+    for statement in statements:
+        await transaction.connection.execute(statement)

@@ -1,0 +1,164 @@
+"""Rules of the tenancy kernel: registering tenants, resolving contexts,
+reading tenants, and the accounts that act in them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from uuid import UUID
+
+import phonenumbers
+from argon2 import PasswordHasher
+
+from tenants import errors
+from tenants.context import Principal, TenantContext
+from tenants.currencies import MINOR_UNITS
+from tenants.roles import Role, TenantKind, TenantStatus, role_fits_tenant
+from tenants.scoping import within
+from tenants.tables import Membership, Tenant, User
+from tenants.tx import Transaction
+
+SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) - {"001"}
+"""ISO 3166-1 alpha-2 codes of the countries and territories with a numbering plan."""
+
+_password_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    """What registering a tenant needs."""
+
+    kind: TenantKind
+    name: str
+    slug: str
+    country: str
+    currency: str
+    status: TenantStatus = TenantStatus.PENDING
+
+
+async def create_tenant(tx: Transaction, data: NewTenant) -> Tenant:
+    """Register a tenant (platform transaction). Rule: one ministry per country."""
+    name = data.name.strip()
+    if not 2 <= len(name) <= 200:
+        raise errors.InvalidName(path=("input", "name"))
+    if not SLUG.match(data.slug):
+        raise errors.InvalidSlug(path=("input", "slug"), slug=data.slug)
+    if data.country not in COUNTRIES:
+        raise errors.UnknownCountry(path=("input", "country"), country=data.country)
+    if data.currency not in MINOR_UNITS:
+        raise errors.UnsupportedCurrency(path=("input", "currency"), currency=data.currency)
+    if await Tenant.exists().where(Tenant.slug == data.slug):
+        raise errors.SlugTaken(path=("input", "slug"), slug=data.slug)
+    if data.kind is TenantKind.MINISTRY and await Tenant.exists().where(
+        (Tenant.kind == TenantKind.MINISTRY) & (Tenant.country == data.country)
+    ):
+        raise errors.MinistryExists(path=("input", "country"), country=data.country)
+    tenant = Tenant(
+        kind=data.kind,
+        name=name,
+        slug=data.slug,
+        country=data.country,
+        currency=data.currency,
+        status=data.status,
+    )
+    await tenant.save()
+    return tenant
+
+
+async def find_tenant_by_slug(tx: Transaction, slug: str) -> Tenant | None:
+    """The tenant with ``slug``, if the transaction's context may see it."""
+    return await Tenant.objects().where(Tenant.slug == slug).first()
+
+
+async def context_for(
+    tx: Transaction,
+    principal: Principal,
+    tenant_id: UUID,
+    role: Role | None = None,
+    request_id: str | None = None,
+) -> TenantContext:
+    """Build the context of ``principal`` acting in ``tenant_id`` (platform
+    transaction). A ministry's context supervises every other tenant of its
+    country."""
+    tenant = await Tenant.objects().where(Tenant.id == tenant_id).first()
+    if tenant is None:
+        raise errors.TenantNotFound(tenant_id=str(tenant_id))
+    supervised: frozenset[UUID] = frozenset()
+    if tenant.kind == TenantKind.MINISTRY:
+        rows = await Tenant.select(Tenant.id).where(
+            (Tenant.country == tenant.country) & (Tenant.kind != TenantKind.MINISTRY)
+        )
+        supervised = frozenset(row["id"] for row in rows)
+    return TenantContext(
+        principal=principal,
+        tenant_id=tenant.id,
+        tenant_kind=TenantKind(tenant.kind),
+        country=tenant.country,
+        currency=tenant.currency,
+        role=role,
+        supervised_tenant_ids=supervised,
+        request_id=request_id,
+    )
+
+
+async def tenants_by_id(tx: Transaction, ids: list[UUID]) -> list[Tenant | None]:
+    """Tenants in the order of ``ids``; None where the context may not see one."""
+    if not ids:
+        return []
+    rows = await Tenant.objects().where(Tenant.id.is_in(list(set(ids))))
+    by_id = {row.id: row for row in rows}
+    return [by_id.get(tenant_id) for tenant_id in ids]
+
+
+async def supervised_tenants(tx: Transaction, ctx: TenantContext) -> list[Tenant]:
+    """The tenants a ministry supervises, by name; empty for other tenants."""
+    if not ctx.supervised_tenant_ids:
+        return []
+    return await Tenant.objects().where(Tenant.id.is_in(list(ctx.supervised_tenant_ids))).order_by(Tenant.name)
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What creating an account needs: an email or an E.164 phone number, or both."""
+
+    full_name: str
+    password: str
+    email: str | None = None
+    phone: str | None = None
+    locale: str = "fr"
+
+
+def hash_password(password: str) -> str:
+    """Argon2id hash of ``password``."""
+    return _password_hasher.hash(password)
+
+
+async def create_user(tx: Transaction, data: NewUser) -> User:
+    """Create an account (platform transaction); the password is stored hashed."""
+    email = data.email.strip().lower() if data.email else None
+    user = User(
+        email=email,
+        phone=data.phone,
+        full_name=data.full_name.strip(),
+        password_hash=hash_password(data.password),
+        locale=data.locale,
+    )
+    await user.save()
+    return user
+
+
+async def find_user_by_email(tx: Transaction, email: str) -> User | None:
+    """The account with ``email``, if the transaction's context may see it."""
+    return await User.objects().where(User.email == email.strip().lower()).first()
+
+
+async def add_member(tx: Transaction, ctx: TenantContext, user_id: UUID, role: Role) -> Membership:
+    """Give ``user_id`` a role in the context's tenant. Ministry roles exist
+    only in a ministry, the others only in mutuals and IPMs."""
+    if not role_fits_tenant(role, ctx.tenant_kind):
+        raise errors.RoleNotInTenant(path=("input", "role"), role=role.value)
+    memberships = within(ctx, Membership)
+    membership = memberships.new(user_id=user_id, role=role)
+    await memberships.insert(membership)
+    return membership

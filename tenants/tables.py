@@ -1,0 +1,75 @@
+"""Tables of the tenancy kernel: tenants, users, memberships, and the base of
+every tenant-owned table."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Boolean,
+    ForeignKey,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+from tenants.ids import new_id
+from tenants.roles import Role, TenantKind, TenantStatus
+
+
+class Tenant(Table, tablename="tenants"):
+    """A ministry, mutual or IPM: the unit of isolation."""
+
+    id = UUID(primary_key=True, default=new_id)
+    kind = Varchar(length=16, choices=TenantKind)
+    name = Varchar(length=200)
+    slug = Varchar(length=63, unique=True)
+    country = Varchar(length=2)
+    currency = Varchar(length=3)
+    status = Varchar(length=16, choices=TenantStatus, default=TenantStatus.PENDING)
+    created_at = Timestamptz()
+
+
+class TenantTable(Table):
+    """Base of every tenant-owned table: a ``tenant_id`` that leads its keys.
+
+    Rows are read and written only through :mod:`tenants.scoping`, which adds
+    the tenant to every query; row-level security enforces the same below.
+    """
+
+    id = UUID(primary_key=True, default=new_id)
+    tenant_id = ForeignKey(Tenant, on_delete=OnDelete.restrict, null=False, index=False)
+
+
+class User(Table, tablename="users"):
+    """A person who signs in. A user may belong to several tenants."""
+
+    id = UUID(primary_key=True, default=new_id)
+    email = Varchar(length=254, null=True, default=None, unique=True)
+    phone = Varchar(length=16, null=True, default=None, unique=True)
+    full_name = Varchar(length=200)
+    password_hash = Varchar(length=255, null=True, default=None, secret=True)
+    locale = Varchar(length=5, default="fr")
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class Membership(TenantTable, tablename="memberships"):
+    """A user's role in one tenant."""
+
+    user_id = ForeignKey(User, on_delete=OnDelete.restrict, null=False, index=False)
+    role = Varchar(length=32, choices=Role)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class OutboxJob(Table, tablename="outbox"):
+    """A job written in the same transaction as the change that asked for it,
+    relayed to the broker after commit and deleted once sent."""
+
+    id = UUID(primary_key=True, default=new_id)
+    tenant_id = ForeignKey(Tenant, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    actor_name = Varchar(length=100)
+    kwargs = JSONB(default="{}")
+    created_at = Timestamptz()

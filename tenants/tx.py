@@ -1,0 +1,125 @@
+"""``tenant_tx(ctx)``: the one way into a database transaction.
+
+It opens a Piccolo transaction, writes the context into transaction-scoped
+settings read by row-level security, and lets services enqueue jobs into the
+outbox table of the same transaction. After the commit, the jobs are handed to
+the broker and their rows deleted; a rollback drops them with everything else,
+and if the process dies between commit and send, the relay sweep
+(:mod:`tenants.relay`) sends them later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+import structlog
+
+from tenants import outbox
+from tenants.context import PlatformContext, PrincipalKind, TenantContext
+from tenants.ids import new_id
+from tenants.tables import Tenant
+
+log = structlog.get_logger(__name__)
+
+_SET_CONTEXT = """
+SELECT set_config('app.tenant_id', $1, true),
+       set_config('app.read_tenant_ids', $2, true),
+       set_config('app.user_id', $3, true),
+       set_config('app.platform', $4, true)
+"""
+
+
+@dataclass(frozen=True)
+class _Scope:
+    tenant_id: UUID | None = None
+    read_tenant_ids: frozenset[UUID] = frozenset()
+    user_id: UUID | None = None
+    platform: bool = False
+
+    def arguments(self) -> tuple[str, str, str, str]:
+        return (
+            str(self.tenant_id) if self.tenant_id else "",
+            "{" + ",".join(sorted(str(i) for i in self.read_tenant_ids)) + "}" if self.read_tenant_ids else "",
+            str(self.user_id) if self.user_id else "",
+            "on" if self.platform else "",
+        )
+
+
+def _scope_of(context: TenantContext | PlatformContext) -> _Scope:
+    if isinstance(context, PlatformContext):
+        return _Scope(platform=True)
+    user_id = context.principal.id if context.principal.kind is PrincipalKind.USER else None
+    return _Scope(tenant_id=context.tenant_id, read_tenant_ids=context.supervised_tenant_ids, user_id=user_id)
+
+
+@dataclass
+class Transaction:
+    """An open transaction in one context. Services receive it; only the edge
+    (resolver, actor, command) opens one."""
+
+    context: TenantContext | PlatformContext
+    connection: asyncpg.Connection
+    _jobs: list[outbox.Job] = field(default_factory=list)
+
+    @property
+    def tenant_id(self) -> UUID | None:
+        """The tenant the transaction writes into (None at platform level)."""
+        return self.context.tenant_id if isinstance(self.context, TenantContext) else None
+
+    async def enqueue(self, actor_name: str, **kwargs: Any) -> UUID:
+        """Write a job into the outbox; it is sent to ``actor_name`` after commit.
+
+        Keyword arguments must be JSON values, usually row ids: the actor
+        reloads what it needs.
+        """
+        job = outbox.Job(id=new_id(), actor_name=actor_name, kwargs=kwargs)
+        await self.connection.execute(
+            "INSERT INTO outbox (id, tenant_id, actor_name, kwargs, created_at) VALUES ($1, $2, $3, $4::jsonb, now())",
+            job.id,
+            self.tenant_id,
+            actor_name,
+            json.dumps(kwargs),
+        )
+        self._jobs.append(job)
+        return job.id
+
+
+@asynccontextmanager
+async def _transaction(context: TenantContext | PlatformContext) -> AsyncIterator[Transaction]:
+    scope = _scope_of(context)
+    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:  # type: ignore[attr-defined]
+        connection: asyncpg.Connection = piccolo_tx.connection
+        await connection.execute(_SET_CONTEXT, *scope.arguments())
+        tx = Transaction(context=context, connection=connection)
+        yield tx
+    if tx._jobs:
+        await _relay_committed(scope, context, tx._jobs)
+
+
+async def _relay_committed(scope: _Scope, context: TenantContext | PlatformContext, jobs: list[outbox.Job]) -> None:
+    try:
+        await outbox.send(jobs)
+    except Exception:
+        # The rows stay in the outbox; the relay sweep sends them later.
+        log.warning("outbox.send_failed", jobs=[str(job.id) for job in jobs], exc_info=True)
+        return
+    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:  # type: ignore[attr-defined]
+        await piccolo_tx.connection.execute(_SET_CONTEXT, *scope.arguments())
+        await piccolo_tx.connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
+
+
+def tenant_tx(context: TenantContext) -> AbstractAsyncContextManager[Transaction]:
+    """Open a transaction in ``context``: row-level security sees its tenant
+    (and, for a ministry, reads its supervised tenants)."""
+    return _transaction(context)
+
+
+def platform_tx(context: PlatformContext | None = None) -> AbstractAsyncContextManager[Transaction]:
+    """Open a transaction above tenants: the tenants registry and the outbox."""
+    return _transaction(context or PlatformContext())
