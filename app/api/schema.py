@@ -3,6 +3,9 @@ error masking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -32,14 +35,14 @@ def _is_unexpected(error: GraphQLError) -> bool:
 
 def make_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the limits ``settings`` ask for."""
-    extensions: list[SchemaExtension | type[SchemaExtension]] = [
-        QueryDepthLimiter(max_depth=settings.graphql_max_depth),
-        MaxTokensLimiter(max_token_count=settings.graphql_max_tokens),
-        MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases),
-        MaskErrors(should_mask_error=_is_unexpected, error_message="Unexpected error."),
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
+        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
+        partial(MaskErrors, should_mask_error=_is_unexpected, error_message="Unexpected error."),
     ]
     if not settings.introspection_enabled:
-        extensions.append(AddValidationRules([NoSchemaIntrospectionCustomRule]))
+        extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
     return strawberry.Schema(query=Query, extensions=extensions)
 
 

@@ -1,0 +1,142 @@
+"""Test servers: a throwaway PostgreSQL (embedded, or a fresh database on
+``SOCLE_TEST_DATABASE_URL``) and a throwaway Redis, migrated once per run."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+from app import db, local_postgres
+from app.migrate import migrate
+from app.settings import Environment, Settings
+
+
+@dataclass(frozen=True)
+class TestDatabase:
+    owner_url: str
+    app_url: str
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _with_database(url: str, database: str, user: str | None = None, password: str | None = None) -> str:
+    parts = urlsplit(url)
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    if user:
+        netloc = f"{user}:{password}@{netloc}" if password else f"{user}@{netloc}"
+    else:
+        netloc = parts.netloc
+    return urlunsplit((parts.scheme, netloc, f"/{database}", parts.query, ""))
+
+
+@pytest.fixture(scope="session")
+def tmp_root() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="socle-test-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def database(tmp_root: Path) -> Iterator[TestDatabase]:
+    external = os.environ.get("SOCLE_TEST_DATABASE_URL")
+    if not external:
+        server = local_postgres.start(tmp_root / "pgdata", throwaway=True)
+        yield TestDatabase(owner_url=server.owner_url, app_url=server.app_url)
+        return
+    name = f"socle_test_{secrets.token_hex(4)}"
+    app_role, app_password = f"{name}_app", secrets.token_hex(16)
+
+    async def create() -> None:
+        connection = await asyncpg.connect(external)
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(external)
+        try:
+            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await connection.execute(f'DROP ROLE IF EXISTS "{app_role}"')
+        finally:
+            await connection.close()
+
+    import asyncio
+
+    asyncio.run(create())
+    yield TestDatabase(
+        owner_url=_with_database(external, name),
+        app_url=_with_database(external, name, app_role, app_password),
+    )
+    asyncio.run(drop())
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_root: Path) -> Iterator[str]:
+    executable = shutil.which("redis-server")
+    if executable is None:
+        pytest.fail("redis-server is missing: run the tests with `make test`, which installs it")
+    port = _free_port()
+    process = subprocess.Popen(
+        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(tmp_root)],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def settings(database: TestDatabase, tmp_root: Path) -> Settings:
+    """Settings of the application under test: the in-process broker."""
+    return Settings(
+        env=Environment.TEST,
+        data_dir=tmp_root / "var",
+        database_url=database.app_url,
+        database_owner_url=database.owner_url,
+        storage_url=f"file://{tmp_root}/storage",
+        secret_key="t" * 40,
+        log_format="console",
+    )
+
+
+@pytest.fixture(scope="session")
+async def migrated(settings: Settings) -> AsyncIterator[None]:
+    await migrate(settings)
+    db.connect(settings.database_url or "", settings)
+    await db.open_pool()
+    yield
+    await db.close_pool()
+
+
+@pytest.fixture
+async def owner(database: TestDatabase, migrated: None) -> AsyncIterator[asyncpg.Connection]:
+    """A connection as the schema owner, which row-level security lets see
+    everything (superuser), to check what really is in the tables."""
+    connection = await asyncpg.connect(database.owner_url)
+    yield connection
+    await connection.close()

@@ -1,0 +1,152 @@
+"""Tenant isolation, at the application layer and in PostgreSQL alone."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from schemes.rules import service as scheme_service
+from schemes.rules.tables import Scheme, SchemeKind
+from tenants.context import TenantContext
+from tenants.errors import DomainError
+from tenants.roles import TenantKind
+from tenants.scoping import ReadOnlyTenant, within
+from tenants.tables import Tenant
+from tenants.tx import platform_tx, tenant_tx
+from tests.factories import context, fresh_country, make_tenant
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+
+async def _scheme(ctx: TenantContext, code: str) -> Scheme:
+    async with tenant_tx(ctx) as tx:
+        return await scheme_service.create_scheme(
+            tx, ctx, scheme_service.NewScheme(code=code, name=f"Régime {code}", kind=SchemeKind.HEALTH_MUTUAL)
+        )
+
+
+@pytest.fixture
+async def two_mutuals() -> tuple[TenantContext, TenantContext]:
+    country = fresh_country()
+    a = await context(await make_tenant(country=country))
+    b = await context(await make_tenant(country=country))
+    await _scheme(a, "SANTE")
+    await _scheme(b, "SANTE")
+    return a, b
+
+
+class TestApplicationLayer:
+    async def test_a_reads_only_its_own_rows(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
+        a, b = two_mutuals
+        async with tenant_tx(a) as tx:
+            rows = await within(a, Scheme).select(Scheme.tenant_id)
+            scheme_of_b = await scheme_service.find_scheme_by_code(tx, a, "SANTE")
+            explicit_b = await within(a, Scheme, tenant_id=b.tenant_id).select()
+        assert [row["tenant_id"] for row in rows] == [a.tenant_id]
+        assert scheme_of_b is not None and scheme_of_b.tenant_id == a.tenant_id
+        assert explicit_b == []
+
+    async def test_a_cannot_change_b(self, two_mutuals: tuple[TenantContext, TenantContext], owner: asyncpg.Connection) -> None:
+        a, b = two_mutuals
+        async with tenant_tx(a):
+            with pytest.raises(ReadOnlyTenant):
+                within(a, Scheme, tenant_id=b.tenant_id).update({Scheme.name: "Pris"})
+            await within(a, Scheme).update({Scheme.name: "Renommé"})
+        names = await owner.fetch("SELECT tenant_id, name FROM schemes WHERE tenant_id = ANY($1)", [a.tenant_id, b.tenant_id])
+        assert {row["tenant_id"]: row["name"] for row in names} == {a.tenant_id: "Renommé", b.tenant_id: "Régime SANTE"}
+
+    async def test_same_code_in_two_tenants(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
+        a, _ = two_mutuals
+        with pytest.raises(scheme_service.errors.SchemeCodeTaken) as raised:
+            await _scheme(a, "sante")
+        assert (raised.value.path, raised.value.params) == (("input", "code"), {"code": "SANTE"})
+
+
+class TestRowLevelSecurityAlone:
+    """Raw SQL with no tenant filter: PostgreSQL's policies are the only wall."""
+
+    async def test_unfiltered_select_sees_only_own_tenant(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
+        a, b = two_mutuals
+        async with tenant_tx(a) as tx:
+            tenant_ids = {row["tenant_id"] for row in await tx.connection.fetch("SELECT tenant_id FROM schemes")}
+            tenants = {row["id"] for row in await tx.connection.fetch("SELECT id FROM tenants")}
+        assert tenant_ids == {a.tenant_id}
+        assert tenants == {a.tenant_id}
+
+    async def test_write_into_other_tenant_is_refused(
+        self, two_mutuals: tuple[TenantContext, TenantContext], owner: asyncpg.Connection
+    ) -> None:
+        a, b = two_mutuals
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with tenant_tx(a) as tx:
+                await tx.connection.execute(
+                    "INSERT INTO schemes (id, tenant_id, code, name, kind, status, created_at)"
+                    " VALUES (gen_random_uuid(), $1, 'INTRUS', 'Intrus', 'artisans', 'draft', now())",
+                    b.tenant_id,
+                )
+        async with tenant_tx(a) as tx:
+            updated = await tx.connection.execute("UPDATE schemes SET name = 'Pris' WHERE tenant_id = $1", b.tenant_id)
+            deleted = await tx.connection.execute("DELETE FROM schemes WHERE tenant_id = $1", b.tenant_id)
+        assert (updated, deleted) == ("UPDATE 0", "DELETE 0")
+        rows = await owner.fetch("SELECT code, name FROM schemes WHERE tenant_id = $1", b.tenant_id)
+        assert [tuple(row) for row in rows] == [("SANTE", "Régime SANTE")]
+
+    async def test_no_tenant_set_sees_nothing(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
+        pool = Tenant._meta.db.pool  # type: ignore[attr-defined]
+        async with pool.acquire() as connection:
+            schemes = await connection.fetchval("SELECT count(*) FROM schemes")
+            tenants = await connection.fetchval("SELECT count(*) FROM tenants")
+            memberships = await connection.fetchval("SELECT count(*) FROM memberships")
+        assert (schemes, tenants, memberships) == (0, 0, 0)
+
+    async def test_platform_scope_sees_tenants_but_no_business_rows(
+        self, two_mutuals: tuple[TenantContext, TenantContext]
+    ) -> None:
+        a, b = two_mutuals
+        async with platform_tx() as tx:
+            tenants = {row["id"] for row in await tx.connection.fetch("SELECT id FROM tenants")}
+            schemes = await tx.connection.fetchval("SELECT count(*) FROM schemes")
+        assert {a.tenant_id, b.tenant_id} <= tenants
+        assert schemes == 0
+
+
+class TestMinistry:
+    async def test_reads_its_country_and_writes_nothing(self, owner: asyncpg.Connection) -> None:
+        country = fresh_country()
+        mutual = await context(await make_tenant(country=country))
+        ipm = await context(await make_tenant(kind=TenantKind.IPM, country=country))
+        elsewhere = await context(await make_tenant(country=fresh_country()))
+        for ctx in (mutual, ipm, elsewhere):
+            await _scheme(ctx, "BASE")
+        ministry = await context(await make_tenant(kind=TenantKind.MINISTRY, country=country))
+
+        assert ministry.supervised_tenant_ids == {mutual.tenant_id, ipm.tenant_id}
+        async with tenant_tx(ministry) as tx:
+            visible_tenants = {row["id"] for row in await tx.connection.fetch("SELECT id FROM tenants")}
+            visible_schemes = {row["tenant_id"] for row in await tx.connection.fetch("SELECT tenant_id FROM schemes")}
+            other_country = await within(ministry, Scheme, tenant_id=elsewhere.tenant_id).select()
+            updated = await tx.connection.execute("UPDATE schemes SET name = 'Modifié'")
+        assert visible_tenants == {ministry.tenant_id, mutual.tenant_id, ipm.tenant_id}
+        assert visible_schemes == {mutual.tenant_id, ipm.tenant_id}
+        assert other_country == []
+        assert updated == "UPDATE 0"
+
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with tenant_tx(ministry) as tx:
+                await tx.connection.execute(
+                    "INSERT INTO schemes (id, tenant_id, code, name, kind, status, created_at)"
+                    " VALUES (gen_random_uuid(), $1, 'TUTELLE', 'Tutelle', 'artisans', 'draft', now())",
+                    mutual.tenant_id,
+                )
+        async with tenant_tx(ministry):
+            with pytest.raises(ReadOnlyTenant):
+                within(ministry, Scheme, tenant_id=mutual.tenant_id).delete()
+        names = await owner.fetch("SELECT DISTINCT name FROM schemes WHERE tenant_id = ANY($1)", [mutual.tenant_id, ipm.tenant_id])
+        assert [row["name"] for row in names] == ["Régime BASE"]
+
+    async def test_one_ministry_per_country(self) -> None:
+        country = fresh_country()
+        await make_tenant(kind=TenantKind.MINISTRY, country=country)
+        with pytest.raises(DomainError) as raised:
+            await make_tenant(kind=TenantKind.MINISTRY, country=country)
+        assert (raised.value.code, raised.value.path) == ("tenants.MINISTRY_EXISTS", ("input", "country"))

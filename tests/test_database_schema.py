@@ -1,0 +1,83 @@
+"""The database schema keeps the tenancy rules: every table under row-level
+security, tenant-owned tables keyed by tenant first, the app role powerless
+to bypass them."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+
+from app.db import APP_REGISTRY
+from tenants.tables import TenantTable
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+TENANT_OWNED = sorted(
+    table._meta.tablename
+    for app in APP_REGISTRY.app_configs.values()
+    for table in app.table_classes
+    if issubclass(table, TenantTable)
+)
+
+
+async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
+    assert TENANT_OWNED == ["memberships", "schemes"]
+
+
+async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection) -> None:
+    rows = await owner.fetch(
+        "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class"
+        " WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname <> 'migration'"
+        " ORDER BY relname"
+    )
+    assert [tuple(row) for row in rows] == [
+        ("memberships", True, True),
+        ("outbox", True, True),
+        ("schemes", True, True),
+        ("tenants", True, True),
+        ("users", True, True),
+    ]
+
+
+@pytest.mark.parametrize("table", TENANT_OWNED)
+async def test_tenant_owned_table_shape(owner: asyncpg.Connection, table: str) -> None:
+    tenant_id = await owner.fetchrow(
+        "SELECT data_type, is_nullable FROM information_schema.columns WHERE table_name = $1 AND column_name = 'tenant_id'",
+        table,
+    )
+    assert tuple(tenant_id) == ("uuid", "NO")
+    unique_indexes = await owner.fetch(
+        """
+        SELECT i.relname AS name, a.attname AS first_column
+        FROM pg_index x
+        JOIN pg_class i ON i.oid = x.indexrelid
+        JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
+        WHERE x.indrelid = $1::regclass AND x.indisunique AND NOT x.indisprimary
+        """,
+        table,
+    )
+    assert unique_indexes, f"{table} has no unique index on (tenant_id, id)"
+    assert {row["name"]: row["first_column"] for row in unique_indexes} == {
+        row["name"]: "tenant_id" for row in unique_indexes
+    }
+    policies = await owner.fetch("SELECT cmd FROM pg_policies WHERE tablename = $1 ORDER BY cmd", table)
+    assert [row["cmd"] for row in policies] == ["DELETE", "INSERT", "SELECT", "UPDATE"]
+
+
+async def test_application_role_cannot_bypass_rls(owner: asyncpg.Connection, settings: object) -> None:
+    from app.settings import Settings
+
+    assert isinstance(settings, Settings) and settings.database_url
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        row = await connection.fetchrow(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        owned = await connection.fetchval("SELECT count(*) FROM pg_tables WHERE tableowner = current_user")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await connection.execute("ALTER TABLE schemes DISABLE ROW LEVEL SECURITY")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await connection.fetch("SELECT * FROM migration")  # Piccolo's record of applied migrations
+    finally:
+        await connection.close()
+    assert (row["rolsuper"], row["rolbypassrls"], owned) == (False, False, 0)
