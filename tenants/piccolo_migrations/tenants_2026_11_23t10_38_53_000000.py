@@ -58,11 +58,13 @@ TENANCY_SQL = [
     "CREATE INDEX memberships_user_id_idx ON memberships (user_id)",
     # Outbox: jobs of a tenant are written in its transactions; the platform
     # relay reads and deletes all of them.
-    *rls.enable_rls("outbox", "SELECT, INSERT, DELETE"),
+    # UPDATE is granted for the row locks of the relay (SELECT ... FOR UPDATE).
+    *rls.enable_rls("outbox", "SELECT, INSERT, UPDATE, DELETE"),
     "CREATE POLICY outbox_read ON outbox FOR SELECT USING ("
     f"{rls.PLATFORM} OR tenant_id = {rls.CURRENT_TENANT})",
     "CREATE POLICY outbox_insert ON outbox FOR INSERT WITH CHECK ("
     f"tenant_id = {rls.CURRENT_TENANT} OR (tenant_id IS NULL AND {rls.PLATFORM}))",
+    f"CREATE POLICY outbox_update ON outbox FOR UPDATE USING ({rls.PLATFORM}) WITH CHECK ({rls.PLATFORM})",
     "CREATE POLICY outbox_delete ON outbox FOR DELETE USING ("
     f"{rls.PLATFORM} OR tenant_id = {rls.CURRENT_TENANT})",
     "CREATE INDEX outbox_created_at_idx ON outbox (created_at)",
