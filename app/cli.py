@@ -99,7 +99,9 @@ def worker(settings: Settings) -> None:
     from app.runtime import Runtime
 
     if settings.broker_url is None:
-        raise SettingsError("invalid setting SOCLE_BROKER_URL: required by socle worker (without it, socle serve runs jobs)")
+        raise SettingsError(
+            "invalid setting SOCLE_BROKER_URL: required by socle worker (without it, socle serve runs jobs)"
+        )
     configure_logging(settings)
 
     async def run() -> None:
@@ -173,7 +175,10 @@ def tenant() -> None:
 @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code, e.g. SN.")
 @click.option("--currency", required=True, help="ISO 4217 code, e.g. XOF.")
 @click.option(
-    "--status", type=click.Choice(["pending", "approved", "suspended", "withdrawn"]), default="pending", show_default=True
+    "--status",
+    type=click.Choice(["pending", "approved", "suspended", "withdrawn"]),
+    default="pending",
+    show_default=True,
 )
 @_command
 def tenant_create(

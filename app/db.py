@@ -38,7 +38,7 @@ class SocleEngine(PostgresEngine):
     async def prep_database(self) -> None:
         """Extensions are created by migrations, as the owner."""
 
-    @property  # type: ignore[override]
+    @property
     def pool(self) -> asyncpg.Pool | None:
         try:
             loop = asyncio.get_running_loop()
@@ -138,7 +138,9 @@ async def check_server(url: str, *, application_role: bool) -> None:
     try:
         version = await connection.fetchval("SELECT current_setting('server_version_num')::int")
         if version < MINIMUM_SERVER_VERSION:
-            raise SettingsError(f"invalid setting SOCLE_DATABASE_URL: PostgreSQL 15 or newer is required (got {version})")
+            raise SettingsError(
+                f"invalid setting SOCLE_DATABASE_URL: PostgreSQL 15 or newer is required (got {version})"
+            )
         if not application_role:
             return
         row = await connection.fetchrow(

@@ -14,7 +14,7 @@ from tenants.scoping import within
 from tenants.tables import Membership, Tenant
 from tenants.tx import platform_tx, tenant_tx
 
-DEMO_PASSWORD = "Demo-Socle-2026"
+DEMO_PASSWORD = "Demo-Socle-2026"  # noqa: S105 (printed for the demo; refused in production)
 """Password of every demo account; ``socle demo`` refuses to run in production."""
 
 

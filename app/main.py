@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from litestar import Litestar, Request, Response
+from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware)],
         exception_handlers={Exception: internal_error},
-        state={"runtime": runtime},  # type: ignore[dict-item]
+        dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         openapi_config=None,
         debug=False,
     )

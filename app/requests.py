@@ -9,9 +9,11 @@ import uuid
 
 import structlog
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
+SCOPE_KEY = "socle.request_id"
 _ACCEPTED = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 log = structlog.get_logger("socle.http")
@@ -19,7 +21,7 @@ log = structlog.get_logger("socle.http")
 
 def request_id_of(scope: Scope) -> str:
     """The id given to the request by :class:`RequestIdMiddleware`."""
-    return str(scope["state"]["request_id"])
+    return str(scope[SCOPE_KEY])  # type: ignore[literal-required]
 
 
 class RequestIdMiddleware:
@@ -30,12 +32,12 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope["headers"]).get(HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _ACCEPTED.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id  # type: ignore[typeddict-item]
+        scope[SCOPE_KEY] = request_id  # type: ignore[literal-required]
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status = 500
@@ -52,7 +54,7 @@ class RequestIdMiddleware:
         finally:
             log.info(
                 "http.request",
-                method=scope["method"],
+                method=scope.get("method"),
                 path=scope["path"],
                 status=status,
                 duration_ms=round((time.perf_counter() - started) * 1000, 1),

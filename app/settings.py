@@ -159,9 +159,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_requirements(self) -> Settings:
         if self.database_pool_min_size > self.database_pool_max_size:
-            raise ValueError(
-                f"{ENV_PREFIX}DATABASE_POOL_MIN_SIZE: must not exceed {ENV_PREFIX}DATABASE_POOL_MAX_SIZE"
-            )
+            raise ValueError(f"{ENV_PREFIX}DATABASE_POOL_MIN_SIZE: must not exceed {ENV_PREFIX}DATABASE_POOL_MAX_SIZE")
         if self.env is not Environment.PRODUCTION:
             return self
         required = {

@@ -29,7 +29,9 @@ class Job:
     def from_row(cls, row: Any) -> Job:
         """Build from an outbox row read with asyncpg (``kwargs`` as JSON text)."""
         kwargs = row["kwargs"]
-        return cls(id=row["id"], actor_name=row["actor_name"], kwargs=json.loads(kwargs) if isinstance(kwargs, str) else kwargs)
+        return cls(
+            id=row["id"], actor_name=row["actor_name"], kwargs=json.loads(kwargs) if isinstance(kwargs, str) else kwargs
+        )
 
 
 def _send_now(jobs: Sequence[Job]) -> None:

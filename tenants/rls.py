@@ -53,7 +53,7 @@ async def run_statements(statements: list[str]) -> None:
     """Run raw statements on the connection of the migration's transaction
     (``Table.raw`` would read ``{}`` in regular expressions as placeholders)."""
     engine = engine_finder()
-    transaction = engine.current_transaction.get() if engine else None  # type: ignore[attr-defined]
+    transaction = engine.current_transaction.get() if engine else None
     if transaction is None:
         raise RuntimeError("raw migration statements must run inside the migration's transaction")
     for statement in statements:

@@ -42,7 +42,7 @@ class Scope(Generic[T]):
             return column == self.tenant_ids[0]
         return column.is_in(list(self.tenant_ids))
 
-    def select(self, *columns: Column | str) -> Select:
+    def select(self, *columns: Column | str) -> Select[T]:
         """``SELECT`` limited to the scope."""
         return self.table.select(*columns).where(self._where())
 
@@ -74,7 +74,7 @@ class Scope(Generic[T]):
             raise ReadOnlyTenant(self.table._meta.tablename)
         return self.table.insert(*rows)
 
-    def update(self, values: dict[Column | str, Any] | None = None, **kwargs: Any) -> Update:
+    def update(self, values: dict[Column | str, Any] | None = None, **kwargs: Any) -> Update[T]:
         """``UPDATE`` rows of the context's own tenant."""
         tenant_id = self._writable()
         return self.table.update(values, **kwargs).where(self.table.tenant_id == tenant_id)

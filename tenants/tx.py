@@ -93,7 +93,7 @@ class Transaction:
 @asynccontextmanager
 async def _transaction(context: TenantContext | PlatformContext) -> AsyncIterator[Transaction]:
     scope = _scope_of(context)
-    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:  # type: ignore[attr-defined]
+    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:
         connection: asyncpg.Connection = piccolo_tx.connection
         await connection.execute(_SET_CONTEXT, *scope.arguments())
         tx = Transaction(context=context, connection=connection)
@@ -109,7 +109,7 @@ async def _relay_committed(scope: _Scope, context: TenantContext | PlatformConte
         # The rows stay in the outbox; the relay sweep sends them later.
         log.warning("outbox.send_failed", jobs=[str(job.id) for job in jobs], exc_info=True)
         return
-    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:  # type: ignore[attr-defined]
+    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:
         await piccolo_tx.connection.execute(_SET_CONTEXT, *scope.arguments())
         await piccolo_tx.connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
 

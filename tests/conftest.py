@@ -38,10 +38,7 @@ def _free_port() -> int:
 def _with_database(url: str, database: str, user: str | None = None, password: str | None = None) -> str:
     parts = urlsplit(url)
     netloc = parts.netloc.rsplit("@", 1)[-1]
-    if user:
-        netloc = f"{user}:{password}@{netloc}" if password else f"{user}@{netloc}"
-    else:
-        netloc = parts.netloc
+    netloc = (f"{user}:{password}@{netloc}" if password else f"{user}@{netloc}") if user else parts.netloc
     return urlunsplit((parts.scheme, netloc, f"/{database}", parts.query, ""))
 
 
@@ -94,8 +91,19 @@ def redis_url(tmp_root: Path) -> Iterator[str]:
         pytest.fail("redis-server is missing: run the tests with `make test`, which installs it")
     port = _free_port()
     process = subprocess.Popen(
-        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_root)],
+        [
+            executable,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_root),
+        ],
         stdout=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 10

@@ -11,8 +11,40 @@ from tenants.tables import Tenant
 from tenants.tx import platform_tx
 
 # Each test run uses one database; unique slugs and countries keep tests apart.
-_COUNTRIES = iter(["CI", "BJ", "TG", "ML", "BF", "NE", "GN", "CM", "GA", "TD", "CG", "CF", "MR", "KM", "DJ", "MG",
-                   "RW", "BI", "CD", "GQ", "GW", "CV", "ST", "HT", "TN", "MA", "DZ", "LB", "VU", "SC"])
+_COUNTRIES = iter(
+    [
+        "CI",
+        "BJ",
+        "TG",
+        "ML",
+        "BF",
+        "NE",
+        "GN",
+        "CM",
+        "GA",
+        "TD",
+        "CG",
+        "CF",
+        "MR",
+        "KM",
+        "DJ",
+        "MG",
+        "RW",
+        "BI",
+        "CD",
+        "GQ",
+        "GW",
+        "CV",
+        "ST",
+        "HT",
+        "TN",
+        "MA",
+        "DZ",
+        "LB",
+        "VU",
+        "SC",
+    ]
+)
 
 
 def fresh_country() -> str:

@@ -70,9 +70,7 @@ async def test_application_role_cannot_bypass_rls(owner: asyncpg.Connection, set
     assert isinstance(settings, Settings) and settings.database_url
     connection = await asyncpg.connect(settings.database_url)
     try:
-        row = await connection.fetchrow(
-            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-        )
+        row = await connection.fetchrow("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         owned = await connection.fetchval("SELECT count(*) FROM pg_tables WHERE tableowner = current_user")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await connection.execute("ALTER TABLE schemes DISABLE ROW LEVEL SECURITY")

@@ -14,7 +14,10 @@ from app.settings import Settings, SettingsError, load_settings
 @pytest.mark.parametrize(
     ("environment", "message"),
     [
-        ({"SOCLE_HTTP_PORT": "quatre-vingts"}, "invalid setting SOCLE_HTTP_PORT: Input should be a valid integer, unable to parse string as an integer"),
+        (
+            {"SOCLE_HTTP_PORT": "quatre-vingts"},
+            "invalid setting SOCLE_HTTP_PORT: Input should be a valid integer, unable to parse string as an integer",
+        ),
         ({"SOCLE_HTTP_PORT": "70000"}, "invalid setting SOCLE_HTTP_PORT: Input should be less than or equal to 65535"),
         (
             {"SOCLE_DATABASE_URL": "mysql://db/socle"},
@@ -74,10 +77,10 @@ def test_defaults_run_the_embedded_demo(monkeypatch: pytest.MonkeyPatch) -> None
 
 def test_production_turns_introspection_off() -> None:
     settings = Settings(
-        env="production",  # type: ignore[arg-type]
+        env="production",
         database_url="postgresql://app@db/socle",
         broker_url="redis://redis:6379/0",
-        secret_key="s" * 32,  # type: ignore[arg-type]
+        secret_key="s" * 32,
         storage_url="s3://socle-files",
     )
     assert settings.introspection_enabled is False

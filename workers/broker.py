@@ -34,11 +34,11 @@ class DatabasePool(Middleware):
 
 def make_broker(settings: Settings) -> dramatiq.Broker:
     """Build the broker the settings ask for, with the middleware Socle's actors need."""
-    broker: dramatiq.Broker
-    if settings.broker_url:
-        broker = RedisBroker(url=settings.broker_url)
-    else:
-        broker = StubBroker()
+    broker: dramatiq.Broker = (
+        RedisBroker(url=settings.broker_url)  # type: ignore[no-untyped-call]
+        if settings.broker_url
+        else StubBroker()
+    )
     broker.add_middleware(AsyncIO())
     broker.add_middleware(DatabasePool())
     return broker

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from functools import partial
 
 import strawberry
-from graphql import GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -16,9 +16,9 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
-from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from app.settings import Settings
+from graphql import GraphQLError
 from tenants.api import Query as TenantQuery
 
 

@@ -1,11 +1,8 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from enum import Enum
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import UUID, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.constraints import Unique
@@ -28,20 +25,15 @@ class Tenant(Table, tablename="tenants", schema=None):
     )
 
 
-
 ID = "2026-11-23T10:38:56:216654"
 VERSION = "1.38.0"
 DESCRIPTION = "schemes"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="schemes", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="schemes", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Scheme", tablename="schemes", schema=None, columns=None
-    )
+    manager.add_table(class_name="Scheme", tablename="schemes", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Scheme",

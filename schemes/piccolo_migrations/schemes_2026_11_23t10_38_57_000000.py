@@ -4,7 +4,6 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from tenants import rls
 
-
 SCHEMES_SQL = [
     *rls.tenant_owned_table("schemes"),
     "ALTER TABLE schemes ADD CONSTRAINT schemes_kind_check"

@@ -44,4 +44,3 @@ async def create_scheme(tx: Transaction, ctx: TenantContext, data: NewScheme) ->
 async def find_scheme_by_code(tx: Transaction, ctx: TenantContext, code: str) -> Scheme | None:
     """The context's scheme with ``code``."""
     return await within(ctx, Scheme).objects().where(Scheme.code == code.strip().upper()).first()
-

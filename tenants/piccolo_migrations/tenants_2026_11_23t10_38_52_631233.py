@@ -1,16 +1,12 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from enum import Enum
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import JSONB
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import JSONB, UUID, Boolean, ForeignKey, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
+
 from tenants.ids import new_id
 
 
@@ -42,20 +38,15 @@ class User(Table, tablename="users", schema=None):
     )
 
 
-
 ID = "2026-11-23T10:38:52:631233"
 VERSION = "1.38.0"
 DESCRIPTION = "tenancy kernel"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tenants", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tenants", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="OutboxJob", tablename="outbox", schema=None, columns=None
-    )
+    manager.add_table(class_name="OutboxJob", tablename="outbox", schema=None, columns=None)
 
     manager.add_table(
         class_name="Membership",
@@ -64,13 +55,9 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="users", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="users", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Tenant", tablename="tenants", schema=None, columns=None
-    )
+    manager.add_table(class_name="Tenant", tablename="tenants", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="OutboxJob",

@@ -4,10 +4,9 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from tenants import rls
 
-
-_TENANT_READ = (
-    f"platform OR id = {rls.CURRENT_TENANT} OR id = ANY ({rls.READ_TENANTS})"
-).replace("platform", rls.PLATFORM)
+_TENANT_READ = (f"platform OR id = {rls.CURRENT_TENANT} OR id = ANY ({rls.READ_TENANTS})").replace(
+    "platform", rls.PLATFORM
+)
 
 TENANCY_SQL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
@@ -60,13 +59,11 @@ TENANCY_SQL = [
     # relay reads and deletes all of them.
     # UPDATE is granted for the row locks of the relay (SELECT ... FOR UPDATE).
     *rls.enable_rls("outbox", "SELECT, INSERT, UPDATE, DELETE"),
-    "CREATE POLICY outbox_read ON outbox FOR SELECT USING ("
-    f"{rls.PLATFORM} OR tenant_id = {rls.CURRENT_TENANT})",
+    f"CREATE POLICY outbox_read ON outbox FOR SELECT USING ({rls.PLATFORM} OR tenant_id = {rls.CURRENT_TENANT})",
     "CREATE POLICY outbox_insert ON outbox FOR INSERT WITH CHECK ("
     f"tenant_id = {rls.CURRENT_TENANT} OR (tenant_id IS NULL AND {rls.PLATFORM}))",
     f"CREATE POLICY outbox_update ON outbox FOR UPDATE USING ({rls.PLATFORM}) WITH CHECK ({rls.PLATFORM})",
-    "CREATE POLICY outbox_delete ON outbox FOR DELETE USING ("
-    f"{rls.PLATFORM} OR tenant_id = {rls.CURRENT_TENANT})",
+    f"CREATE POLICY outbox_delete ON outbox FOR DELETE USING ({rls.PLATFORM} OR tenant_id = {rls.CURRENT_TENANT})",
     "CREATE INDEX outbox_created_at_idx ON outbox (created_at)",
 ]
 

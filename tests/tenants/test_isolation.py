@@ -6,6 +6,7 @@ import asyncpg
 import pytest
 
 from schemes.rules import service as scheme_service
+from schemes.rules.errors import SchemeCodeTaken
 from schemes.rules.tables import Scheme, SchemeKind
 from tenants.context import TenantContext
 from tenants.errors import DomainError
@@ -46,18 +47,22 @@ class TestApplicationLayer:
         assert scheme_of_b is not None and scheme_of_b.tenant_id == a.tenant_id
         assert explicit_b == []
 
-    async def test_a_cannot_change_b(self, two_mutuals: tuple[TenantContext, TenantContext], owner: asyncpg.Connection) -> None:
+    async def test_a_cannot_change_b(
+        self, two_mutuals: tuple[TenantContext, TenantContext], owner: asyncpg.Connection
+    ) -> None:
         a, b = two_mutuals
         async with tenant_tx(a):
             with pytest.raises(ReadOnlyTenant):
                 within(a, Scheme, tenant_id=b.tenant_id).update({Scheme.name: "Pris"})
             await within(a, Scheme).update({Scheme.name: "Renommé"})
-        names = await owner.fetch("SELECT tenant_id, name FROM schemes WHERE tenant_id = ANY($1)", [a.tenant_id, b.tenant_id])
+        names = await owner.fetch(
+            "SELECT tenant_id, name FROM schemes WHERE tenant_id = ANY($1)", [a.tenant_id, b.tenant_id]
+        )
         assert {row["tenant_id"]: row["name"] for row in names} == {a.tenant_id: "Renommé", b.tenant_id: "Régime SANTE"}
 
     async def test_same_code_in_two_tenants(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
         a, _ = two_mutuals
-        with pytest.raises(scheme_service.errors.SchemeCodeTaken) as raised:
+        with pytest.raises(SchemeCodeTaken) as raised:
             await _scheme(a, "sante")
         assert (raised.value.path, raised.value.params) == (("input", "code"), {"code": "SANTE"})
 
@@ -65,8 +70,10 @@ class TestApplicationLayer:
 class TestRowLevelSecurityAlone:
     """Raw SQL with no tenant filter: PostgreSQL's policies are the only wall."""
 
-    async def test_unfiltered_select_sees_only_own_tenant(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
-        a, b = two_mutuals
+    async def test_unfiltered_select_sees_only_own_tenant(
+        self, two_mutuals: tuple[TenantContext, TenantContext]
+    ) -> None:
+        a, _b = two_mutuals
         async with tenant_tx(a) as tx:
             tenant_ids = {row["tenant_id"] for row in await tx.connection.fetch("SELECT tenant_id FROM schemes")}
             tenants = {row["id"] for row in await tx.connection.fetch("SELECT id FROM tenants")}
@@ -141,7 +148,9 @@ class TestMinistry:
         async with tenant_tx(ministry):
             with pytest.raises(ReadOnlyTenant):
                 within(ministry, Scheme, tenant_id=mutual.tenant_id).delete()
-        names = await owner.fetch("SELECT DISTINCT name FROM schemes WHERE tenant_id = ANY($1)", [mutual.tenant_id, ipm.tenant_id])
+        names = await owner.fetch(
+            "SELECT DISTINCT name FROM schemes WHERE tenant_id = ANY($1)", [mutual.tenant_id, ipm.tenant_id]
+        )
         assert [row["name"] for row in names] == ["Régime BASE"]
 
     async def test_one_ministry_per_country(self) -> None:

@@ -1,0 +1,89 @@
+"""The HTTP surface: health probes, request ids, GraphQL with its limits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from app.main import create_app
+from app.settings import Settings
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
+            yield client
+
+
+async def test_live(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health/live")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+    assert len(response.headers["x-request-id"]) == 32
+
+
+async def test_ready_reports_each_component(client: httpx.AsyncClient) -> None:
+    response = await client.get("/health/ready", headers={"X-Request-ID": "probe-0001"})
+    assert (response.status_code, response.json()) == (
+        200,
+        {"status": "ok", "components": {"database": "ok", "broker": "ok", "storage": "ok"}},
+    )
+    assert response.headers["x-request-id"] == "probe-0001"
+
+
+async def test_ready_reports_an_unavailable_broker(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"broker_url": "redis://127.0.0.1:9/0"}), run_worker=False)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
+            response = await client.get("/health/ready")
+    assert (response.status_code, response.json()) == (
+        503,
+        {"status": "unavailable", "components": {"database": "ok", "broker": "unavailable", "storage": "ok"}},
+    )
+
+
+async def _graphql(client: httpx.AsyncClient, query: str, **variables: object) -> dict[str, object]:
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200
+    body: dict[str, object] = response.json()
+    return body
+
+
+async def test_anonymous_viewer(client: httpx.AsyncClient) -> None:
+    body = await _graphql(client, "{ viewer { authenticated principalKind name role tenant { id } } tenant { id } }")
+    assert body == {
+        "data": {
+            "viewer": {
+                "authenticated": False,
+                "principalKind": "ANONYMOUS",
+                "name": None,
+                "role": None,
+                "tenant": None,
+            },
+            "tenant": None,
+        }
+    }
+
+
+async def test_node_of_a_tenant_is_hidden_from_anonymous(client: httpx.AsyncClient) -> None:
+    from strawberry.relay import to_base64
+
+    from tests.factories import make_tenant
+
+    tenant = await make_tenant()
+    body = await _graphql(client, "query ($id: ID!) { node(id: $id) { id } }", id=to_base64("Tenant", tenant.id))
+    assert body == {"data": {"node": None}}
+
+
+async def test_alias_limit(client: httpx.AsyncClient) -> None:
+    aliases = " ".join(f"v{i}: viewer {{ name }}" for i in range(31))
+    body = await _graphql(client, "{ " + aliases + " }")
+    assert body == {"data": None, "errors": [{"message": "31 aliases found. Allowed: 30"}]}
