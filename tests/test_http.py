@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
+from litestar import Litestar
 
 from app.main import create_app
 from app.settings import Settings
@@ -14,13 +16,21 @@ from app.settings import Settings
 pytestmark = pytest.mark.usefixtures("migrated")
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
+@asynccontextmanager
+async def _serve(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and talk to it over ASGI. The client gets the
+    app itself, not the manager's wrapper, whose lifespan state would be one
+    dict shared by every request (servers give each request a copy)."""
+    async with LifespanManager(app):  # type: ignore[arg-type]
+        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
             yield client
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with _serve(create_app(settings)) as client:
+        yield client
 
 
 async def test_live(client: httpx.AsyncClient) -> None:
@@ -40,10 +50,8 @@ async def test_ready_reports_each_component(client: httpx.AsyncClient) -> None:
 
 async def test_ready_reports_an_unavailable_broker(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"broker_url": "redis://127.0.0.1:9/0"}), run_worker=False)
-    async with LifespanManager(app) as manager:
-        transport = httpx.ASGITransport(app=manager.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
-            response = await client.get("/health/ready")
+    async with _serve(app) as client:
+        response = await client.get("/health/ready")
     assert (response.status_code, response.json()) == (
         503,
         {"status": "unavailable", "components": {"database": "ok", "broker": "unavailable", "storage": "ok"}},
@@ -87,3 +95,31 @@ async def test_alias_limit(client: httpx.AsyncClient) -> None:
     aliases = " ".join(f"v{i}: viewer {{ name }}" for i in range(31))
     body = await _graphql(client, "{ " + aliases + " }")
     assert body == {"data": None, "errors": [{"message": "31 aliases found. Allowed: 30"}]}
+
+
+async def test_depth_limit(settings: Settings) -> None:
+    async with _serve(create_app(settings.model_copy(update={"graphql_max_depth": 2}))) as client:
+        allowed = await _graphql(client, "query Allowed { viewer { tenant { id } } }")
+    async with _serve(create_app(settings.model_copy(update={"graphql_max_depth": 1}))) as client:
+        refused = await _graphql(client, "query Refused { viewer { tenant { id } } }")
+    assert allowed == {"data": {"viewer": {"tenant": None}}}
+    assert refused == {
+        "data": None,
+        "errors": [
+            {"message": "'Refused' exceeds maximum operation depth of 1", "locations": [{"line": 1, "column": 35}]}
+        ],
+    }
+
+
+async def test_malformed_global_id_is_a_client_error(client: httpx.AsyncClient) -> None:
+    body = await _graphql(client, 'query { node(id: "x") { id } }')
+    assert body == {
+        "data": {"node": None},
+        "errors": [
+            {
+                "message": 'Value cannot represent a GlobalID: "x".',
+                "locations": [{"line": 1, "column": 9}],
+                "path": ["node"],
+            }
+        ],
+    }
