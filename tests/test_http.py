@@ -21,8 +21,8 @@ async def _serve(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """Run the app's lifespan and talk to it over ASGI. The client gets the
     app itself, not the manager's wrapper, whose lifespan state would be one
     dict shared by every request (servers give each request a copy)."""
-    async with LifespanManager(app):  # type: ignore[arg-type]
-        transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
             yield client
 
