@@ -55,3 +55,5 @@ def configure_logging(settings: Settings) -> None:
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+    # app.requests writes one access line per request, with its id and duration.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)

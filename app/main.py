@@ -81,5 +81,6 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         exception_handlers={Exception: internal_error},
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         openapi_config=None,
+        logging_config=None,  # app.logs configures logging for the whole process
         debug=False,
     )
