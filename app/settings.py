@@ -40,12 +40,12 @@ def _check_url(value: str | None, schemes: tuple[str, ...], what: str) -> str | 
 
 
 class Settings(BaseSettings):
-    """Socle's configuration. Each field is read from ``SOCLE_<FIELD NAME>``."""
+    """Socle's configuration. Each field is read from `SOCLE_<FIELD NAME>`."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore", use_attribute_docstrings=True)
 
     env: Environment = Environment.DEVELOPMENT
-    """``development`` (default), ``test`` or ``production``. Production requires
+    """`development` (default), `test` or `production`. Production requires
     an external database, a Redis broker, S3 storage and a secret key, and turns
     GraphQL introspection off unless asked for."""
 
@@ -56,12 +56,12 @@ class Settings(BaseSettings):
     database_url: str | None = None
     """PostgreSQL URL the application connects with. Its role must not own the
     tables nor bypass row-level security. Unset: the embedded PostgreSQL under
-    ``var/pgdata``."""
+    `var/pgdata`."""
 
     database_owner_url: str | None = None
     """PostgreSQL URL of the role that owns the schema, used only by
-    ``socle migrate`` (and ``socle tenant create``/``socle demo`` through the
-    platform role). Unset with the embedded database: its superuser."""
+    `socle migrate`, which also creates the application role of
+    `SOCLE_DATABASE_URL`. Unset with the embedded database: its superuser."""
 
     database_pool_min_size: Annotated[int, Field(ge=1, le=100)] = 2
     """Connections kept open per process and event loop."""
@@ -70,37 +70,37 @@ class Settings(BaseSettings):
     """Most connections per process and event loop."""
 
     broker_url: str | None = None
-    """Redis URL for dramatiq (``redis://host:6379/0``). Unset: an in-process
+    """Redis URL for dramatiq (`redis://host:6379/0`). Unset: an in-process
     broker and worker, for the demo."""
 
     storage_url: str = "file://var/storage"
-    """Where files go: ``file://<folder>`` or ``s3://<bucket>[/<prefix>]``."""
+    """Where files go: `file://<folder>` or `s3://<bucket>[/<prefix>]`."""
 
     storage_endpoint_url: str | None = None
     """S3-compatible endpoint (MinIO, Ceph, OVH...). Unset: AWS. Credentials come
-    from boto3's usual sources (``AWS_ACCESS_KEY_ID``, instance roles...)."""
+    from boto3's usual sources (`AWS_ACCESS_KEY_ID`, instance roles...)."""
 
     storage_region: str | None = None
     """S3 region name."""
 
     secret_key: SecretStr | None = None
     """At least 32 characters; signs tokens and cookies. Unset outside
-    production: a random key kept in ``var/secret_key``."""
+    production: a random key kept in `var/secret_key`."""
 
     http_host: str = "127.0.0.1"
-    """Address ``socle serve`` listens on."""
+    """Address `socle serve` listens on."""
 
     http_port: Annotated[int, Field(ge=1, le=65535)] = 8000
-    """Port ``socle serve`` listens on."""
+    """Port `socle serve` listens on."""
 
     http_workers: Annotated[int, Field(ge=1, le=64)] = 1
-    """Processes ``socle serve`` starts."""
+    """Processes `socle serve` starts."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Lowest level written to the log."""
 
     log_format: Literal["json", "console"] = "json"
-    """``json``: one JSON object per line; ``console``: readable, for a terminal."""
+    """`json`: one JSON object per line; `console`: readable, for a terminal."""
 
     graphql_introspection: bool | None = None
     """Allow schema introspection (GraphiQL needs it). Unset: on, except in production."""
@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     own process (which died) and is relayed by the sweep."""
 
     worker_threads: Annotated[int, Field(ge=1, le=64)] = 4
-    """Threads of each ``socle worker`` process (and of the in-process worker)."""
+    """Threads of each `socle worker` process (and of the in-process worker)."""
 
     @field_validator("database_url", "database_owner_url")
     @classmethod
@@ -196,6 +196,18 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+
+def settings_table() -> str:
+    """The Markdown table of every setting, its default and its description,
+    as README.md shows it."""
+    rows = ["| Setting | Default | Meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "(unset)" if default is None else f"`{default.value if isinstance(default, StrEnum) else default}`"
+        description = " ".join((field.description or "").split())
+        rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {shown} | {description} |")
+    return "\n".join(rows) + "\n"
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -1,0 +1,14 @@
+"""README.md lists every setting as the code defines it."""
+
+from pathlib import Path
+
+from app.settings import settings_table
+
+README = Path(__file__).parent.parent / "README.md"
+
+
+def test_readme_lists_every_setting() -> None:
+    assert settings_table() in README.read_text(), (
+        "README.md's settings table is out of date: paste the output of "
+        "`uv run python -c 'from app.settings import settings_table; print(settings_table())'`"
+    )
