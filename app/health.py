@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.response import Response
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -37,7 +38,7 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready", include_in_schema=False)
-    async def ready(self, runtime: Runtime) -> Response[dict[str, object]]:
+    async def ready(self, runtime: NamedDependency[Runtime]) -> Response[dict[str, object]]:
         """The database, the job broker and the file storage each answer."""
         checks = {"database": db.ping, "broker": runtime.check_broker, "storage": runtime.storage.check}
         results = await asyncio.gather(*(_probe(name, check) for name, check in checks.items()))
