@@ -9,11 +9,13 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
+import asyncpg
 import click
 
 from app import db
+from app.i18n import translate
 from app.settings import Environment, Settings, SettingsError, get_settings
 from tenants.errors import DomainError
 
@@ -22,7 +24,7 @@ T = TypeVar("T")
 SCHEMA_PATH = Path("graphql/schema.graphql")
 
 
-def _fail(message: str, code: int) -> None:
+def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"socle: {message}", err=True)
     sys.exit(code)
 
@@ -38,11 +40,10 @@ def _command(function: Callable[..., T]) -> Callable[..., T]:
         except SettingsError as error:
             _fail(str(error), 2)
         except DomainError as error:
-            from app.i18n import translate
-
             field = ".".join(error.path[1:]) or "-"
             _fail(f"{field}: {translate(error.code, **error.params)}", 1)
-        raise AssertionError("unreachable")
+        except (OSError, asyncpg.PostgresError) as error:
+            _fail(f"database error: {type(error).__name__}: {error}", 1)
 
     return wrapper
 

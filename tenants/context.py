@@ -60,11 +60,6 @@ class TenantContext:
     supervised_tenant_ids: frozenset[UUID] = field(default_factory=frozenset)
     request_id: str | None = None
 
-    @property
-    def is_ministry(self) -> bool:
-        """Whether this context is a ministry's."""
-        return self.tenant_kind is TenantKind.MINISTRY
-
     def can_read(self, tenant_id: UUID) -> bool:
         """Whether rows of ``tenant_id`` are visible in this context."""
         return tenant_id == self.tenant_id or tenant_id in self.supervised_tenant_ids

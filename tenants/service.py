@@ -111,13 +111,6 @@ async def tenants_by_id(tx: Transaction, ids: list[UUID]) -> list[Tenant | None]
     return [by_id.get(tenant_id) for tenant_id in ids]
 
 
-async def supervised_tenants(tx: Transaction, ctx: TenantContext) -> list[Tenant]:
-    """The tenants a ministry supervises, by name; empty for other tenants."""
-    if not ctx.supervised_tenant_ids:
-        return []
-    return await Tenant.objects().where(Tenant.id.is_in(list(ctx.supervised_tenant_ids))).order_by(Tenant.name)
-
-
 @dataclass(frozen=True)
 class NewUser:
     """What creating an account needs: an email or an E.164 phone number, or both."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import asyncpg
 import pytest
 
@@ -11,7 +13,7 @@ from schemes.rules.tables import Scheme, SchemeKind
 from tenants.context import TenantContext
 from tenants.errors import DomainError
 from tenants.roles import TenantKind
-from tenants.scoping import ReadOnlyTenant, within
+from tenants.scoping import ReadOnlyTenant, across, within
 from tenants.tables import Tenant
 from tenants.tx import platform_tx, tenant_tx
 from tests.factories import context, fresh_country, make_tenant
@@ -23,6 +25,16 @@ async def _scheme(ctx: TenantContext, code: str) -> Scheme:
     async with tenant_tx(ctx) as tx:
         return await scheme_service.create_scheme(
             tx, ctx, scheme_service.NewScheme(code=code, name=f"Régime {code}", kind=SchemeKind.HEALTH_MUTUAL)
+        )
+
+
+async def _raw_insert_scheme(ctx: TenantContext, tenant_id: UUID) -> None:
+    """Insert a scheme into ``tenant_id`` with plain SQL, no application filter."""
+    async with tenant_tx(ctx) as tx:
+        await tx.connection.execute(
+            "INSERT INTO schemes (id, tenant_id, code, name, kind, status, created_at)"
+            " VALUES (gen_random_uuid(), $1, 'INTRUS', 'Intrus', 'artisans', 'draft', now())",
+            tenant_id,
         )
 
 
@@ -85,12 +97,7 @@ class TestRowLevelSecurityAlone:
     ) -> None:
         a, b = two_mutuals
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            async with tenant_tx(a) as tx:
-                await tx.connection.execute(
-                    "INSERT INTO schemes (id, tenant_id, code, name, kind, status, created_at)"
-                    " VALUES (gen_random_uuid(), $1, 'INTRUS', 'Intrus', 'artisans', 'draft', now())",
-                    b.tenant_id,
-                )
+            await _raw_insert_scheme(a, b.tenant_id)
         async with tenant_tx(a) as tx:
             updated = await tx.connection.execute("UPDATE schemes SET name = 'Pris' WHERE tenant_id = $1", b.tenant_id)
             deleted = await tx.connection.execute("DELETE FROM schemes WHERE tenant_id = $1", b.tenant_id)
@@ -138,13 +145,14 @@ class TestMinistry:
         assert other_country == []
         assert updated == "UPDATE 0"
 
+        async with tenant_tx(ministry):
+            overseen = await across(ministry, Scheme).select(Scheme.tenant_id, Scheme.code)
+        assert sorted((row["tenant_id"], row["code"]) for row in overseen) == sorted(
+            [(mutual.tenant_id, "BASE"), (ipm.tenant_id, "BASE")]
+        )
+
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
-            async with tenant_tx(ministry) as tx:
-                await tx.connection.execute(
-                    "INSERT INTO schemes (id, tenant_id, code, name, kind, status, created_at)"
-                    " VALUES (gen_random_uuid(), $1, 'TUTELLE', 'Tutelle', 'artisans', 'draft', now())",
-                    mutual.tenant_id,
-                )
+            await _raw_insert_scheme(ministry, mutual.tenant_id)
         async with tenant_tx(ministry):
             with pytest.raises(ReadOnlyTenant):
                 within(ministry, Scheme, tenant_id=mutual.tenant_id).delete()
