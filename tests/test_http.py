@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -123,3 +124,25 @@ async def test_malformed_global_id_is_a_client_error(client: httpx.AsyncClient) 
             }
         ],
     }
+
+
+async def test_every_log_line_of_a_request_carries_its_id(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    response = await client.post("/graphql", json={"query": "{ viewer { authenticated } }"})
+    request_id = response.headers["x-request-id"]
+    access = [record.msg for record in caplog.records if record.name == "socle.http"]
+    assert access == [
+        {
+            "method": "POST",
+            "path": "/graphql",
+            "status": 200,
+            "duration_ms": access[0]["duration_ms"],
+            "event": "http.request",
+            "request_id": request_id,
+            "level": "info",
+            "logger": "socle.http",
+            "timestamp": access[0]["timestamp"],
+        }
+    ]
