@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -132,7 +133,7 @@ async def test_every_log_line_of_a_request_carries_its_id(
     caplog.set_level(logging.INFO)
     response = await client.post("/graphql", json={"query": "{ viewer { authenticated } }"})
     request_id = response.headers["x-request-id"]
-    access = [record.msg for record in caplog.records if record.name == "socle.http"]
+    access: list[Any] = [record.msg for record in caplog.records if record.name == "socle.http"]
     assert access == [
         {
             "method": "POST",
