@@ -13,36 +13,26 @@ from litestar.middleware import DefineMiddleware
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from strawberry.litestar import make_graphql_controller
 
+from app.api.context import context_getter
 from app.api.schema import make_schema
+from app.auth.endpoints import jwks
 from app.health import HealthController
 from app.i18n import negotiate, translate
 from app.logs import configure_logging
 from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
-from tenants.context import ANONYMOUS, Viewer
-from tenants.graphql import Loaders, RequestContext
 
 log = structlog.get_logger(__name__)
-
-
-async def graphql_context(request: Request) -> RequestContext:  # type: ignore[type-arg]
-    """Resolve the caller once per request. Every request is anonymous until
-    sign-in exists; the tenant context then comes from the access token."""
-    viewer = Viewer(
-        principal=ANONYMOUS,
-        tenant=None,
-        locale=negotiate(request.headers.get("accept-language")),
-        request_id=request_id_of(request.scope),
-    )
-    return RequestContext(viewer=viewer, loaders=Loaders(viewer))
 
 
 def internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:  # type: ignore[type-arg]
     """Log the error with its request id; tell the client only that id."""
     request_id = request_id_of(request.scope)
     if isinstance(error, HTTPException) and error.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
-        return Response({"error": error.detail, "request_id": request_id}, status_code=error.status_code)
+        return Response(
+            {"error": error.detail, "request_id": request_id}, status_code=error.status_code, headers=error.headers
+        )
     log.error("http.unhandled_error", exc_info=error)
     locale = negotiate(request.headers.get("accept-language"))
     return Response(
@@ -70,12 +60,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     graphql = make_graphql_controller(
         make_schema(settings),
         path="/graphql",
-        context_getter=graphql_context,
+        context_getter=context_getter(runtime.keys),
         graphql_ide="graphiql" if settings.introspection_enabled else None,
         allow_queries_via_get=False,
     )
     return Litestar(
-        route_handlers=[HealthController, graphql],
+        route_handlers=[HealthController, jwks, graphql],
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware)],
         exception_handlers={Exception: internal_error},

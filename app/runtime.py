@@ -12,6 +12,8 @@ import structlog
 from dramatiq.brokers.redis import RedisBroker
 
 from app import db
+from app.auth.keys import KeyStore
+from app.auth.tokens import ACCESS_TOKEN_LIFETIME
 from app.settings import Settings
 from app.storage import Storage, make_storage
 from tenants.relay import run_relay
@@ -26,41 +28,57 @@ class Runtime:
 
     settings: Settings
     storage: Storage
+    keys: KeyStore
     broker: dramatiq.Broker | None = None
     worker: dramatiq.Worker | None = None
     _relay: asyncio.Task[None] | None = field(default=None, repr=False)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+    _owns_pool: bool = field(default=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         """A runtime not yet started."""
-        return cls(settings=settings, storage=make_storage(settings))
+        return cls(
+            settings=settings,
+            storage=make_storage(settings),
+            keys=KeyStore(settings.secret(), token_lifetime=ACCESS_TOKEN_LIFETIME),
+        )
 
     async def start(self, *, run_worker: bool) -> None:
         """Connect to the database as the application role, install the broker,
         start the outbox relay and, if asked, a worker in this process."""
         urls = await asyncio.to_thread(db.database_urls, self.settings)
         await db.check_server(urls.app, application_role=True)
-        db.connect(urls.app, self.settings)
-        await db.open_pool()
+        if db.DB.pool is None:
+            # A pool already open on this loop (a test session's) is not ours to close.
+            db.connect(urls.app, self.settings)
+            await db.open_pool()
+            self._owns_pool = True
+        await self.keys.reload()
         self.broker = install_broker(self.settings)
         if run_worker:
             self.worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
             await asyncio.to_thread(self.worker.start)
         self._relay = asyncio.create_task(
-            run_relay(interval=self.settings.outbox_relay_interval, older_than=self.settings.outbox_relay_grace)
+            run_relay(
+                self._stopping,
+                interval=self.settings.outbox_relay_interval,
+                older_than=self.settings.outbox_relay_grace,
+            )
         )
         log.info("runtime.started", broker=type(self.broker).__name__, worker=run_worker)
 
     async def stop(self) -> None:
         """Stop the relay and the worker, then close the database pool."""
+        self._stopping.set()
         if self._relay is not None:
-            self._relay.cancel()
-            await asyncio.gather(self._relay, return_exceptions=True)
+            await self._relay
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)
         if self.broker is not None:
             await asyncio.to_thread(self.broker.close)
-        await db.close_pool()
+        if self._owns_pool:
+            await db.close_pool()
 
     async def check_broker(self) -> None:
         """Raise if the broker does not answer."""

@@ -7,6 +7,7 @@ under ``var/``, an in-process job broker and a local storage folder. Production
 
 from __future__ import annotations
 
+import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -83,7 +84,8 @@ class Settings(BaseSettings):
     """S3 region name."""
 
     secret_key: SecretStr | None = None
-    """At least 32 characters; signs tokens and cookies. Required in production."""
+    """At least 32 characters; encrypts the token signing keys and signs
+    cookies. Unset outside production: a random key kept in `var/secret_key`."""
 
     http_host: str = "127.0.0.1"
     """Address `socle serve` listens on."""
@@ -183,6 +185,17 @@ class Settings(BaseSettings):
     def embedded_database(self) -> bool:
         """True when Socle runs its own PostgreSQL under ``data_dir``."""
         return self.database_url is None
+
+    def secret(self) -> str:
+        """The secret key; outside production, one made once under `data_dir`."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
 
 def settings_table() -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from uuid import UUID
 
+from tenants.permissions import Permission
 from tenants.roles import Role, TenantKind
 
 
@@ -32,6 +33,8 @@ class Principal:
     id: UUID | None = None
     name: str = ""
     scopes: frozenset[str] = frozenset()
+    session_id: UUID | None = None
+    """The signed-in session of a user, which signing out revokes."""
 
     @property
     def is_authenticated(self) -> bool:
@@ -57,8 +60,13 @@ class TenantContext:
     country: str
     currency: str
     role: Role | None = None
+    permissions: frozenset[Permission] = field(default_factory=frozenset)
     supervised_tenant_ids: frozenset[UUID] = field(default_factory=frozenset)
     request_id: str | None = None
+
+    def allows(self, permission: Permission) -> bool:
+        """Whether the caller holds ``permission`` in this tenant."""
+        return permission in self.permissions
 
     def can_read(self, tenant_id: UUID) -> bool:
         """Whether rows of ``tenant_id`` are visible in this context."""

@@ -4,6 +4,7 @@ between commit and send, or the broker was down)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import structlog
 
@@ -43,14 +44,14 @@ async def relay_pending(*, older_than: float) -> int:
     return len(jobs)
 
 
-async def run_relay(*, interval: float, older_than: float) -> None:
-    """Sweep the outbox every ``interval`` seconds until cancelled."""
-    while True:
+async def run_relay(stop: asyncio.Event, *, interval: float, older_than: float) -> None:
+    """Sweep the outbox every ``interval`` seconds until ``stop`` is set; a
+    sweep under way finishes first."""
+    while not stop.is_set():
         try:
-            while await relay_pending(older_than=older_than) == BATCH_SIZE:
+            while await relay_pending(older_than=older_than) == BATCH_SIZE and not stop.is_set():
                 pass
-        except asyncio.CancelledError:
-            raise
         except Exception:
             log.exception("outbox.relay_failed")
-        await asyncio.sleep(interval)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import phonenumbers
-from argon2 import PasswordHasher
 
 from tenants import errors
-from tenants.context import Principal, TenantContext
+from tenants.context import Principal, PrincipalKind, TenantContext
 from tenants.currencies import MINOR_UNITS
+from tenants.passwords import hash_password
+from tenants.permissions import Permission, permissions_of
 from tenants.roles import Role, TenantKind, TenantStatus, role_fits_tenant
 from tenants.scoping import within
 from tenants.tables import Membership, Tenant, User
@@ -21,8 +22,6 @@ from tenants.tx import Transaction
 SLUG = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
 COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) - {"001"}
 """ISO 3166-1 alpha-2 codes of the countries and territories with a numbering plan."""
-
-_password_hasher = PasswordHasher()
 
 
 @dataclass(frozen=True)
@@ -77,10 +76,11 @@ async def context_for(
     tenant_id: UUID,
     role: Role | None = None,
     request_id: str | None = None,
+    permissions: frozenset[Permission] | None = None,
 ) -> TenantContext:
     """Build the context of ``principal`` acting in ``tenant_id`` (platform
     transaction). A ministry's context supervises every other tenant of its
-    country."""
+    country. Permissions default to the role's, or to all for Socle itself."""
     tenant = await Tenant.objects().where(Tenant.id == tenant_id).first()
     if tenant is None:
         raise errors.TenantNotFound(tenant_id=str(tenant_id))
@@ -90,6 +90,13 @@ async def context_for(
             (Tenant.country == tenant.country) & (Tenant.kind != TenantKind.MINISTRY)
         )
         supervised = frozenset(row["id"] for row in rows)
+    if permissions is None:
+        if role is not None:
+            permissions = permissions_of(role)
+        elif principal.kind is PrincipalKind.SYSTEM:
+            permissions = frozenset(Permission)
+        else:
+            permissions = frozenset()
     return TenantContext(
         principal=principal,
         tenant_id=tenant.id,
@@ -97,9 +104,34 @@ async def context_for(
         country=tenant.country,
         currency=tenant.currency,
         role=role,
+        permissions=permissions,
         supervised_tenant_ids=supervised,
         request_id=request_id,
     )
+
+
+async def user_context(
+    tx: Transaction, user_id: UUID, tenant_id: UUID, session_id: UUID, request_id: str | None = None
+) -> TenantContext | None:
+    """The context of a signed-in user (platform transaction), or None when the
+    session was revoked or the user, or their membership, is no longer active."""
+    row = await tx.connection.fetchrow(
+        """
+        SELECT u.full_name, m.role
+        FROM sessions s
+        JOIN users u ON u.id = s.user_id
+        JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
+        WHERE s.id = $1 AND s.user_id = $2 AND s.tenant_id = $3
+          AND s.revoked_at IS NULL AND u.is_active AND m.is_active
+        """,
+        session_id,
+        user_id,
+        tenant_id,
+    )
+    if row is None:
+        return None
+    principal = Principal(kind=PrincipalKind.USER, id=user_id, name=row["full_name"], session_id=session_id)
+    return await context_for(tx, principal, tenant_id, Role(row["role"]), request_id)
 
 
 async def tenants_by_id(tx: Transaction, ids: list[UUID]) -> list[Tenant | None]:
@@ -120,11 +152,6 @@ class NewUser:
     email: str | None = None
     phone: str | None = None
     locale: str = "fr"
-
-
-def hash_password(password: str) -> str:
-    """Argon2id hash of ``password``."""
-    return _password_hasher.hash(password)
 
 
 async def create_user(tx: Transaction, data: NewUser) -> User:

@@ -73,3 +73,39 @@ class OutboxJob(Table, tablename="outbox"):
     actor_name = Varchar(length=100)
     kwargs = JSONB(default="{}")
     created_at = Timestamptz()
+
+
+class SigningKey(Table, tablename="signing_keys"):
+    """A key that signs access tokens. The newest one signs; older ones stay
+    published in the JWKS until every token they signed has expired."""
+
+    id = Varchar(length=64, primary_key=True)
+    """The key id (``kid``)."""
+    public_jwk = JSONB()
+    private_jwk = Varchar(length=4000, secret=True)
+    """The private JWK, encrypted with a key derived from ``SOCLE_SECRET_KEY``."""
+    created_at = Timestamptz()
+    retired_at = Timestamptz(null=True, default=None)
+    """When a newer key took over signing."""
+
+
+class Session(Table, tablename="sessions"):
+    """A user's signed-in session in one tenant: the family of its refresh tokens."""
+
+    id = UUID(primary_key=True, default=new_id)
+    user_id = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=True)
+    tenant_id = ForeignKey(Tenant, on_delete=OnDelete.cascade, null=False, index=False)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_reason = Varchar(length=32, null=True, default=None)
+
+
+class RefreshToken(Table, tablename="refresh_tokens"):
+    """An opaque refresh token, stored as its SHA-256; each is used once."""
+
+    id = UUID(primary_key=True, default=new_id)
+    session_id = ForeignKey(Session, on_delete=OnDelete.cascade, null=False, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)

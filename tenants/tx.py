@@ -1,7 +1,8 @@
 """``tenant_tx(ctx)``: the one way into a database transaction.
 
-It opens a Piccolo transaction, writes the context into transaction-scoped
-settings read by row-level security, and lets services enqueue jobs into the
+It takes a pooled connection, opens a transaction on it and binds it as
+Piccolo's current transaction (so ORM queries run on it), writes the context
+into transaction-scoped settings read by row-level security, and lets services enqueue jobs into the
 outbox table of the same transaction. After the commit, the jobs are handed to
 the broker and their rows deleted; a rollback drops them with everything else,
 and if the process dies between commit and send, the relay sweep
@@ -90,28 +91,63 @@ class Transaction:
         return job.id
 
 
+@dataclass(frozen=True)
+class _PiccoloBinding:
+    """What Piccolo reads from its ``current_transaction`` to run queries on
+    our connection."""
+
+    connection: asyncpg.Connection
+
+
+@asynccontextmanager
+async def _connection() -> AsyncIterator[asyncpg.Connection]:
+    # asyncpg's acquire context releases the connection even when the task is
+    # cancelled half-way, which Piccolo's own transaction does not guarantee.
+    engine: Any = Tenant._meta.db
+    if engine.pool is not None:
+        async with engine.pool.acquire() as connection:
+            yield connection
+        return
+    connection = await asyncpg.connect(**engine.config)
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+@asynccontextmanager
+async def _bound(scope: _Scope) -> AsyncIterator[asyncpg.Connection]:
+    engine: Any = Tenant._meta.db
+    if engine.current_transaction.get() is not None:
+        raise RuntimeError("transactions do not nest: pass the open Transaction to the service instead")
+    async with _connection() as connection, connection.transaction():
+        await connection.execute(_SET_CONTEXT, *scope.arguments())
+        token = engine.current_transaction.set(_PiccoloBinding(connection))
+        try:
+            yield connection
+        finally:
+            engine.current_transaction.reset(token)
+
+
 @asynccontextmanager
 async def _transaction(context: TenantContext | PlatformContext) -> AsyncIterator[Transaction]:
     scope = _scope_of(context)
-    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:
-        connection: asyncpg.Connection = piccolo_tx.connection
-        await connection.execute(_SET_CONTEXT, *scope.arguments())
+    async with _bound(scope) as connection:
         tx = Transaction(context=context, connection=connection)
         yield tx
     if tx._jobs:
-        await _relay_committed(scope, context, tx._jobs)
+        await _relay_committed(scope, tx._jobs)
 
 
-async def _relay_committed(scope: _Scope, context: TenantContext | PlatformContext, jobs: list[outbox.Job]) -> None:
+async def _relay_committed(scope: _Scope, jobs: list[outbox.Job]) -> None:
     try:
         await outbox.send(jobs)
     except Exception:
         # The rows stay in the outbox; the relay sweep sends them later.
         log.warning("outbox.send_failed", jobs=[str(job.id) for job in jobs], exc_info=True)
         return
-    async with Tenant._meta.db.transaction(allow_nested=False) as piccolo_tx:
-        await piccolo_tx.connection.execute(_SET_CONTEXT, *scope.arguments())
-        await piccolo_tx.connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
+    async with _bound(scope) as connection:
+        await connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
 
 
 def tenant_tx(context: TenantContext) -> AbstractAsyncContextManager[Transaction]:

@@ -33,7 +33,10 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
     assert [tuple(row) for row in rows] == [
         ("memberships", True, True),
         ("outbox", True, True),
+        ("refresh_tokens", True, True),
         ("schemes", True, True),
+        ("sessions", True, True),
+        ("signing_keys", True, True),
         ("tenants", True, True),
         ("users", True, True),
     ]

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
-from litestar import Litestar
 
 from app.main import create_app
 from app.settings import Settings
+from tests.graphql_client import serve
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
 
-@asynccontextmanager
-async def _serve(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
-    """Run the app's lifespan and talk to it over ASGI. The client gets the
-    app itself, not the manager's wrapper, whose lifespan state would be one
-    dict shared by every request (servers give each request a copy)."""
-    async with LifespanManager(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
-            yield client
-
-
 @pytest.fixture
 async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with _serve(create_app(settings)) as client:
+    async with serve(create_app(settings)) as client:
         yield client
 
 
@@ -52,7 +39,7 @@ async def test_ready_reports_each_component(client: httpx.AsyncClient) -> None:
 
 async def test_ready_reports_an_unavailable_broker(settings: Settings) -> None:
     app = create_app(settings.model_copy(update={"broker_url": "redis://127.0.0.1:9/0"}), run_worker=False)
-    async with _serve(app) as client:
+    async with serve(app) as client:
         response = await client.get("/health/ready")
     assert (response.status_code, response.json()) == (
         503,
@@ -100,9 +87,9 @@ async def test_alias_limit(client: httpx.AsyncClient) -> None:
 
 
 async def test_depth_limit(settings: Settings) -> None:
-    async with _serve(create_app(settings.model_copy(update={"graphql_max_depth": 2}))) as client:
+    async with serve(create_app(settings.model_copy(update={"graphql_max_depth": 2}))) as client:
         allowed = await _graphql(client, "query Allowed { viewer { tenant { id } } }")
-    async with _serve(create_app(settings.model_copy(update={"graphql_max_depth": 1}))) as client:
+    async with serve(create_app(settings.model_copy(update={"graphql_max_depth": 1}))) as client:
         refused = await _graphql(client, "query Refused { viewer { tenant { id } } }")
     assert allowed == {"data": {"viewer": {"tenant": None}}}
     assert refused == {

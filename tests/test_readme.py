@@ -12,3 +12,12 @@ def test_readme_lists_every_setting() -> None:
         "README.md's settings table is out of date: paste the output of "
         "`uv run python -c 'from app.settings import settings_table; print(settings_table())'`"
     )
+
+
+def test_readme_shows_the_permission_matrix() -> None:
+    from tenants.permissions import matrix_table
+
+    assert matrix_table() in README.read_text(), (
+        "README.md's permission matrix is out of date: paste the output of "
+        "`uv run python -c 'from tenants.permissions import matrix_table; print(matrix_table())'`"
+    )

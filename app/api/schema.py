@@ -17,6 +17,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 
+from app.auth.api import Mutation as AuthMutation
 from app.settings import Settings
 from graphql import GraphQLError
 from tenants.api import Query as TenantQuery
@@ -24,6 +25,11 @@ from tenants.api import Query as TenantQuery
 
 @strawberry.type(description="Every query of Socle, gathered from each domain's api module.")
 class Query(TenantQuery):
+    pass
+
+
+@strawberry.type(description="Every mutation of Socle, gathered from each domain's api module.")
+class Mutation(AuthMutation):
     pass
 
 
@@ -43,7 +49,7 @@ def make_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.introspection_enabled:
         extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(query=Query, extensions=extensions)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def export_sdl(settings: Settings) -> str:

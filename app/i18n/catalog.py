@@ -45,6 +45,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le nom du régime doit compter de 2 à 200 caractères.",
         "en": "The scheme name must be 2 to 200 characters long.",
     },
+    "auth.INVALID_CREDENTIALS": {
+        "fr": "Identifiant ou mot de passe incorrect.",
+        "en": "Wrong identifier or password.",
+    },
+    "auth.INVALID_IDENTIFIER": {
+        "fr": "Saisissez une adresse e-mail ou un numéro de téléphone au format international (+221…).",
+        "en": "Enter an email address or a phone number in international format (+221…).",
+    },
+    "auth.TENANT_REQUIRED": {
+        "fr": "Vous êtes membre de plusieurs structures : choisissez-en une ({tenants}).",
+        "en": "You belong to several organisations: choose one ({tenants}).",
+    },
+    "auth.NOT_A_MEMBER": {
+        "fr": "Vous n'êtes pas membre de la structure « {tenant} ».",
+        "en": "You are not a member of the organisation “{tenant}”.",
+    },
+    "auth.INVALID_REFRESH_TOKEN": {
+        "fr": "Session expirée ou fermée : reconnectez-vous.",
+        "en": "Session expired or ended: sign in again.",
+    },
     "api.INTERNAL_ERROR": {
         "fr": "Erreur inattendue. Réessayez ; si elle persiste, citez la référence {request_id}.",
         "en": "Unexpected error. Try again; if it persists, quote reference {request_id}.",

@@ -1,0 +1,30 @@
+"""Errors of signing in and out."""
+
+from tenants.errors import DomainError
+
+
+class AuthError(DomainError):
+    """Base of the authentication errors."""
+
+
+class InvalidCredentials(AuthError):
+    """Unknown account, wrong password or deactivated account: one answer for
+    all three, so that the error reveals no account."""
+
+    code = "auth.INVALID_CREDENTIALS"
+
+
+class InvalidIdentifier(AuthError):
+    code = "auth.INVALID_IDENTIFIER"
+
+
+class TenantRequired(AuthError):
+    code = "auth.TENANT_REQUIRED"
+
+
+class NotAMember(AuthError):
+    code = "auth.NOT_A_MEMBER"
+
+
+class InvalidRefreshToken(AuthError):
+    code = "auth.INVALID_REFRESH_TOKEN"

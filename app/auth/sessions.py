@@ -1,0 +1,173 @@
+"""Signing in with a password, refreshing a session, signing out.
+
+A session lives in one tenant. Its refresh tokens are opaque, stored as
+SHA-256 and single-use: each refresh returns a new one, and presenting a used
+one again (a stolen copy) revokes the whole session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import phonenumbers
+
+from app.auth import errors, tokens
+from app.auth.keys import KeyRing
+from tenants.context import PrincipalKind
+from tenants.ids import new_id
+from tenants.passwords import hash_password, needs_rehash, verify_password
+from tenants.tx import Transaction
+
+REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What signing in with a password needs."""
+
+    identifier: str
+    """An email address or a phone number in E.164 (+221...)."""
+    password: str
+    tenant_slug: str | None = None
+    """The tenant to sign in to; needed when the user belongs to several."""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A session's tokens."""
+
+    session_id: UUID
+    user_id: UUID
+    tenant_id: UUID
+    access_token: str
+    access_token_expires_at: datetime
+    refresh_token: str
+    refresh_token_expires_at: datetime
+
+
+def normalize_identifier(identifier: str) -> tuple[str, str]:
+    """``("email", address)`` or ``("phone", E.164 number)``."""
+    value = identifier.strip()
+    if "@" in value:
+        return "email", value.lower()
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise errors.InvalidIdentifier(path=("input", "identifier")) from None
+    if not phonenumbers.is_valid_number(number):
+        raise errors.InvalidIdentifier(path=("input", "identifier"))
+    return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID, tenant_id: UUID) -> Tokens:
+    refresh_token = secrets.token_urlsafe(32)
+    refresh_expires = datetime.now(UTC) + REFRESH_TOKEN_LIFETIME
+    await tx.connection.execute(
+        "INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)"
+        " VALUES ($1, $2, $3, now(), $4)",
+        new_id(),
+        session_id,
+        _digest(refresh_token),
+        refresh_expires,
+    )
+    access_token, access_expires = tokens.issue(
+        ring,
+        tokens.AccessClaims(kind=PrincipalKind.USER, subject=user_id, tenant_id=tenant_id, session_id=session_id),
+    )
+    return Tokens(
+        session_id=session_id,
+        user_id=user_id,
+        tenant_id=tenant_id,
+        access_token=access_token,
+        access_token_expires_at=access_expires,
+        refresh_token=refresh_token,
+        refresh_token_expires_at=refresh_expires,
+    )
+
+
+async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials) -> Tokens:
+    """Check the password and open a session in the chosen tenant (platform transaction)."""
+    kind, identifier = normalize_identifier(credentials.identifier)
+    user = await tx.connection.fetchrow(
+        f"SELECT id, password_hash, is_active FROM users WHERE {kind} = $1",  # kind is "email" or "phone"
+        identifier,
+    )
+    if not verify_password(user["password_hash"] if user else None, credentials.password) or not (
+        user and user["is_active"]
+    ):
+        raise errors.InvalidCredentials(path=("input", "password"))
+    if needs_rehash(user["password_hash"]):
+        await tx.connection.execute(
+            "UPDATE users SET password_hash = $2 WHERE id = $1", user["id"], hash_password(credentials.password)
+        )
+    memberships = await tx.connection.fetch(
+        "SELECT t.id, t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id"
+        " WHERE m.user_id = $1 AND m.is_active AND t.status <> 'withdrawn' ORDER BY t.slug",
+        user["id"],
+    )
+    if credentials.tenant_slug is not None:
+        chosen = [row for row in memberships if row["slug"] == credentials.tenant_slug]
+        if not chosen:
+            raise errors.NotAMember(path=("input", "tenant"), tenant=credentials.tenant_slug)
+    elif len(memberships) == 1:
+        chosen = memberships
+    elif memberships:
+        raise errors.TenantRequired(path=("input", "tenant"), tenants=", ".join(row["slug"] for row in memberships))
+    else:
+        raise errors.InvalidCredentials(path=("input", "password"))
+    tenant_id = chosen[0]["id"]
+    session_id = new_id()
+    await tx.connection.execute(
+        "INSERT INTO sessions (id, user_id, tenant_id, created_at) VALUES ($1, $2, $3, now())",
+        session_id,
+        user["id"],
+        tenant_id,
+    )
+    return await _issue(tx, ring, session_id, user["id"], tenant_id)
+
+
+async def refresh(tx: Transaction, ring: KeyRing, refresh_token: str) -> Tokens | errors.InvalidRefreshToken:
+    """Exchange a refresh token for new tokens (platform transaction).
+
+    A token used a second time revokes its session; the error is returned
+    rather than raised so that the revocation commits.
+    """
+    row = await tx.connection.fetchrow(
+        """
+        SELECT r.id, r.used_at, r.expires_at, s.id AS session_id, s.user_id, s.tenant_id, s.revoked_at
+        FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id
+        WHERE r.token_hash = $1
+        FOR UPDATE OF r, s
+        """,
+        _digest(refresh_token),
+    )
+    invalid = errors.InvalidRefreshToken(path=("input", "refreshToken"))
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= datetime.now(UTC):
+        return invalid
+    if row["used_at"] is not None:
+        await revoke_session(tx, row["session_id"], reason="reuse")
+        return invalid
+    await tx.connection.execute("UPDATE refresh_tokens SET used_at = now() WHERE id = $1", row["id"])
+    return await _issue(tx, ring, row["session_id"], row["user_id"], row["tenant_id"])
+
+
+async def revoke_session(tx: Transaction, session_id: UUID, *, reason: str) -> None:
+    """End a session: its access tokens stop working at once, its refresh tokens too."""
+    await tx.connection.execute(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL",
+        session_id,
+        reason,
+    )
+
+
+async def sign_out(tx: Transaction, session_id: UUID) -> None:
+    """End the caller's session (platform transaction)."""
+    await revoke_session(tx, session_id, reason="logout")

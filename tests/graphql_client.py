@@ -1,0 +1,58 @@
+"""Talking to the app over HTTP in tests: a served app and GraphQL calls."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from asgi_lifespan import LifespanManager
+from litestar import Litestar
+
+from tests.factories import PASSWORD
+
+
+@asynccontextmanager
+async def serve(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and talk to it over ASGI. The client gets the
+    app itself, not the manager's wrapper, whose lifespan state would be one
+    dict shared by every request (servers give each request a copy)."""
+    async with LifespanManager(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
+            yield client
+
+
+async def graphql(
+    client: httpx.AsyncClient, query: str, *, token: str | None = None, language: str | None = None, **variables: Any
+) -> dict[str, Any]:
+    """POST a GraphQL operation; return the JSON body of a 200 answer."""
+    headers = {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if language:
+        headers["Accept-Language"] = language
+    response = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+SIGN_IN = """
+mutation ($identifier: String!, $password: String!, $tenant: String) {
+  sessionCreate(input: {identifier: $identifier, password: $password, tenant: $tenant}) {
+    __typename
+    ... on SessionTokens { accessToken refreshToken tenant { slug } }
+    ... on SessionCreateError { code path message }
+  }
+}
+"""
+
+
+async def sign_in(client: httpx.AsyncClient, identifier: str, tenant: str | None = None) -> dict[str, Any]:
+    """Sign in with the factories' password; return the SessionTokens."""
+    body = await graphql(client, SIGN_IN, identifier=identifier, password=PASSWORD, tenant=tenant)
+    result: dict[str, Any] = body["data"]["sessionCreate"]
+    assert result["__typename"] == "SessionTokens", result
+    return result
