@@ -165,6 +165,26 @@ def schema_export(settings: Settings, output: Path) -> None:
 
 
 @main.group()
+def keys() -> None:
+    """The keys that sign access tokens."""
+
+
+@keys.command("rotate")
+@_command
+def keys_rotate(settings: Settings) -> None:
+    """Start signing with a new key; tokens signed with the old one stay valid until they expire."""
+    from app.auth import keys as signing_keys
+    from tenants.tx import platform_tx
+
+    async def run() -> None:
+        async with _application_database(settings), platform_tx() as tx:
+            await signing_keys.rotate(tx, settings.secret())
+
+    _run(run())
+    click.echo("socle: new signing key in use; every process picks it up within 5 minutes")
+
+
+@main.group()
 def tenant() -> None:
     """Tenants: ministries, mutuals and IPMs."""
 
