@@ -97,3 +97,4 @@ class Viewer:
     tenant: TenantContext | None
     locale: str
     request_id: str
+    source_address: str | None = None

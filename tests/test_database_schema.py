@@ -31,6 +31,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         " ORDER BY relname"
     )
     assert [tuple(row) for row in rows] == [
+        ("audit_events", True, True),
         ("memberships", True, True),
         ("outbox", True, True),
         ("refresh_tokens", True, True),
@@ -79,6 +80,9 @@ async def test_application_role_cannot_bypass_rls(owner: asyncpg.Connection, set
             await connection.execute("ALTER TABLE schemes DISABLE ROW LEVEL SECURITY")
         with pytest.raises(asyncpg.InsufficientPrivilegeError):
             await connection.fetch("SELECT * FROM migration")  # Piccolo's record of applied migrations
+        for statement in ("UPDATE audit_events SET action = 'x'", "DELETE FROM audit_events"):
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                await connection.execute(statement)
     finally:
         await connection.close()
     assert (row["rolsuper"], row["rolbypassrls"], owned) == (False, False, 0)

@@ -74,15 +74,22 @@ async def _tokens_view(tokens: sessions.Tokens) -> SessionTokens:
 
 async def _sign_in(info: Info, data: sessions.Credentials) -> SessionTokens:
     ring = await info.context.keys.ring()
-    async with platform_tx() as tx:
-        tokens = await sessions.sign_in(tx, ring, data)
+    viewer = info.context.viewer
+    try:
+        async with platform_tx() as tx:
+            tokens = await sessions.sign_in(tx, ring, data, viewer)
+    except errors.AuthError as error:
+        # The sign-in's transaction rolled back; the refusal is kept in its own.
+        async with platform_tx() as tx:
+            await sessions.record_failed_sign_in(tx, data, error, viewer)
+        raise
     return await _tokens_view(tokens)
 
 
 async def _refresh(info: Info, refresh_token: str) -> SessionTokens:
     ring = await info.context.keys.ring()
     async with platform_tx() as tx:
-        outcome = await sessions.refresh(tx, ring, refresh_token)
+        outcome = await sessions.refresh(tx, ring, refresh_token, info.context.viewer)
     if isinstance(outcome, errors.InvalidRefreshToken):
         raise outcome
     return await _tokens_view(outcome)
@@ -101,9 +108,5 @@ class Mutation:
 
     @strawberry.mutation(description="Sign out: ends the caller's session; its tokens stop working at once.")
     async def session_revoke(self, info: Info) -> bool:
-        session_id = info.context.viewer.principal.session_id
-        if session_id is None:
-            return False
         async with platform_tx() as tx:
-            await sessions.sign_out(tx, session_id)
-        return True
+            return await sessions.sign_out(tx, info.context.viewer)

@@ -11,13 +11,15 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import phonenumbers
 
 from app.auth import errors, tokens
 from app.auth.keys import KeyRing
-from tenants.context import PrincipalKind
+from tenants import audit
+from tenants.context import Principal, PrincipalKind, Viewer
 from tenants.ids import new_id
 from tenants.passwords import hash_password, needs_rehash, verify_password
 from tenants.tx import Transaction
@@ -93,11 +95,12 @@ async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID
     )
 
 
-async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials) -> Tokens:
-    """Check the password and open a session in the chosen tenant (platform transaction)."""
+async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, origin: Viewer) -> Tokens:
+    """Check the password and open a session in the chosen tenant (platform
+    transaction); the sign-in is written to the tenant's audit log."""
     kind, identifier = normalize_identifier(credentials.identifier)
     user = await tx.connection.fetchrow(
-        f"SELECT id, password_hash, is_active FROM users WHERE {kind} = $1",  # kind is "email" or "phone"
+        f"SELECT id, full_name, password_hash, is_active FROM users WHERE {kind} = $1",  # kind: "email" or "phone"
         identifier,
     )
     if not verify_password(user["password_hash"] if user else None, credentials.password) or not (
@@ -131,10 +134,47 @@ async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials) -> T
         user["id"],
         tenant_id,
     )
+    actor = Principal(kind=PrincipalKind.USER, id=user["id"], name=user["full_name"])
+    await audit.record(tx, _session_event("session.create", actor, tenant_id, session_id, origin))
     return await _issue(tx, ring, session_id, user["id"], tenant_id)
 
 
-async def refresh(tx: Transaction, ring: KeyRing, refresh_token: str) -> Tokens | errors.InvalidRefreshToken:
+def _session_event(
+    action: str, actor: Principal, tenant_id: UUID | None, session_id: UUID | None, origin: Viewer, **summary: Any
+) -> audit.Event:
+    return audit.Event(
+        action=action,
+        actor=actor,
+        tenant_id=tenant_id,
+        target_type="session" if session_id else None,
+        target_id=str(session_id) if session_id else None,
+        request_id=origin.request_id,
+        source_address=origin.source_address,
+        summary=summary,
+    )
+
+
+async def record_failed_sign_in(
+    tx: Transaction, credentials: Credentials, error: errors.AuthError, origin: Viewer
+) -> None:
+    """Write a refused sign-in to Socle's own audit chain (platform transaction)."""
+    await audit.record(
+        tx,
+        _session_event(
+            "session.create_refused",
+            origin.principal,
+            None,
+            None,
+            origin,
+            identifier=credentials.identifier.strip()[:254],
+            reason=error.code,
+        ),
+    )
+
+
+async def refresh(
+    tx: Transaction, ring: KeyRing, refresh_token: str, origin: Viewer
+) -> Tokens | errors.InvalidRefreshToken:
     """Exchange a refresh token for new tokens (platform transaction).
 
     A token used a second time revokes its session; the error is returned
@@ -154,6 +194,10 @@ async def refresh(tx: Transaction, ring: KeyRing, refresh_token: str) -> Tokens 
         return invalid
     if row["used_at"] is not None:
         await revoke_session(tx, row["session_id"], reason="reuse")
+        actor = Principal(kind=PrincipalKind.USER, id=row["user_id"])
+        await audit.record(
+            tx, _session_event("session.revoke", actor, row["tenant_id"], row["session_id"], origin, reason="reuse")
+        )
         return invalid
     await tx.connection.execute("UPDATE refresh_tokens SET used_at = now() WHERE id = $1", row["id"])
     return await _issue(tx, ring, row["session_id"], row["user_id"], row["tenant_id"])
@@ -168,6 +212,16 @@ async def revoke_session(tx: Transaction, session_id: UUID, *, reason: str) -> N
     )
 
 
-async def sign_out(tx: Transaction, session_id: UUID) -> None:
-    """End the caller's session (platform transaction)."""
+async def sign_out(tx: Transaction, origin: Viewer) -> bool:
+    """End the caller's session (platform transaction); False without one."""
+    session_id = origin.principal.session_id
+    if session_id is None or origin.tenant is None:
+        return False
     await revoke_session(tx, session_id, reason="logout")
+    await audit.record(
+        tx,
+        _session_event(
+            "session.revoke", origin.principal, origin.tenant.tenant_id, session_id, origin, reason="logout"
+        ),
+    )
+    return True

@@ -31,9 +31,10 @@ async def resolve_viewer(request: Request, keys: KeyStore) -> Viewer:  # type: i
     refreshes or signs in again."""
     locale = negotiate(request.headers.get("accept-language"))
     request_id = request_id_of(request.scope)
+    source = request.client.host if request.client else None
     token = bearer_token(request)
     if token is None:
-        return Viewer(principal=ANONYMOUS, tenant=None, locale=locale, request_id=request_id)
+        return Viewer(principal=ANONYMOUS, tenant=None, locale=locale, request_id=request_id, source_address=source)
     claims = tokens.verify(await keys.ring_knowing(tokens.kid_of(token)), token)
     if claims is None or claims.kind is not PrincipalKind.USER or claims.session_id is None:
         raise NotAuthorizedException("invalid access token", headers=_INVALID_TOKEN)
@@ -41,4 +42,6 @@ async def resolve_viewer(request: Request, keys: KeyStore) -> Viewer:  # type: i
         context = await tenant_service.user_context(tx, claims.subject, claims.tenant_id, claims.session_id, request_id)
     if context is None:
         raise NotAuthorizedException("session ended", headers=_INVALID_TOKEN)
-    return Viewer(principal=context.principal, tenant=context, locale=locale, request_id=request_id)
+    return Viewer(
+        principal=context.principal, tenant=context, locale=locale, request_id=request_id, source_address=source
+    )

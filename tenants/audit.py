@@ -1,0 +1,143 @@
+"""The tamper-evident audit log.
+
+Each tenant's events (and Socle's own, with no tenant) form a hash chain:
+an event's hash is the SHA-256 of the previous event's hash and of the
+event's canonical JSON. Appends to one chain are serialised by a transaction
+advisory lock; the application role may insert and read events, never
+change or delete them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from tenants.context import Principal, PrincipalKind
+from tenants.ids import new_id
+from tenants.tx import Transaction
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Event:
+    """What happened, to what, and the context it happened in."""
+
+    action: str
+    """``domain.verb``: ``session.create``, ``authorization.denied``..."""
+    actor: Principal
+    tenant_id: UUID | None
+    target_type: str | None = None
+    target_id: str | None = None
+    request_id: str | None = None
+    source_address: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    """What changed, never a secret or a password."""
+
+
+def _canonical(seq: int, occurred_at: datetime, event: Event) -> bytes:
+    return json.dumps(
+        {
+            "seq": seq,
+            "tenant_id": str(event.tenant_id) if event.tenant_id else None,
+            "occurred_at": occurred_at.astimezone(UTC).isoformat(timespec="microseconds"),
+            "actor_kind": event.actor.kind.value,
+            "actor_id": str(event.actor.id) if event.actor.id else None,
+            "actor_name": event.actor.name,
+            "action": event.action,
+            "target_type": event.target_type,
+            "target_id": event.target_id,
+            "request_id": event.request_id,
+            "source_address": event.source_address,
+            "summary": event.summary,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode()
+
+
+def chain_hash(previous_hash: str, seq: int, occurred_at: datetime, event: Event) -> str:
+    """The hash of an event that follows ``previous_hash``."""
+    return hashlib.sha256(previous_hash.encode() + _canonical(seq, occurred_at, event)).hexdigest()
+
+
+async def record(tx: Transaction, event: Event) -> None:
+    """Append ``event`` to its tenant's chain, in the caller's transaction."""
+    chain = str(event.tenant_id) if event.tenant_id else "platform"
+    await tx.connection.execute("SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0))", chain)
+    last = await tx.connection.fetchrow(
+        "SELECT seq, hash FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 ORDER BY seq DESC LIMIT 1",
+        event.tenant_id,
+    )
+    seq = (last["seq"] if last else 0) + 1
+    previous = last["hash"] if last else GENESIS
+    occurred_at = datetime.now(UTC)
+    await tx.connection.execute(
+        """
+        INSERT INTO audit_events (id, tenant_id, seq, occurred_at, actor_kind, actor_id, actor_name, action,
+                                  target_type, target_id, request_id, source_address, summary, previous_hash, hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15)
+        """,
+        new_id(),
+        event.tenant_id,
+        seq,
+        occurred_at,
+        event.actor.kind.value,
+        event.actor.id,
+        event.actor.name,
+        event.action,
+        event.target_type,
+        event.target_id,
+        event.request_id,
+        event.source_address,
+        json.dumps(event.summary, sort_keys=True),
+        previous,
+        chain_hash(previous, seq, occurred_at, event),
+    )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """Whether a chain is intact and, if not, where it first breaks."""
+
+    intact: bool
+    checked: int
+    broken_at_seq: int | None = None
+
+
+async def verify_chain(tx: Transaction, tenant_id: UUID | None, *, batch_size: int = 5000) -> ChainReport:
+    """Recompute every hash of a chain, in order, in batches."""
+    previous, expected_seq, checked = GENESIS, 1, 0
+    while True:
+        rows = await tx.connection.fetch(
+            "SELECT * FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 AND seq >= $2 ORDER BY seq LIMIT $3",
+            tenant_id,
+            expected_seq,
+            batch_size,
+        )
+        for row in rows:
+            event = Event(
+                action=row["action"],
+                actor=Principal(kind=PrincipalKind(row["actor_kind"]), id=row["actor_id"], name=row["actor_name"]),
+                tenant_id=row["tenant_id"],
+                target_type=row["target_type"],
+                target_id=row["target_id"],
+                request_id=row["request_id"],
+                source_address=row["source_address"],
+                summary=json.loads(row["summary"]),
+            )
+            valid = (
+                row["seq"] == expected_seq
+                and row["previous_hash"] == previous
+                and row["hash"] == chain_hash(previous, row["seq"], row["occurred_at"], event)
+            )
+            if not valid:
+                return ChainReport(intact=False, checked=checked, broken_at_seq=expected_seq)
+            previous, expected_seq, checked = row["hash"], expected_seq + 1, checked + 1
+        if len(rows) < batch_size:
+            return ChainReport(intact=True, checked=checked)
