@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from tenants.context import Principal, PrincipalKind
+from tenants.context import Principal, PrincipalKind, TenantContext
 from tenants.ids import new_id
 from tenants.tx import Transaction
 
@@ -141,3 +141,83 @@ async def verify_chain(tx: Transaction, tenant_id: UUID | None, *, batch_size: i
             previous, expected_seq, checked = row["hash"], expected_seq + 1, checked + 1
         if len(rows) < batch_size:
             return ChainReport(intact=True, checked=checked)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Narrows the events listed; every field is optional."""
+
+    action: str | None = None
+    actor_id: UUID | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    occurred_after: datetime | None = None
+    occurred_before: datetime | None = None
+
+
+def _where(tenant_id: UUID, event_filter: EventFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = ["tenant_id = $1"]
+    args: list[Any] = [tenant_id]
+    for column, operator, value in (
+        ("action", "=", event_filter.action),
+        ("actor_id", "=", event_filter.actor_id),
+        ("target_type", "=", event_filter.target_type),
+        ("target_id", "=", event_filter.target_id),
+        ("occurred_at", ">=", event_filter.occurred_after),
+        ("occurred_at", "<", event_filter.occurred_before),
+    ):
+        if value is not None:
+            args.append(value)
+            clauses.append(f"{column} {operator} ${len(args)}")
+    return " AND ".join(clauses), args
+
+
+async def list_events(
+    tx: Transaction, tenant_id: UUID, event_filter: EventFilter, *, before_seq: int | None, limit: int
+) -> list[Any]:
+    """Up to ``limit`` events of a tenant's chain, newest first, older than
+    ``before_seq`` (keyset pagination on the chain's sequence)."""
+    where, args = _where(tenant_id, event_filter)
+    if before_seq is not None:
+        args.append(before_seq)
+        where += f" AND seq < ${len(args)}"
+    args.append(limit)
+    rows: list[Any] = await tx.connection.fetch(
+        f"SELECT * FROM audit_events WHERE {where} ORDER BY seq DESC LIMIT ${len(args)}", *args
+    )
+    return rows
+
+
+async def count_events(tx: Transaction, tenant_id: UUID, event_filter: EventFilter) -> int:
+    """How many events of a tenant's chain the filter keeps."""
+    where, args = _where(tenant_id, event_filter)
+    count: int = await tx.connection.fetchval(f"SELECT count(*) FROM audit_events WHERE {where}", *args)
+    return count
+
+
+async def read_events(
+    tx: Transaction,
+    context: TenantContext,
+    tenant_id: UUID,
+    event_filter: EventFilter,
+    *,
+    before_seq: int | None,
+    limit: int,
+) -> list[Any]:
+    """List a tenant's events for ``context``. A ministry reading a supervised
+    tenant's log leaves a trace in its own (reads of personal data by the
+    ministry are audited)."""
+    rows = await list_events(tx, tenant_id, event_filter, before_seq=before_seq, limit=limit)
+    if tenant_id != context.tenant_id:
+        await record(
+            tx,
+            Event(
+                action="oversight.audit_read",
+                actor=context.principal,
+                tenant_id=context.tenant_id,
+                target_type="tenant",
+                target_id=str(tenant_id),
+                request_id=context.request_id,
+            ),
+        )
+    return rows

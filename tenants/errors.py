@@ -55,3 +55,15 @@ class TenantNotFound(TenantError):
 
 class RoleNotInTenant(TenantError):
     code = "tenants.ROLE_NOT_IN_TENANT"
+
+
+class Unauthenticated(DomainError):
+    """A field needs a signed-in caller."""
+
+    code = "api.UNAUTHENTICATED"
+
+
+class Forbidden(DomainError):
+    """The caller's role or scopes do not grant the field's permission."""
+
+    code = "api.FORBIDDEN"

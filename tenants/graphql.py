@@ -9,8 +9,13 @@ from typing import Any, TypeVar
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.litestar import BaseContext
+from strawberry.permission import BasePermission, PermissionExtension
 
+from tenants import audit
 from tenants.context import Viewer
+from tenants.errors import Forbidden, Unauthenticated
+from tenants.permissions import Permission
+from tenants.tx import tenant_tx
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -49,3 +54,41 @@ class RequestContext(BaseContext, kw_only=True):
 
 
 Info = strawberry.Info[RequestContext, None]
+
+
+class Requires(BasePermission):
+    """Allow a field to callers whose tenant context grants ``permission``.
+
+    A refusal is a top-level error (``UNAUTHENTICATED`` or ``FORBIDDEN``);
+    a refusal of a signed-in caller is written to the tenant's audit log.
+    """
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    async def has_permission(self, source: Any, info: strawberry.Info, **kwargs: Any) -> bool:
+        viewer: Viewer = info.context.viewer
+        if viewer.tenant is None:
+            raise Unauthenticated(permission=self.permission.value)
+        if viewer.tenant.allows(self.permission):
+            return True
+        async with tenant_tx(viewer.tenant) as tx:
+            await audit.record(
+                tx,
+                audit.Event(
+                    action="authorization.denied",
+                    actor=viewer.principal,
+                    tenant_id=viewer.tenant.tenant_id,
+                    target_type="field",
+                    target_id=info.field_name,
+                    request_id=viewer.request_id,
+                    source_address=viewer.source_address,
+                    summary={"permission": self.permission.value},
+                ),
+            )
+        raise Forbidden(permission=self.permission.value)
+
+
+def requires(permission: Permission) -> PermissionExtension:
+    """Field extension: only callers holding ``permission`` may resolve the field."""
+    return PermissionExtension(permissions=[Requires(permission)], use_directives=False)

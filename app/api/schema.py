@@ -16,15 +16,19 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.types import ExecutionContext
 
 from app.auth.api import Mutation as AuthMutation
+from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
 from tenants.api import Query as TenantQuery
+from tenants.audit_api import Query as AuditQuery
+from tenants.errors import DomainError
 
 
 @strawberry.type(description="Every query of Socle, gathered from each domain's api module.")
-class Query(TenantQuery):
+class Query(TenantQuery, AuditQuery):
     pass
 
 
@@ -33,10 +37,52 @@ class Mutation(AuthMutation):
     pass
 
 
-def _is_unexpected(error: GraphQLError) -> bool:
-    """Mask errors raised by code (a bug, a lost connection); keep the
-    validation and limit errors that tell a client what to fix."""
-    return error.original_error is not None and not isinstance(error.original_error, GraphQLError)
+class PublicErrors(MaskErrors):
+    """Top-level errors as clients see them: a domain error (not signed in,
+    not allowed) in the caller's language with its code in ``extensions``;
+    validation and limit errors as they are; anything else masked."""
+
+    def __init__(self) -> None:
+        super().__init__(error_message="Unexpected error.")
+
+    def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
+        context = self.execution_context.context
+        locale = context.viewer.locale if context is not None else DEFAULT_LOCALE
+        processed = []
+        for error in errors:
+            original = error.original_error
+            if isinstance(original, DomainError):
+                processed.append(
+                    GraphQLError(
+                        message=translate(original.code, locale, **original.params),
+                        nodes=error.nodes,
+                        source=error.source,
+                        positions=error.positions,
+                        path=error.path,
+                        extensions={"code": original.code.rsplit(".", 1)[-1]},
+                    )
+                )
+            elif original is not None and not isinstance(original, GraphQLError):
+                processed.append(self.anonymise_error(error))
+            else:
+                processed.append(error)
+        return processed
+
+
+class SocleSchema(strawberry.Schema):
+    """Strawberry's schema, logging only the errors that are Socle's fault.
+
+    A refused permission, a bad cursor or a query over the limits is the
+    client's business: it gets the error, the log stays quiet.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        unexpected = [
+            error
+            for error in errors
+            if error.original_error is not None and not isinstance(error.original_error, DomainError | GraphQLError)
+        ]
+        super().process_errors(unexpected, execution_context)
 
 
 def make_schema(settings: Settings) -> strawberry.Schema:
@@ -45,11 +91,11 @@ def make_schema(settings: Settings) -> strawberry.Schema:
         partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
         partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
-        partial(MaskErrors, should_mask_error=_is_unexpected, error_message="Unexpected error."),
+        PublicErrors,
     ]
     if not settings.introspection_enabled:
         extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
-    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)
+    return SocleSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def export_sdl(settings: Settings) -> str:

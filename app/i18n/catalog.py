@@ -65,6 +65,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Session expirée ou fermée : reconnectez-vous.",
         "en": "Session expired or ended: sign in again.",
     },
+    "api.UNAUTHENTICATED": {
+        "fr": "Connectez-vous pour accéder à cette information.",
+        "en": "Sign in to access this information.",
+    },
+    "api.FORBIDDEN": {
+        "fr": "Votre rôle ne permet pas cette opération (droit requis : {permission}).",
+        "en": "Your role does not allow this operation (permission needed: {permission}).",
+    },
+    "api.INVALID_CURSOR": {
+        "fr": "Curseur de pagination invalide : reprenez depuis la première page.",
+        "en": "Invalid pagination cursor: start again from the first page.",
+    },
+    "api.INVALID_PAGE_SIZE": {
+        "fr": "Demandez entre 1 et {maximum} éléments par page.",
+        "en": "Ask for 1 to {maximum} items per page.",
+    },
     "api.INTERNAL_ERROR": {
         "fr": "Erreur inattendue. Réessayez ; si elle persiste, citez la référence {request_id}.",
         "en": "Unexpected error. Try again; if it persists, quote reference {request_id}.",

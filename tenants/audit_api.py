@@ -1,0 +1,159 @@
+"""GraphQL queries of the audit log."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from tenants import audit
+from tenants.context import TenantContext
+from tenants.graphql import Info, requires
+from tenants.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from tenants.permissions import Permission
+from tenants.tx import tenant_tx
+
+
+@strawberry.type(description="One entry of a tenant's audit log.")
+class AuditEvent:
+    seq: int = strawberry.field(description="Position in the tenant's hash chain, from 1.")
+    occurred_at: datetime
+    actor_kind: str = strawberry.field(description="user, client, system or anonymous.")
+    actor_id: UUID | None
+    actor_name: str
+    action: str = strawberry.field(description="What happened, as `domain.verb` (e.g. `session.create`).")
+    target_type: str | None
+    target_id: str | None
+    request_id: str | None
+    source_address: str | None
+    summary: JSON = strawberry.field(description="What changed; never a secret or a password.")
+    hash: str = strawberry.field(description="SHA-256 of the previous entry's hash and this entry.")
+
+    @classmethod
+    def from_row(cls, row: Any) -> AuditEvent:
+        """The GraphQL view of an audit row."""
+        return cls(
+            seq=row["seq"],
+            occurred_at=row["occurred_at"],
+            actor_kind=row["actor_kind"],
+            actor_id=row["actor_id"],
+            actor_name=row["actor_name"],
+            action=row["action"],
+            target_type=row["target_type"],
+            target_id=row["target_id"],
+            request_id=row["request_id"],
+            source_address=row["source_address"],
+            summary=json.loads(row["summary"]),
+            hash=row["hash"],
+        )
+
+
+@strawberry.type
+class AuditEventEdge:
+    cursor: str
+    node: AuditEvent
+
+
+@strawberry.type(description="A page of audit events, newest first.")
+class AuditEventConnection:
+    edges: list[AuditEventEdge]
+    page_info: PageInfo
+    _tenant_id: strawberry.Private[UUID | None]
+    _filter: strawberry.Private[audit.EventFilter]
+    _context: strawberry.Private[TenantContext]
+
+    @strawberry.field(description="How many events match the filter (one more query; ask only when shown).")
+    async def total_count(self) -> int:
+        if self._tenant_id is None:
+            return 0
+        async with tenant_tx(self._context) as tx:
+            return await audit.count_events(tx, self._tenant_id, self._filter)
+
+
+@strawberry.input(description="Narrows the audit events listed; every field is optional.")
+class AuditEventFilter:
+    action: str | None = None
+    actor_id: UUID | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    occurred_after: datetime | None = None
+    occurred_before: datetime | None = None
+
+
+@strawberry.type(description="Whether a tenant's audit chain is intact.")
+class AuditChainReport:
+    intact: bool
+    checked: int = strawberry.field(description="Entries whose hashes were recomputed.")
+    broken_at_seq: int | None = strawberry.field(description="The first entry that does not match, if any.")
+
+
+def _readable_tenant(context: TenantContext, tenant: relay.GlobalID | None) -> UUID | None:
+    """The tenant asked for (default: the caller's own), or None if the caller
+    may not read it or the id is not a tenant's ("not found", never "forbidden")."""
+    if tenant is None:
+        return context.tenant_id
+    if tenant.type_name != "Tenant":
+        return None
+    try:
+        tenant_id = UUID(tenant.node_id)
+    except ValueError:
+        return None
+    return tenant_id if context.can_read(tenant_id) else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The audit log of the caller's tenant, or of a tenant it supervises. Requires `audit:read`; "
+        "`first` is at most 100.",
+        extensions=[requires(Permission.AUDIT_READ)],
+    )
+    async def audit_events(
+        self,
+        info: Info,
+        tenant: relay.GlobalID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        filter: AuditEventFilter | None = None,  # noqa: A002
+    ) -> AuditEventConnection:
+        context = info.context.viewer.tenant
+        assert context is not None  # requires() let a tenant context through
+        limit = page_size(first)
+        before_seq = decode_cursor(after, int)[0] if after else None
+        event_filter = audit.EventFilter(**vars(filter)) if filter else audit.EventFilter()
+        tenant_id = _readable_tenant(context, tenant)
+        rows: list[Any] = []
+        if tenant_id is not None:
+            async with tenant_tx(context) as tx:
+                rows = await audit.read_events(
+                    tx, context, tenant_id, event_filter, before_seq=before_seq, limit=limit + 1
+                )
+        page = rows[:limit]
+        edges = [AuditEventEdge(cursor=encode_cursor(row["seq"]), node=AuditEvent.from_row(row)) for row in page]
+        return AuditEventConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
+            _tenant_id=tenant_id,
+            _filter=event_filter,
+            _context=context,
+        )
+
+    @strawberry.field(
+        description="Recompute the hash chain of the caller's tenant, or of a tenant it supervises; "
+        "null when that tenant is not visible. Requires `audit:read`.",
+        extensions=[requires(Permission.AUDIT_READ)],
+    )
+    async def audit_chain(self, info: Info, tenant: relay.GlobalID | None = None) -> AuditChainReport | None:
+        context = info.context.viewer.tenant
+        assert context is not None
+        tenant_id = _readable_tenant(context, tenant)
+        if tenant_id is None:
+            return None
+        async with tenant_tx(context) as tx:
+            report = await audit.verify_chain(tx, tenant_id)
+        return AuditChainReport(intact=report.intact, checked=report.checked, broken_at_seq=report.broken_at_seq)

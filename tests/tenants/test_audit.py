@@ -1,0 +1,268 @@
+"""The audit log: hash chains that reveal tampering, what gets recorded,
+who may read it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from strawberry.relay import to_base64
+
+from app.main import create_app
+from app.settings import Settings
+from tenants import audit
+from tenants.context import SYSTEM
+from tenants.permissions import Permission, permissions_of
+from tenants.roles import Role, TenantKind
+from tenants.tables import Tenant
+from tenants.tx import platform_tx, tenant_tx
+from tests.factories import PASSWORD, context, fresh_country, make_tenant, make_user
+from tests.graphql_client import SIGN_IN, graphql, serve, sign_in
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+EVENTS = """
+query ($tenant: ID, $first: Int, $after: String, $action: String) {
+  auditEvents(tenant: $tenant, first: $first, after: $after, filter: {action: $action}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { seq action actorName targetType summary } }
+  }
+}
+"""
+CHAIN = "query ($tenant: ID) { auditChain(tenant: $tenant) { intact checked brokenAtSeq } }"
+
+
+async def _record(tenant: Tenant, *actions: str) -> None:
+    ctx = await context(tenant)
+    for action in actions:
+        async with tenant_tx(ctx) as tx:
+            await audit.record(tx, audit.Event(action=action, actor=SYSTEM, tenant_id=tenant.id, summary={"n": action}))
+
+
+async def _verify(tenant: Tenant) -> audit.ChainReport:
+    async with platform_tx() as tx:
+        return await audit.verify_chain(tx, tenant.id)
+
+
+class TestChain:
+    async def test_intact_chain(self) -> None:
+        tenant = await make_tenant()
+        await _record(tenant, "a.one", "a.two", "a.three")
+        assert await _verify(tenant) == audit.ChainReport(intact=True, checked=3)
+
+    async def test_changed_entry_breaks_the_chain_there(self, owner: asyncpg.Connection) -> None:
+        tenant = await make_tenant()
+        other = await make_tenant()
+        await _record(tenant, "a.one", "a.two", "a.three")
+        await _record(other, "b.one")
+        await owner.execute(
+            'UPDATE audit_events SET summary = \'{"n": "forged"}\' WHERE tenant_id = $1 AND seq = 2', tenant.id
+        )
+        assert await _verify(tenant) == audit.ChainReport(intact=False, checked=1, broken_at_seq=2)
+        assert await _verify(other) == audit.ChainReport(intact=True, checked=1)
+
+    async def test_removed_entry_breaks_the_chain(self, owner: asyncpg.Connection) -> None:
+        tenant = await make_tenant()
+        await _record(tenant, "a.one", "a.two", "a.three")
+        await owner.execute("DELETE FROM audit_events WHERE tenant_id = $1 AND seq = 2", tenant.id)
+        assert await _verify(tenant) == audit.ChainReport(intact=False, checked=1, broken_at_seq=2)
+
+    async def test_socle_audit_verify_names_the_break(self, settings: Settings, owner: asyncpg.Connection) -> None:
+        tenant = await make_tenant()
+        await _record(tenant, "a.one", "a.two")
+        await owner.execute("UPDATE audit_events SET action = 'a.forged' WHERE tenant_id = $1 AND seq = 2", tenant.id)
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "audit", "verify", "--tenant", tenant.slug],
+            env={**os.environ, "SOCLE_DATABASE_URL": settings.database_url or "", "SOCLE_LOG_LEVEL": "ERROR"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert (result.returncode, result.stdout) == (
+            1,
+            f"{tenant.slug}: BROKEN at event 2 (1 events before it check out)\n",
+        )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve(create_app(settings)) as client:
+        yield client
+
+
+async def _token(client: httpx.AsyncClient, tenant: Tenant, role: Role) -> str:
+    user = await make_user(tenant, role)
+    assert user.email
+    token: str = (await sign_in(client, user.email))["accessToken"]
+    return token
+
+
+def _actions(body: dict[str, Any]) -> list[str]:
+    return [edge["node"]["action"] for edge in body["data"]["auditEvents"]["edges"]]
+
+
+class TestRecorded:
+    async def test_sign_in_and_sign_out(self, client: httpx.AsyncClient) -> None:
+        tenant = await make_tenant()
+        token = await _token(client, tenant, Role.TENANT_ADMIN)
+        await graphql(client, "mutation { sessionRevoke }", token=token)
+        token = await _token(client, tenant, Role.AUDITOR)
+        body = await graphql(client, EVENTS, token=token)
+        assert _actions(body) == ["session.create", "session.revoke", "session.create"]
+        assert await _verify(tenant) == audit.ChainReport(intact=True, checked=3)
+
+    async def test_refused_sign_in_goes_to_the_platform_chain(
+        self, client: httpx.AsyncClient, owner: asyncpg.Connection
+    ) -> None:
+        identifier = "inconnu.audit@test.socle.sn"
+        await graphql(client, SIGN_IN, identifier=identifier, password=PASSWORD)
+        row = await owner.fetchrow(
+            "SELECT tenant_id, actor_kind, summary, source_address FROM audit_events"
+            " WHERE action = 'session.create_refused' ORDER BY occurred_at DESC LIMIT 1"
+        )
+        assert (row["tenant_id"], row["actor_kind"], json.loads(row["summary"]), row["source_address"]) == (
+            None,
+            "anonymous",
+            {"identifier": identifier, "reason": "auth.INVALID_CREDENTIALS"},
+            "127.0.0.1",
+        )
+
+    async def test_refused_authorization_is_recorded(self, client: httpx.AsyncClient) -> None:
+        tenant = await make_tenant()
+        token = await _token(client, tenant, Role.MANAGER)
+        body = await graphql(client, EVENTS, token=token)
+        assert body == {
+            "data": None,
+            "errors": [
+                {
+                    "message": "Votre rôle ne permet pas cette opération (droit requis : audit:read).",
+                    "locations": [{"line": 3, "column": 3}],
+                    "path": ["auditEvents"],
+                    "extensions": {"code": "FORBIDDEN"},
+                }
+            ],
+        }
+        admin = await _token(client, tenant, Role.TENANT_ADMIN)
+        denied = await graphql(client, EVENTS, token=admin, action="authorization.denied")
+        assert [edge["node"] for edge in denied["data"]["auditEvents"]["edges"]] == [
+            {
+                "seq": 2,
+                "action": "authorization.denied",
+                "actorName": f"manager {tenant.slug}",
+                "targetType": "field",
+                "summary": {"permission": "audit:read"},
+            }
+        ]
+
+
+class TestReading:
+    async def test_keyset_pages(self, client: httpx.AsyncClient) -> None:
+        tenant = await make_tenant()
+        await _record(tenant, "p.one", "p.two", "p.three")
+        token = await _token(client, tenant, Role.AUDITOR)
+        first = await graphql(client, EVENTS, token=token, first=2)
+        page = first["data"]["auditEvents"]
+        assert (_actions(first), page["totalCount"], page["pageInfo"]["hasNextPage"]) == (
+            ["session.create", "p.three"],
+            4,
+            True,
+        )
+        second = await graphql(client, EVENTS, token=token, first=2, after=page["pageInfo"]["endCursor"])
+        assert _actions(second) == ["p.two", "p.one"]
+        assert second["data"]["auditEvents"]["pageInfo"] == {
+            "hasNextPage": False,
+            "endCursor": second["data"]["auditEvents"]["pageInfo"]["endCursor"],
+        }
+
+    @pytest.mark.parametrize(("first", "after"), [(0, None), (101, None), (10, "pas-un-curseur")])
+    async def test_bad_page_arguments(self, client: httpx.AsyncClient, first: int, after: str | None) -> None:
+        tenant = await make_tenant()
+        token = await _token(client, tenant, Role.AUDITOR)
+        body = await graphql(client, EVENTS, token=token, first=first, after=after)
+        assert body["data"] is None
+        assert [error["extensions"]["code"] for error in body["errors"]] == [
+            "INVALID_PAGE_SIZE" if after is None else "INVALID_CURSOR"
+        ]
+
+    async def test_another_tenants_log_is_not_found(self, client: httpx.AsyncClient) -> None:
+        country = fresh_country()
+        mine = await make_tenant(country=country)
+        theirs = await make_tenant(country=country)
+        await _record(theirs, "x.secret")
+        token = await _token(client, mine, Role.TENANT_ADMIN)
+        body = await graphql(client, EVENTS, token=token, tenant=to_base64("Tenant", theirs.id))
+        chain = await graphql(client, CHAIN, token=token, tenant=to_base64("Tenant", theirs.id))
+        assert body["data"]["auditEvents"] == {
+            "totalCount": 0,
+            "pageInfo": {"hasNextPage": False, "endCursor": None},
+            "edges": [],
+        }
+        assert chain == {"data": {"auditChain": None}}
+
+    async def test_anonymous_must_sign_in(self, client: httpx.AsyncClient) -> None:
+        body = await graphql(client, CHAIN, language="en")
+        assert body["errors"] == [
+            {
+                "message": "Sign in to access this information.",
+                "locations": [{"line": 1, "column": 23}],
+                "path": ["auditChain"],
+                "extensions": {"code": "UNAUTHENTICATED"},
+            }
+        ]
+
+    async def test_ministry_reads_supervised_logs_and_leaves_a_trace(self, client: httpx.AsyncClient) -> None:
+        country = fresh_country()
+        ministry = await make_tenant(kind=TenantKind.MINISTRY, country=country)
+        mutual = await make_tenant(country=country)
+        abroad = await make_tenant(country=fresh_country())
+        await _record(mutual, "m.one")
+        await _record(abroad, "z.one")
+        token = await _token(client, ministry, Role.OVERSIGHT_OFFICER)
+        seen = await graphql(client, EVENTS, token=token, tenant=to_base64("Tenant", mutual.id))
+        hidden = await graphql(client, EVENTS, token=token, tenant=to_base64("Tenant", abroad.id))
+        chain = await graphql(client, CHAIN, token=token, tenant=to_base64("Tenant", mutual.id))
+        own = await graphql(client, EVENTS, token=token)
+        assert _actions(seen) == ["m.one"]
+        assert _actions(hidden) == []
+        assert chain == {"data": {"auditChain": {"intact": True, "checked": 1, "brokenAtSeq": None}}}
+        assert _actions(own) == ["oversight.audit_read", "session.create"]
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role not in {Role.MINISTRY_ADMIN, Role.OVERSIGHT_OFFICER}])
+async def test_role_matrix_for_the_audit_log(client: httpx.AsyncClient, role: Role) -> None:
+    tenant = await make_tenant()
+    token = await _token(client, tenant, role)
+    body = await graphql(client, CHAIN, token=token)
+    if Permission.AUDIT_READ in permissions_of(role):
+        assert body == {"data": {"auditChain": {"intact": True, "checked": 1, "brokenAtSeq": None}}}
+    else:
+        assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+
+
+async def test_a_failure_inside_is_masked_and_logged(
+    client: httpx.AsyncClient, owner: asyncpg.Connection, caplog: pytest.LogCaptureFixture
+) -> None:
+    tenant = await make_tenant()
+    token = await _token(client, tenant, Role.AUDITOR)
+    await owner.execute("REVOKE SELECT ON audit_events FROM socle_application")
+    try:
+        body = await graphql(client, CHAIN, token=token)
+    finally:
+        await owner.execute("GRANT SELECT ON audit_events TO socle_application")
+    assert body == {
+        "data": {"auditChain": None},
+        "errors": [{"message": "Unexpected error.", "locations": [{"line": 1, "column": 23}], "path": ["auditChain"]}],
+    }
+    logged = [record for record in caplog.records if record.name == "strawberry.execution"]
+    assert [type(record.exc_info[1]).__name__ if record.exc_info else None for record in logged] == [
+        "InsufficientPrivilegeError"
+    ]
+    assert "permission denied for table audit_events" in logged[0].getMessage()
