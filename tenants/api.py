@@ -10,7 +10,8 @@ import strawberry
 from strawberry import relay
 
 from tenants import context, roles, tables
-from tenants.graphql import Info
+from tenants.graphql import Info, requires
+from tenants.permissions import Permission
 from tenants.loaders import tenants_by_id
 
 TenantKind = strawberry.enum(roles.TenantKind, description="What a tenant is.")
@@ -50,6 +51,9 @@ class Tenant(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Tenant | None]:
+        viewer = info.context.viewer
+        if viewer.tenant is None or not viewer.tenant.allows(Permission.TENANT_READ):
+            return [None for _ in node_ids]
         ids: list[UUID | None] = []
         for node_id in node_ids:
             try:
@@ -95,13 +99,17 @@ class Query:
             tenant_id=viewer.tenant.tenant_id if viewer.tenant else None,
         )
 
-    @strawberry.field(description="The tenant the caller acts in; null when not signed in.")
+    @strawberry.field(
+        description="The tenant the caller acts in. Requires `tenant:read`.",
+        extensions=[requires(Permission.TENANT_READ)],
+    )
     async def tenant(self, info: Info) -> Tenant | None:
         current = info.context.viewer.tenant
         return await _load_tenant(info, current.tenant_id if current else None)
 
     @strawberry.field(
-        description="Any object by its global id; null when it does not exist or the caller may not see it."
+        description="Any object by its global id; null when it does not exist or the caller may not see it. "
+        "Each type checks its own permission (a tenant: `tenant:read`)."
     )
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:  # noqa: A002
         return await id.resolve_node(info, required=False)

@@ -102,7 +102,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.AUDIT_READ,
         }
     ),
-    Role.MEMBER: frozenset({Permission.SELF_SERVICE}),
+    Role.MEMBER: frozenset({Permission.TENANT_READ, Permission.SELF_SERVICE}),
 }
 
 CLIENT_SCOPES = frozenset(

@@ -55,18 +55,26 @@ async def _graphql(client: httpx.AsyncClient, query: str, **variables: object) -
 
 
 async def test_anonymous_viewer(client: httpx.AsyncClient) -> None:
-    body = await _graphql(client, "{ viewer { authenticated principalKind name role tenant { id } } tenant { id } }")
+    body = await _graphql(client, "{ viewer { authenticated principalKind name role tenant { id } } }")
     assert body == {
         "data": {
-            "viewer": {
-                "authenticated": False,
-                "principalKind": "ANONYMOUS",
-                "name": None,
-                "role": None,
-                "tenant": None,
-            },
-            "tenant": None,
+            "viewer": {"authenticated": False, "principalKind": "ANONYMOUS", "name": None, "role": None, "tenant": None}
         }
+    }
+
+
+async def test_anonymous_tenant_query_asks_to_sign_in(client: httpx.AsyncClient) -> None:
+    body = await _graphql(client, "{ tenant { id } }")
+    assert body == {
+        "data": {"tenant": None},
+        "errors": [
+            {
+                "message": "Connectez-vous pour accéder à cette information.",
+                "locations": [{"line": 1, "column": 3}],
+                "path": ["tenant"],
+                "extensions": {"code": "UNAUTHENTICATED"},
+            }
+        ],
     }
 
 

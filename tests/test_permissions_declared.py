@@ -1,0 +1,51 @@
+"""Every root field declares who may call it; the few that anyone may call are
+listed here, each for a reason."""
+
+from __future__ import annotations
+
+from strawberry.permission import PermissionExtension
+
+from app.api.schema import make_schema
+from app.settings import Settings
+from tenants.graphql import Requires
+
+PUBLIC = {
+    "Query.viewer": "tells a caller who it is, signed in or not",
+    "Query.node": "each type's resolve_nodes checks its own permission and scopes to readable tenants",
+    "Mutation.sessionCreate": "signing in",
+    "Mutation.sessionRefresh": "the refresh token is the credential",
+    "Mutation.sessionRevoke": "ends the caller's own session, if any",
+}
+
+
+def _declared(settings: Settings) -> dict[str, str | None]:
+    schema = make_schema(settings)
+    found: dict[str, str | None] = {}
+    for root in ("Query", "Mutation"):
+        definition = schema.get_type_by_name(root)
+        assert definition is not None
+        for field in definition.fields:  # type: ignore[union-attr]
+            permissions = [
+                permission.permission.value
+                for extension in field.extensions
+                if isinstance(extension, PermissionExtension)
+                for permission in extension.permissions
+                if isinstance(permission, Requires)
+            ]
+            found[f"{root}.{schema.config.name_converter.get_graphql_name(field)}"] = (
+                permissions[0] if permissions else None
+            )
+    return found
+
+
+def test_every_root_field_declares_a_permission_or_is_public(settings: Settings) -> None:
+    undeclared = {name for name, permission in _declared(settings).items() if permission is None}
+    assert undeclared == set(PUBLIC)
+
+
+def test_declared_permissions(settings: Settings) -> None:
+    assert {name: p for name, p in _declared(settings).items() if p} == {
+        "Query.tenant": "tenant:read",
+        "Query.auditEvents": "audit:read",
+        "Query.auditChain": "audit:read",
+    }
