@@ -11,8 +11,8 @@ from strawberry import relay
 
 from tenants import context, roles, tables
 from tenants.graphql import Info, requires
-from tenants.permissions import Permission
 from tenants.loaders import tenants_by_id
+from tenants.permissions import Permission
 
 TenantKind = strawberry.enum(roles.TenantKind, description="What a tenant is.")
 TenantStatus = strawberry.enum(roles.TenantStatus, description="Where a tenant stands in its licensing (agrément).")
