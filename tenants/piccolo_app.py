@@ -4,12 +4,22 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from tenants.tables import AuditEvent, Membership, OutboxJob, RefreshToken, Session, SigningKey, Tenant, User
+from tenants.tables import (
+    AuditEvent,
+    Membership,
+    OutboxJob,
+    RefreshToken,
+    Session,
+    SigningKey,
+    SignInThrottle,
+    Tenant,
+    User,
+)
 
 APP_CONFIG = AppConfig(
     app_name="tenants",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Tenant, User, Membership, OutboxJob, SigningKey, Session, RefreshToken, AuditEvent],
+    table_classes=[Tenant, User, Membership, OutboxJob, SigningKey, Session, RefreshToken, AuditEvent, SignInThrottle],
     migration_dependencies=[],
     commands=[],
 )

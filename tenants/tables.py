@@ -9,6 +9,7 @@ from piccolo.columns import (
     BigInt,
     Boolean,
     ForeignKey,
+    Integer,
     Timestamptz,
     Varchar,
 )
@@ -133,3 +134,15 @@ class AuditEvent(Table, tablename="audit_events"):
     summary = JSONB(default="{}")
     previous_hash = Varchar(length=64)
     hash = Varchar(length=64)
+
+
+class SignInThrottle(Table, tablename="sign_in_throttles"):
+    """Failed sign-ins counted per account and per source address, to slow
+    down and then stop password guessing."""
+
+    id = UUID(primary_key=True, default=new_id)
+    key = Varchar(length=320, unique=True)
+    """``account:<identifier>`` or ``address:<ip>``."""
+    failures = Integer(default=0)
+    window_started_at = Timestamptz()
+    locked_until = Timestamptz(null=True, default=None)

@@ -148,3 +148,18 @@ async def owner(database: TestDatabase, migrated: None) -> AsyncIterator[asyncpg
     connection = await asyncpg.connect(database.owner_url)
     yield connection
     await connection.close()
+
+
+@pytest.fixture(autouse=True)
+async def _forget_loopback_sign_in_failures(
+    request: pytest.FixtureRequest, database: TestDatabase
+) -> AsyncIterator[None]:
+    """Every HTTP test signs in from 127.0.0.1: keep one test's wrong
+    passwords from slowing down the next test's sign-ins."""
+    yield
+    if "migrated" in request.fixturenames:
+        connection = await asyncpg.connect(database.owner_url)
+        try:
+            await connection.execute("DELETE FROM sign_in_throttles WHERE key = 'address:127.0.0.1'")
+        finally:
+            await connection.close()

@@ -37,6 +37,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("refresh_tokens", True, True),
         ("schemes", True, True),
         ("sessions", True, True),
+        ("sign_in_throttles", True, True),
         ("signing_keys", True, True),
         ("tenants", True, True),
         ("users", True, True),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -9,7 +10,7 @@ import strawberry
 
 from app.api.context import AppContext
 from app.api.errors import MutationErrors
-from app.auth import errors, sessions
+from app.auth import errors, sessions, throttle
 from tenants import service as tenant_service
 from tenants.api import Tenant
 from tenants.tx import platform_tx
@@ -45,7 +46,14 @@ class SessionRefreshInput:
 
 
 SESSION_CREATE_ERRORS = MutationErrors(
-    "SessionCreate", [errors.InvalidCredentials, errors.InvalidIdentifier, errors.TenantRequired, errors.NotAMember]
+    "SessionCreate",
+    [
+        errors.InvalidCredentials,
+        errors.InvalidIdentifier,
+        errors.TenantRequired,
+        errors.NotAMember,
+        errors.TooManyAttempts,
+    ],
 )
 SESSION_REFRESH_ERRORS = MutationErrors("SessionRefresh", [errors.InvalidRefreshToken])
 
@@ -76,6 +84,12 @@ async def _sign_in(info: Info, data: sessions.Credentials) -> SessionTokens:
     ring = await info.context.keys.ring()
     viewer = info.context.viewer
     try:
+        async with platform_tx() as tx:
+            delay = await throttle.delay_before_attempt(
+                tx, sessions.account_key(data.identifier), viewer.source_address
+            )
+        # Slow guessing down without holding a connection meanwhile.
+        await asyncio.sleep(delay)
         async with platform_tx() as tx:
             tokens = await sessions.sign_in(tx, ring, data, viewer)
     except errors.AuthError as error:

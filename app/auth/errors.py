@@ -28,3 +28,7 @@ class NotAMember(AuthError):
 
 class InvalidRefreshToken(AuthError):
     code = "auth.INVALID_REFRESH_TOKEN"
+
+
+class TooManyAttempts(AuthError):
+    code = "auth.TOO_MANY_ATTEMPTS"

@@ -16,7 +16,7 @@ from uuid import UUID
 
 import phonenumbers
 
-from app.auth import errors, tokens
+from app.auth import errors, throttle, tokens
 from app.auth.keys import KeyRing
 from tenants import audit
 from tenants.context import Principal, PrincipalKind, Viewer
@@ -65,6 +65,14 @@ def normalize_identifier(identifier: str) -> tuple[str, str]:
     return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def account_key(identifier: str) -> str:
+    """The identifier as failed attempts are counted: normalized when it can be."""
+    try:
+        return normalize_identifier(identifier)[1]
+    except errors.InvalidIdentifier:
+        return identifier.strip().lower()
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -107,6 +115,7 @@ async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, orig
         user and user["is_active"]
     ):
         raise errors.InvalidCredentials(path=("input", "password"))
+    await throttle.clear_account(tx, identifier)
     if needs_rehash(user["password_hash"]):
         await tx.connection.execute(
             "UPDATE users SET password_hash = $2 WHERE id = $1", user["id"], hash_password(credentials.password)
@@ -157,7 +166,10 @@ def _session_event(
 async def record_failed_sign_in(
     tx: Transaction, credentials: Credentials, error: errors.AuthError, origin: Viewer
 ) -> None:
-    """Write a refused sign-in to Socle's own audit chain (platform transaction)."""
+    """Write a refused sign-in to Socle's own audit chain and, for a wrong
+    password, count it against the account and address (platform transaction)."""
+    if isinstance(error, errors.InvalidCredentials):
+        await throttle.record_failure(tx, account_key(credentials.identifier), origin.source_address)
     await audit.record(
         tx,
         _session_event(

@@ -61,6 +61,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Vous n'êtes pas membre de la structure « {tenant} ».",
         "en": "You are not a member of the organisation “{tenant}”.",
     },
+    "auth.TOO_MANY_ATTEMPTS": {
+        "fr": "Trop de tentatives de connexion. Réessayez dans {minutes} minute(s).",
+        "en": "Too many sign-in attempts. Try again in {minutes} minute(s).",
+    },
     "auth.INVALID_REFRESH_TOKEN": {
         "fr": "Session expirée ou fermée : reconnectez-vous.",
         "en": "Session expired or ended: sign in again.",
