@@ -16,6 +16,7 @@ from strawberry.litestar import make_graphql_controller
 from app.api.context import context_getter
 from app.api.schema import make_schema
 from app.auth.endpoints import jwks
+from app.auth.oauth import token_endpoint
 from app.health import HealthController
 from app.i18n import negotiate, translate
 from app.logs import configure_logging
@@ -65,7 +66,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         allow_queries_via_get=False,
     )
     return Litestar(
-        route_handlers=[HealthController, jwks, graphql],
+        route_handlers=[HealthController, jwks, token_endpoint, graphql],
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware)],
         exception_handlers={Exception: internal_error},

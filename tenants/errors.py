@@ -67,3 +67,19 @@ class Forbidden(DomainError):
     """The caller's role or scopes do not grant the field's permission."""
 
     code = "api.FORBIDDEN"
+
+
+class InvalidClientName(TenantError):
+    code = "tenants.INVALID_CLIENT_NAME"
+
+
+class InvalidScopes(TenantError):
+    code = "tenants.INVALID_SCOPES"
+
+
+class ClientNotFound(TenantError):
+    code = "tenants.CLIENT_NOT_FOUND"
+
+
+class ClientRevoked(TenantError):
+    code = "tenants.CLIENT_REVOKED"

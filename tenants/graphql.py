@@ -51,6 +51,8 @@ class RequestContext(BaseContext, kw_only=True):
 
     viewer: Viewer
     loaders: Loaders
+    translate: Callable[[str, dict[str, Any]], str]
+    """Renders an error code in the viewer's language."""
 
 
 Info = strawberry.Info[RequestContext, None]

@@ -5,6 +5,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from tenants.tables import (
+    ApiClient,
     AuditEvent,
     Membership,
     OutboxJob,
@@ -19,7 +20,18 @@ from tenants.tables import (
 APP_CONFIG = AppConfig(
     app_name="tenants",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Tenant, User, Membership, OutboxJob, SigningKey, Session, RefreshToken, AuditEvent, SignInThrottle],
+    table_classes=[
+        Tenant,
+        User,
+        Membership,
+        OutboxJob,
+        SigningKey,
+        Session,
+        RefreshToken,
+        AuditEvent,
+        SignInThrottle,
+        ApiClient,
+    ],
     migration_dependencies=[],
     commands=[],
 )

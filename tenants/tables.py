@@ -146,3 +146,16 @@ class SignInThrottle(Table, tablename="sign_in_throttles"):
     failures = Integer(default=0)
     window_started_at = Timestamptz()
     locked_until = Timestamptz(null=True, default=None)
+
+
+class ApiClient(TenantTable, tablename="api_clients"):
+    """A partner application of one tenant (OAuth2 client credentials). Its
+    ``client_id`` is its id; its secret is shown once and kept as SHA-256."""
+
+    name = Varchar(length=200)
+    scopes = Varchar(length=1000)
+    """Granted scopes, space-separated."""
+    secret_hash = Varchar(length=64, secret=True)
+    created_at = Timestamptz()
+    secret_rotated_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)

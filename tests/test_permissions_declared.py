@@ -48,4 +48,8 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.tenant": "tenant:read",
         "Query.auditEvents": "audit:read",
         "Query.auditChain": "audit:read",
+        "Query.apiClients": "api_clients:manage",
+        "Mutation.apiClientCreate": "api_clients:manage",
+        "Mutation.apiClientRotateSecret": "api_clients:manage",
+        "Mutation.apiClientRevoke": "api_clients:manage",
     }

@@ -7,6 +7,7 @@ from litestar import Request
 
 from app.auth.keys import KeyStore
 from app.auth.viewer import resolve_viewer
+from app.i18n import translate
 from tenants.graphql import Loaders, RequestContext
 
 
@@ -21,6 +22,11 @@ def context_getter(keys: KeyStore):  # type: ignore[no-untyped-def]
 
     async def get_context(request: Request) -> AppContext:  # type: ignore[type-arg]
         viewer = await resolve_viewer(request, keys)
-        return AppContext(viewer=viewer, loaders=Loaders(viewer), keys=keys)
+        return AppContext(
+            viewer=viewer,
+            loaders=Loaders(viewer),
+            translate=lambda code, params: translate(code, viewer.locale, **params),
+            keys=keys,
+        )
 
     return get_context

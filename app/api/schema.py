@@ -24,16 +24,18 @@ from app.settings import Settings
 from graphql import GraphQLError
 from tenants.api import Query as TenantQuery
 from tenants.audit_api import Query as AuditQuery
+from tenants.clients_api import Mutation as ClientMutation
+from tenants.clients_api import Query as ClientQuery
 from tenants.errors import DomainError
 
 
 @strawberry.type(description="Every query of Socle, gathered from each domain's api module.")
-class Query(TenantQuery, AuditQuery):
+class Query(TenantQuery, AuditQuery, ClientQuery):
     pass
 
 
 @strawberry.type(description="Every mutation of Socle, gathered from each domain's api module.")
-class Mutation(AuthMutation):
+class Mutation(AuthMutation, ClientMutation):
     pass
 
 

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.api.context import AppContext
-from app.api.errors import MutationErrors
 from app.auth import errors, sessions, throttle
 from tenants import service as tenant_service
 from tenants.api import Tenant
+from tenants.mutation_errors import MutationErrors
 from tenants.tx import platform_tx
 
 Info = strawberry.Info[AppContext, None]
@@ -114,11 +114,11 @@ class Mutation:
     @strawberry.mutation(description="Sign in with an email or phone number and a password.")
     async def session_create(self, info: Info, input: SessionCreateInput) -> SessionCreateResult:  # noqa: A002
         data = sessions.Credentials(identifier=input.identifier, password=input.password, tenant_slug=input.tenant)
-        return await SESSION_CREATE_ERRORS.guard(_sign_in(info, data), info.context.viewer.locale)
+        return await SESSION_CREATE_ERRORS.guard(_sign_in(info, data))
 
     @strawberry.mutation(description="Exchange a refresh token for new tokens (the old one stops working).")
     async def session_refresh(self, info: Info, input: SessionRefreshInput) -> SessionRefreshResult:  # noqa: A002
-        return await SESSION_REFRESH_ERRORS.guard(_refresh(info, input.refresh_token), info.context.viewer.locale)
+        return await SESSION_REFRESH_ERRORS.guard(_refresh(info, input.refresh_token))
 
     @strawberry.mutation(description="Sign out: ends the caller's session; its tokens stop working at once.")
     async def session_revoke(self, info: Info) -> bool:

@@ -41,7 +41,7 @@ async def resolve_viewer(request: Request, keys: KeyStore) -> Viewer:  # type: i
     async with platform_tx() as tx:
         context = await tenant_service.user_context(tx, claims.subject, claims.tenant_id, claims.session_id, request_id)
     if context is None:
-        raise NotAuthorizedException("session ended", headers=_INVALID_TOKEN)
+        raise NotAuthorizedException("session ended or application revoked", headers=_INVALID_TOKEN)
     return Viewer(
         principal=context.principal, tenant=context, locale=locale, request_id=request_id, source_address=source
     )

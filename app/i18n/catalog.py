@@ -33,6 +33,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le rôle « {role} » n'existe pas dans ce type de structure.",
         "en": "The role “{role}” does not exist in this kind of organisation.",
     },
+    "tenants.INVALID_CLIENT_NAME": {
+        "fr": "Le nom de l'application doit compter de 2 à 200 caractères.",
+        "en": "The application name must be 2 to 200 characters long.",
+    },
+    "tenants.INVALID_SCOPES": {
+        "fr": "Portées inconnues ou absentes ({scopes}) ; choisissez parmi members:read, members:write, "
+        "enrolment:write, contributions:read, contributions:write, claims:read, claims:write, eligibility:read, "
+        "schemes:read.",
+        "en": "Unknown or missing scopes ({scopes}); choose among members:read, members:write, enrolment:write, "
+        "contributions:read, contributions:write, claims:read, claims:write, eligibility:read, schemes:read.",
+    },
+    "tenants.CLIENT_NOT_FOUND": {
+        "fr": "Application introuvable.",
+        "en": "Application not found.",
+    },
+    "tenants.CLIENT_REVOKED": {
+        "fr": "Cette application est révoquée ; enregistrez-en une nouvelle.",
+        "en": "This application is revoked; register a new one.",
+    },
     "schemes.INVALID_SCHEME_CODE": {
         "fr": "Le code « {code} » doit compter de 2 à 32 lettres majuscules, chiffres, tirets ou soulignés.",
         "en": "The code “{code}” must be 2 to 32 capital letters, digits, hyphens or underscores.",

@@ -1,6 +1,6 @@
 """Typed mutation errors: one GraphQL error type per mutation, with an enum of
-the codes it can return, a field path and a message in the caller's language.
-"""
+the codes it can return, a field path and a message in the caller's language
+(rendered by the request context's translator)."""
 
 from collections.abc import Awaitable
 from enum import Enum
@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from app.i18n import translate
 from tenants.errors import DomainError
 
 T = TypeVar("T")
@@ -16,6 +15,11 @@ T = TypeVar("T")
 
 def _member_name(code: str) -> str:
     return code.rsplit(".", 1)[-1]
+
+
+def _message(root: Any, info: strawberry.Info) -> str:
+    translated: str = info.context.translate(root._error.code, root._error.params)
+    return translated
 
 
 class MutationErrors:
@@ -26,30 +30,27 @@ class MutationErrors:
         codes = Enum(  # type: ignore[misc]
             f"{mutation}ErrorCode", {_member_name(cls.code): _member_name(cls.code) for cls in errors}
         )
-        self.code_enum = strawberry.enum(
-            codes, description=f"What can go wrong in `{mutation[0].lower()}{mutation[1:]}`."
-        )
+        field = mutation[0].lower() + mutation[1:]
+        self.code_enum = strawberry.enum(codes, description=f"What can go wrong in `{field}`.")
         namespace: dict[str, Any] = {
-            "__annotations__": {"code": self.code_enum, "path": list[str] | None, "message": str},
+            "__annotations__": {
+                "code": self.code_enum,
+                "path": list[str] | None,
+                "_error": strawberry.Private[Any],  # type: ignore[misc]
+            },
             "path": strawberry.field(description='Where the input is wrong, e.g. ["input", "password"].'),
-            "message": strawberry.field(description="What is wrong, in the caller's language (French by default)."),
+            "message": strawberry.field(
+                resolver=_message, description="What is wrong, in the caller's language (French by default)."
+            ),
         }
         self.type: Any = strawberry.type(
-            type(f"{mutation}Error", (), namespace), description=f"A refusal of `{mutation}`, with a typed code."
+            type(f"{mutation}Error", (), namespace), description=f"A refusal of `{field}`, with a typed code."
         )
 
-    async def guard(self, result: Awaitable[T], locale: str) -> T | Any:
+    async def guard(self, result: Awaitable[T]) -> T | Any:
         """Await a mutation's work; turn the domain errors it declares into its
         error type. Anything else propagates (and is masked)."""
         try:
             return await result
         except self.errors as error:
-            return self.render(error, locale)
-
-    def render(self, error: DomainError, locale: str) -> Any:
-        """The GraphQL error for ``error``."""
-        return self.type(
-            code=self.code_enum[_member_name(error.code)],
-            path=list(error.path) or None,
-            message=translate(error.code, locale, **error.params),
-        )
+            return self.type(code=self.code_enum[_member_name(error.code)], path=list(error.path) or None, _error=error)

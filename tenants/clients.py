@@ -1,0 +1,153 @@
+"""Partner applications (OAuth2 client credentials) of a tenant: registered,
+rotated and revoked by its administrators."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from tenants import audit, errors
+from tenants import service as tenant_service
+from tenants.context import Principal, PrincipalKind, TenantContext
+from tenants.permissions import CLIENT_SCOPES, Permission, with_implied
+from tenants.scoping import within
+from tenants.tables import ApiClient
+from tenants.tx import Transaction
+
+
+@dataclass(frozen=True)
+class NewClient:
+    """What registering a partner application needs."""
+
+    name: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IssuedSecret:
+    """A client with its secret, shown this once."""
+
+    client: ApiClient
+    secret: str
+
+
+def secret_digest(secret: str) -> str:
+    """How a client secret is stored: SHA-256 (secrets are 256 random bits)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(client: ApiClient, secret: str) -> bool:
+    """Constant-time comparison of a presented secret with the stored digest."""
+    return hmac.compare_digest(client.secret_hash, secret_digest(secret))
+
+
+def client_permissions(scopes: str) -> frozenset[Permission]:
+    """What a client's granted scopes allow (writes include their reads)."""
+    granted = {Permission(scope) for scope in scopes.split() if scope in CLIENT_SCOPES}
+    return with_implied(granted)
+
+
+def _checked(data: NewClient) -> tuple[str, str]:
+    name = data.name.strip()
+    if not 2 <= len(name) <= 200:
+        raise errors.InvalidClientName(path=("input", "name"))
+    unknown = sorted(scope for scope in data.scopes if scope not in CLIENT_SCOPES)
+    if unknown or not data.scopes or len(data.scopes) > len(CLIENT_SCOPES):
+        raise errors.InvalidScopes(path=("input", "scopes"), scopes=", ".join(unknown) or "-")
+    return name, " ".join(sorted(data.scopes))
+
+
+async def register(tx: Transaction, ctx: TenantContext, data: NewClient) -> IssuedSecret:
+    """Register a partner application in the context's tenant."""
+    name, scopes = _checked(data)
+    secret = secrets.token_urlsafe(32)
+    clients = within(ctx, ApiClient)
+    client = clients.new(name=name, scopes=scopes, secret_hash=secret_digest(secret))
+    await clients.insert(client)
+    await _audit(tx, ctx, "api_client.create", client, name=name, scopes=scopes)
+    return IssuedSecret(client=client, secret=secret)
+
+
+async def list_clients(tx: Transaction, ctx: TenantContext, *, limit: int = 100) -> list[ApiClient]:
+    """The tenant's partner applications, newest first."""
+    return await within(ctx, ApiClient).objects().order_by(ApiClient.created_at, ascending=False).limit(limit)
+
+
+async def _find(ctx: TenantContext, client_id: UUID) -> ApiClient:
+    client = await within(ctx, ApiClient).objects().where(ApiClient.id == client_id).first()
+    if client is None:
+        raise errors.ClientNotFound(path=("input", "id"))
+    return client
+
+
+async def rotate_secret(tx: Transaction, ctx: TenantContext, client_id: UUID) -> IssuedSecret:
+    """Give a client a new secret; the old one stops working at once."""
+    client = await _find(ctx, client_id)
+    if client.revoked_at is not None:
+        raise errors.ClientRevoked(path=("input", "id"))
+    secret = secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    await (
+        within(ctx, ApiClient)
+        .update({ApiClient.secret_hash: secret_digest(secret), ApiClient.secret_rotated_at: now})
+        .where(ApiClient.id == client_id)
+    )
+    client.secret_hash, client.secret_rotated_at = secret_digest(secret), now
+    await _audit(tx, ctx, "api_client.rotate_secret", client)
+    return IssuedSecret(client=client, secret=secret)
+
+
+async def revoke(tx: Transaction, ctx: TenantContext, client_id: UUID) -> ApiClient:
+    """Revoke a client: its secret and every token it holds stop working."""
+    client = await _find(ctx, client_id)
+    if client.revoked_at is None:
+        client.revoked_at = datetime.now(UTC)
+        await within(ctx, ApiClient).update({ApiClient.revoked_at: client.revoked_at}).where(ApiClient.id == client_id)
+        await _audit(tx, ctx, "api_client.revoke", client)
+    return client
+
+
+async def _audit(tx: Transaction, ctx: TenantContext, action: str, client: ApiClient, **summary: str) -> None:
+    await audit.record(
+        tx,
+        audit.Event(
+            action=action,
+            actor=ctx.principal,
+            tenant_id=ctx.tenant_id,
+            target_type="api_client",
+            target_id=str(client.id),
+            request_id=ctx.request_id,
+            summary=summary,
+        ),
+    )
+
+
+async def find_active(tx: Transaction, client_id: str | UUID) -> ApiClient | None:
+    """The client with this id unless revoked (platform transaction): for the
+    token endpoint, which then checks the secret, and for each request."""
+    try:
+        identifier = client_id if isinstance(client_id, UUID) else UUID(client_id)
+    except ValueError:
+        return None
+    row = await tx.connection.fetchrow("SELECT * FROM api_clients WHERE id = $1 AND revoked_at IS NULL", identifier)
+    return ApiClient(**dict(row)) if row else None
+
+
+async def client_context(
+    tx: Transaction, client_id: UUID, tenant_id: UUID, request_id: str | None
+) -> TenantContext | None:
+    """The context of a partner application's request (platform transaction):
+    its tenant, and the permissions its scopes grant; None once revoked."""
+    client = await find_active(tx, client_id)
+    if client is None or client.tenant_id != tenant_id:
+        return None
+    principal = Principal(
+        kind=PrincipalKind.CLIENT, id=client.id, name=client.name, scopes=frozenset(client.scopes.split())
+    )
+    return await tenant_service.context_for(
+        tx, principal, tenant_id, request_id=request_id, permissions=client_permissions(client.scopes)
+    )

@@ -1,0 +1,147 @@
+"""GraphQL types, query and mutations of partner applications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from tenants import clients, errors
+from tenants.graphql import Info, requires
+from tenants.mutation_errors import MutationErrors
+from tenants.permissions import Permission
+from tenants.tables import ApiClient as ApiClientRow
+from tenants.tx import tenant_tx
+
+
+@strawberry.type(description="A partner application of the tenant (OAuth2 client credentials).")
+class ApiClient(relay.Node):
+    id: relay.NodeID[UUID]
+    name: str
+    client_id: str = strawberry.field(description="The `client_id` to present at `POST /oauth/token`.")
+    scopes: list[str] = strawberry.field(description="Scopes the application may ask for.")
+    created_at: datetime
+    secret_rotated_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(description="Set once revoked: its tokens stop working.")
+
+    @classmethod
+    def from_row(cls, row: ApiClientRow) -> ApiClient:
+        """The GraphQL view of a client row."""
+        return cls(
+            id=row.id,
+            name=row.name,
+            client_id=str(row.id),
+            scopes=row.scopes.split(),
+            created_at=row.created_at,
+            secret_rotated_at=row.secret_rotated_at,
+            revoked_at=row.revoked_at,
+        )
+
+
+@strawberry.type(description="A client and its secret, shown this once: store it now.")
+class ApiClientSecret:
+    client: ApiClient
+    client_secret: str
+
+
+@strawberry.input(description="Register a partner application.")
+class ApiClientCreateInput:
+    name: str
+    scopes: list[str] = strawberry.field(description="At most 20 scopes among the partner scopes.")
+
+
+CREATE_ERRORS = MutationErrors("ApiClientCreate", [errors.InvalidClientName, errors.InvalidScopes])
+ROTATE_ERRORS = MutationErrors("ApiClientRotateSecret", [errors.ClientNotFound, errors.ClientRevoked])
+REVOKE_ERRORS = MutationErrors("ApiClientRevoke", [errors.ClientNotFound])
+
+if TYPE_CHECKING:  # the error types are built at run time
+    ApiClientCreateResult = Any
+    ApiClientRotateSecretResult = Any
+    ApiClientRevokeResult = Any
+else:
+    ApiClientCreateResult = Annotated[ApiClientSecret | CREATE_ERRORS.type, strawberry.union("ApiClientCreateResult")]
+    ApiClientRotateSecretResult = Annotated[
+        ApiClientSecret | ROTATE_ERRORS.type, strawberry.union("ApiClientRotateSecretResult")
+    ]
+    ApiClientRevokeResult = Annotated[ApiClient | REVOKE_ERRORS.type, strawberry.union("ApiClientRevokeResult")]
+
+
+def _client_id(id: relay.GlobalID) -> UUID:  # noqa: A002
+    """The client's id, or a "not found" for anything that is not a client's id."""
+    try:
+        if id.type_name == "ApiClient":
+            return UUID(id.node_id)
+    except ValueError:
+        pass
+    raise errors.ClientNotFound(path=("input", "id"))
+
+
+def _issued(issued: clients.IssuedSecret) -> ApiClientSecret:
+    return ApiClientSecret(client=ApiClient.from_row(issued.client), client_secret=issued.secret)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="The tenant's partner applications, newest first (at most 100). Requires `api_clients:manage`.",
+        extensions=[requires(Permission.API_CLIENTS_MANAGE)],
+    )
+    async def api_clients(self, info: Info) -> list[ApiClient]:
+        context = info.context.viewer.tenant
+        assert context is not None
+        async with tenant_tx(context) as tx:
+            rows = await clients.list_clients(tx, context)
+        return [ApiClient.from_row(row) for row in rows]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Register a partner application; its secret is returned once. Requires `api_clients:manage`.",
+        extensions=[requires(Permission.API_CLIENTS_MANAGE)],
+    )
+    async def api_client_create(self, info: Info, input: ApiClientCreateInput) -> ApiClientCreateResult:  # noqa: A002
+        context = info.context.viewer.tenant
+        assert context is not None
+
+        async def run() -> ApiClientSecret:
+            async with tenant_tx(context) as tx:
+                issued = await clients.register(
+                    tx, context, clients.NewClient(name=input.name, scopes=frozenset(input.scopes))
+                )
+            return _issued(issued)
+
+        return await CREATE_ERRORS.guard(run())
+
+    @strawberry.mutation(
+        description="Give an application a new secret; the old one stops working. Requires `api_clients:manage`.",
+        extensions=[requires(Permission.API_CLIENTS_MANAGE)],
+    )
+    async def api_client_rotate_secret(self, info: Info, id: relay.GlobalID) -> ApiClientRotateSecretResult:  # noqa: A002
+        context = info.context.viewer.tenant
+        assert context is not None
+
+        async def run() -> ApiClientSecret:
+            async with tenant_tx(context) as tx:
+                issued = await clients.rotate_secret(tx, context, _client_id(id))
+            return _issued(issued)
+
+        return await ROTATE_ERRORS.guard(run())
+
+    @strawberry.mutation(
+        description="Revoke an application: its secret and tokens stop working. Requires `api_clients:manage`.",
+        extensions=[requires(Permission.API_CLIENTS_MANAGE)],
+    )
+    async def api_client_revoke(self, info: Info, id: relay.GlobalID) -> ApiClientRevokeResult:  # noqa: A002
+        context = info.context.viewer.tenant
+        assert context is not None
+
+        async def run() -> ApiClient:
+            async with tenant_tx(context) as tx:
+                row = await clients.revoke(tx, context, _client_id(id))
+            return ApiClient.from_row(row)
+
+        return await REVOKE_ERRORS.guard(run())
