@@ -78,10 +78,15 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
             return _Client(self._client)
         return None
 
+    def create_oauth2_request(self, request: OAuth2Request) -> OAuth2Request:
+        """The request is already in authlib's form (see ``_FormRequest``)."""
+        return request
+
     def save_token(self, token: dict[str, Any], request: OAuth2Request) -> None:
         """Access tokens are self-contained JWTs: nothing to store."""
 
     def _generate(self, grant_type: str, client: _Client, scope: str | None = None, **_: Any) -> dict[str, Any]:
+        scope = client.get_allowed_scope(scope)  # no scope asked: every granted one
         token, _expires = tokens.issue(
             self._ring,
             tokens.AccessClaims(
@@ -113,9 +118,10 @@ class _FormRequest(OAuth2Request):  # type: ignore[misc]
     """
 
     def __init__(self, request: Request, form: dict[str, str]) -> None:  # type: ignore[type-arg]
-        super().__init__(
-            request.method, str(request.url.with_replacements(scheme="https")), None, dict(request.headers)
-        )
+        public_url = str(request.url.with_replacements(scheme="https"))
+        # authlib looks headers up by their canonical names ("Authorization").
+        headers = {name.title(): value for name, value in request.headers.items()}
+        super().__init__(request.method, public_url, None, headers)
         self._form = form
         self.payload = BasicOAuth2Payload(form)
 

@@ -10,6 +10,7 @@ from app.auth import tokens
 from app.auth.keys import KeyStore
 from app.i18n import negotiate
 from app.requests import request_id_of
+from tenants import clients
 from tenants import service as tenant_service
 from tenants.context import ANONYMOUS, PrincipalKind, Viewer
 from tenants.tx import platform_tx
@@ -36,10 +37,16 @@ async def resolve_viewer(request: Request, keys: KeyStore) -> Viewer:  # type: i
     if token is None:
         return Viewer(principal=ANONYMOUS, tenant=None, locale=locale, request_id=request_id, source_address=source)
     claims = tokens.verify(await keys.ring_knowing(tokens.kid_of(token)), token)
-    if claims is None or claims.kind is not PrincipalKind.USER or claims.session_id is None:
+    if claims is None or (claims.kind is PrincipalKind.USER and claims.session_id is None):
         raise NotAuthorizedException("invalid access token", headers=_INVALID_TOKEN)
     async with platform_tx() as tx:
-        context = await tenant_service.user_context(tx, claims.subject, claims.tenant_id, claims.session_id, request_id)
+        if claims.kind is PrincipalKind.CLIENT:
+            context = await clients.client_context(tx, claims.subject, claims.tenant_id, request_id)
+        else:
+            assert claims.session_id is not None
+            context = await tenant_service.user_context(
+                tx, claims.subject, claims.tenant_id, claims.session_id, request_id
+            )
     if context is None:
         raise NotAuthorizedException("session ended or application revoked", headers=_INVALID_TOKEN)
     return Viewer(
