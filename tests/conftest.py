@@ -16,11 +16,14 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import httpx
 import pytest
 
 from app import db, local_postgres
+from app.main import create_app
 from app.migrate import migrate
 from app.settings import Environment, Settings
+from tests.graphql_client import serve
 
 
 @dataclass(frozen=True)
@@ -163,3 +166,10 @@ async def _forget_loopback_sign_in_failures(
             await connection.execute("DELETE FROM sign_in_throttles WHERE key = 'address:127.0.0.1'")
         finally:
             await connection.close()
+
+
+@pytest.fixture
+async def client(settings: Settings, migrated: None) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the application under test, lifespan running."""
+    async with serve(create_app(settings)) as client:
+        yield client

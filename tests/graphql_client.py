@@ -10,7 +10,9 @@ import httpx
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
-from tests.factories import PASSWORD
+from tenants.roles import Role
+from tenants.tables import Tenant
+from tests.factories import PASSWORD, make_user
 
 
 @asynccontextmanager
@@ -56,3 +58,11 @@ async def sign_in(client: httpx.AsyncClient, identifier: str, tenant: str | None
     result: dict[str, Any] = body["data"]["sessionCreate"]
     assert result["__typename"] == "SessionTokens", result
     return result
+
+
+async def token_for(client: httpx.AsyncClient, tenant: Tenant, role: Role) -> str:
+    """The access token of a new user holding ``role`` in ``tenant``."""
+    user = await make_user(tenant, role)
+    assert user.email
+    token: str = (await sign_in(client, user.email))["accessToken"]
+    return token

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -14,12 +13,6 @@ from app.settings import Settings
 from tests.graphql_client import serve
 
 pytestmark = pytest.mark.usefixtures("migrated")
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings)) as client:
-        yield client
 
 
 async def test_live(client: httpx.AsyncClient) -> None:

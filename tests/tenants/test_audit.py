@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -15,7 +14,6 @@ import httpx
 import pytest
 from strawberry.relay import to_base64
 
-from app.main import create_app
 from app.settings import Settings
 from tenants import audit
 from tenants.context import SYSTEM
@@ -23,8 +21,8 @@ from tenants.permissions import Permission, permissions_of
 from tenants.roles import Role, TenantKind
 from tenants.tables import Tenant
 from tenants.tx import platform_tx, tenant_tx
-from tests.factories import PASSWORD, context, fresh_country, make_tenant, make_user
-from tests.graphql_client import SIGN_IN, graphql, serve, sign_in
+from tests.factories import PASSWORD, context, fresh_country, make_tenant
+from tests.graphql_client import SIGN_IN, graphql, token_for
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -92,19 +90,6 @@ class TestChain:
         )
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings)) as client:
-        yield client
-
-
-async def _token(client: httpx.AsyncClient, tenant: Tenant, role: Role) -> str:
-    user = await make_user(tenant, role)
-    assert user.email
-    token: str = (await sign_in(client, user.email))["accessToken"]
-    return token
-
-
 def _actions(body: dict[str, Any]) -> list[str]:
     return [edge["node"]["action"] for edge in body["data"]["auditEvents"]["edges"]]
 
@@ -112,9 +97,9 @@ def _actions(body: dict[str, Any]) -> list[str]:
 class TestRecorded:
     async def test_sign_in_and_sign_out(self, client: httpx.AsyncClient) -> None:
         tenant = await make_tenant()
-        token = await _token(client, tenant, Role.TENANT_ADMIN)
+        token = await token_for(client, tenant, Role.TENANT_ADMIN)
         await graphql(client, "mutation { sessionRevoke }", token=token)
-        token = await _token(client, tenant, Role.AUDITOR)
+        token = await token_for(client, tenant, Role.AUDITOR)
         body = await graphql(client, EVENTS, token=token)
         assert _actions(body) == ["session.create", "session.revoke", "session.create"]
         assert await _verify(tenant) == audit.ChainReport(intact=True, checked=3)
@@ -137,7 +122,7 @@ class TestRecorded:
 
     async def test_refused_authorization_is_recorded(self, client: httpx.AsyncClient) -> None:
         tenant = await make_tenant()
-        token = await _token(client, tenant, Role.MANAGER)
+        token = await token_for(client, tenant, Role.MANAGER)
         body = await graphql(client, EVENTS, token=token)
         assert body == {
             "data": None,
@@ -150,7 +135,7 @@ class TestRecorded:
                 }
             ],
         }
-        admin = await _token(client, tenant, Role.TENANT_ADMIN)
+        admin = await token_for(client, tenant, Role.TENANT_ADMIN)
         denied = await graphql(client, EVENTS, token=admin, action="authorization.denied")
         assert [edge["node"] for edge in denied["data"]["auditEvents"]["edges"]] == [
             {
@@ -167,7 +152,7 @@ class TestReading:
     async def test_keyset_pages(self, client: httpx.AsyncClient) -> None:
         tenant = await make_tenant()
         await _record(tenant, "p.one", "p.two", "p.three")
-        token = await _token(client, tenant, Role.AUDITOR)
+        token = await token_for(client, tenant, Role.AUDITOR)
         first = await graphql(client, EVENTS, token=token, first=2)
         page = first["data"]["auditEvents"]
         assert (_actions(first), page["totalCount"], page["pageInfo"]["hasNextPage"]) == (
@@ -185,7 +170,7 @@ class TestReading:
     @pytest.mark.parametrize(("first", "after"), [(0, None), (101, None), (10, "pas-un-curseur")])
     async def test_bad_page_arguments(self, client: httpx.AsyncClient, first: int, after: str | None) -> None:
         tenant = await make_tenant()
-        token = await _token(client, tenant, Role.AUDITOR)
+        token = await token_for(client, tenant, Role.AUDITOR)
         body = await graphql(client, EVENTS, token=token, first=first, after=after)
         assert body["data"] is None
         assert [error["extensions"]["code"] for error in body["errors"]] == [
@@ -197,7 +182,7 @@ class TestReading:
         mine = await make_tenant(country=country)
         theirs = await make_tenant(country=country)
         await _record(theirs, "x.secret")
-        token = await _token(client, mine, Role.TENANT_ADMIN)
+        token = await token_for(client, mine, Role.TENANT_ADMIN)
         body = await graphql(client, EVENTS, token=token, tenant=to_base64("Tenant", theirs.id))
         chain = await graphql(client, CHAIN, token=token, tenant=to_base64("Tenant", theirs.id))
         assert body["data"]["auditEvents"] == {
@@ -225,7 +210,7 @@ class TestReading:
         abroad = await make_tenant(country=fresh_country())
         await _record(mutual, "m.one")
         await _record(abroad, "z.one")
-        token = await _token(client, ministry, Role.OVERSIGHT_OFFICER)
+        token = await token_for(client, ministry, Role.OVERSIGHT_OFFICER)
         seen = await graphql(client, EVENTS, token=token, tenant=to_base64("Tenant", mutual.id))
         hidden = await graphql(client, EVENTS, token=token, tenant=to_base64("Tenant", abroad.id))
         chain = await graphql(client, CHAIN, token=token, tenant=to_base64("Tenant", mutual.id))
@@ -239,7 +224,7 @@ class TestReading:
 @pytest.mark.parametrize("role", [role for role in Role if role not in {Role.MINISTRY_ADMIN, Role.OVERSIGHT_OFFICER}])
 async def test_role_matrix_for_the_audit_log(client: httpx.AsyncClient, role: Role) -> None:
     tenant = await make_tenant()
-    token = await _token(client, tenant, role)
+    token = await token_for(client, tenant, role)
     body = await graphql(client, CHAIN, token=token)
     if Permission.AUDIT_READ in permissions_of(role):
         assert body == {"data": {"auditChain": {"intact": True, "checked": 1, "brokenAtSeq": None}}}
@@ -251,7 +236,7 @@ async def test_a_failure_inside_is_masked_and_logged(
     client: httpx.AsyncClient, owner: asyncpg.Connection, caplog: pytest.LogCaptureFixture
 ) -> None:
     tenant = await make_tenant()
-    token = await _token(client, tenant, Role.AUDITOR)
+    token = await token_for(client, tenant, Role.AUDITOR)
     await owner.execute("REVOKE SELECT ON audit_events FROM socle_application")
     try:
         body = await graphql(client, CHAIN, token=token)

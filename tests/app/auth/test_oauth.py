@@ -4,19 +4,16 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
 
-from app.main import create_app
-from app.settings import Settings
 from tenants.roles import Role
 from tenants.tables import Tenant
-from tests.factories import make_tenant, make_user
-from tests.graphql_client import graphql, serve, sign_in
+from tests.factories import make_tenant
+from tests.graphql_client import graphql, token_for
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -50,21 +47,8 @@ mutation ($id: ID!) {
 
 
 @pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings)) as client:
-        yield client
-
-
-@pytest.fixture
 async def mutual() -> Tenant:
     return await make_tenant()
-
-
-async def _admin_token(client: httpx.AsyncClient, tenant: Tenant, role: Role = Role.TENANT_ADMIN) -> str:
-    user = await make_user(tenant, role)
-    assert user.email
-    token: str = (await sign_in(client, user.email))["accessToken"]
-    return token
 
 
 async def _register(client: httpx.AsyncClient, token: str, scopes: list[str]) -> dict[str, Any]:
@@ -84,7 +68,9 @@ async def _token_request(client: httpx.AsyncClient, data: dict[str, str], header
 
 class TestTokenEndpoint:
     async def test_client_credentials_grant(self, client: httpx.AsyncClient, mutual: Tenant) -> None:
-        registered = await _register(client, await _admin_token(client, mutual), ["members:read", "eligibility:read"])
+        registered = await _register(
+            client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read", "eligibility:read"]
+        )
         client_id = registered["client"]["clientId"]
         response = await _token_request(
             client,
@@ -113,7 +99,7 @@ class TestTokenEndpoint:
         }
 
     async def test_secret_in_the_form_and_default_scope(self, client: httpx.AsyncClient, mutual: Tenant) -> None:
-        registered = await _register(client, await _admin_token(client, mutual), ["claims:write"])
+        registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["claims:write"])
         response = await _token_request(
             client,
             {
@@ -138,7 +124,7 @@ class TestTokenEndpoint:
     async def test_refusals_follow_the_rfc(
         self, client: httpx.AsyncClient, mutual: Tenant, case: str, status: int, error: str
     ) -> None:
-        registered = await _register(client, await _admin_token(client, mutual), ["members:read"])
+        registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read"])
         client_id, secret = registered["client"]["clientId"], registered["clientSecret"]
         data = {"grant_type": "client_credentials"}
         headers = _basic(client_id, secret)
@@ -158,7 +144,7 @@ class TestTokenEndpoint:
     async def test_rotation_and_revocation(
         self, client: httpx.AsyncClient, mutual: Tenant, owner: asyncpg.Connection
     ) -> None:
-        admin = await _admin_token(client, mutual)
+        admin = await token_for(client, mutual, Role.TENANT_ADMIN)
         registered = await _register(client, admin, ["members:read"])
         node_id, client_id, old_secret = (
             registered["client"]["id"],
@@ -193,7 +179,7 @@ class TestTokenEndpoint:
 
 class TestManagement:
     async def test_bad_input_is_named(self, client: httpx.AsyncClient, mutual: Tenant) -> None:
-        admin = await _admin_token(client, mutual)
+        admin = await token_for(client, mutual, Role.TENANT_ADMIN)
         body = await graphql(client, CREATE, token=admin, language="en", name="X", scopes=["members:read"])
         assert body["data"]["apiClientCreate"] == {
             "__typename": "ApiClientCreateError",
@@ -208,9 +194,9 @@ class TestManagement:
         assert listed == {"data": {"apiClients": []}}
 
     async def test_another_tenants_client_is_not_found(self, client: httpx.AsyncClient, mutual: Tenant) -> None:
-        registered = await _register(client, await _admin_token(client, mutual), ["members:read"])
+        registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read"])
         other = await make_tenant()
-        stranger = await _admin_token(client, other)
+        stranger = await token_for(client, other, Role.TENANT_ADMIN)
         body = await graphql(client, REVOKE, token=stranger, id=registered["client"]["id"])
         listed = await graphql(client, "{ apiClients { name } }", token=stranger)
         assert body["data"]["apiClientRevoke"] == {
@@ -223,7 +209,7 @@ class TestManagement:
 
     @pytest.mark.parametrize("role", [r for r in Role if r not in {Role.MINISTRY_ADMIN, Role.OVERSIGHT_OFFICER}])
     async def test_role_matrix(self, client: httpx.AsyncClient, mutual: Tenant, role: Role) -> None:
-        token = await _admin_token(client, mutual, role)
+        token = await token_for(client, mutual, role)
         body = await graphql(client, "{ apiClients { name } }", token=token)
         if role is Role.TENANT_ADMIN:
             assert body == {"data": {"apiClients": []}}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
@@ -10,13 +9,12 @@ import httpx
 import pytest
 
 from app.auth import keys
-from app.main import create_app
 from app.settings import Settings
 from tenants.roles import Role, TenantKind
 from tenants.tables import Tenant, User
 from tenants.tx import platform_tx
 from tests.factories import PASSWORD, add_role, make_tenant, make_user
-from tests.graphql_client import SIGN_IN, graphql, serve, sign_in
+from tests.graphql_client import SIGN_IN, graphql, sign_in
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -30,12 +28,6 @@ mutation ($refreshToken: String!) {
   }
 }
 """
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings)) as client:
-        yield client
 
 
 @pytest.fixture

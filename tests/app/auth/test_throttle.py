@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import asyncpg
 import httpx
 import pytest
 
 from app.auth import errors, throttle
-from app.main import create_app
-from app.settings import Settings
 from tenants.roles import Role
 from tenants.tables import User
 from tenants.tx import platform_tx
 from tests.factories import PASSWORD, make_tenant, make_user
-from tests.graphql_client import SIGN_IN, graphql, serve
+from tests.graphql_client import SIGN_IN, graphql
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -69,12 +65,6 @@ class TestRules:
             "SELECT failures FROM sign_in_throttles WHERE key = $1", f"account:{user.email}"
         )
         assert failures == 1
-
-
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings)) as client:
-        yield client
 
 
 async def test_locked_account_refuses_even_the_right_password(client: httpx.AsyncClient, user: User) -> None:
