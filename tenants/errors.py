@@ -83,3 +83,11 @@ class ClientNotFound(TenantError):
 
 class ClientRevoked(TenantError):
     code = "tenants.CLIENT_REVOKED"
+
+
+class UserNotFound(TenantError):
+    code = "tenants.USER_NOT_FOUND"
+
+
+class LastAdministrator(TenantError):
+    code = "tenants.LAST_ADMINISTRATOR"

@@ -52,4 +52,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Mutation.apiClientCreate": "api_clients:manage",
         "Mutation.apiClientRotateSecret": "api_clients:manage",
         "Mutation.apiClientRevoke": "api_clients:manage",
+        "Query.users": "users:read",
+        "Mutation.userRoleChange": "users:manage",
+        "Mutation.userDeactivate": "users:manage",
     }

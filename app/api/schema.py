@@ -27,15 +27,17 @@ from tenants.audit_api import Query as AuditQuery
 from tenants.clients_api import Mutation as ClientMutation
 from tenants.clients_api import Query as ClientQuery
 from tenants.errors import DomainError
+from tenants.users_api import Mutation as UserMutation
+from tenants.users_api import Query as UserQuery
 
 
 @strawberry.type(description="Every query of Socle, gathered from each domain's api module.")
-class Query(TenantQuery, AuditQuery, ClientQuery):
+class Query(TenantQuery, AuditQuery, ClientQuery, UserQuery):
     pass
 
 
 @strawberry.type(description="Every mutation of Socle, gathered from each domain's api module.")
-class Mutation(AuthMutation, ClientMutation):
+class Mutation(AuthMutation, ClientMutation, UserMutation):
     pass
 
 

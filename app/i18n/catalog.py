@@ -52,6 +52,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Cette application est révoquée ; enregistrez-en une nouvelle.",
         "en": "This application is revoked; register a new one.",
     },
+    "tenants.USER_NOT_FOUND": {
+        "fr": "Utilisateur introuvable dans cette structure.",
+        "en": "User not found in this organisation.",
+    },
+    "tenants.LAST_ADMINISTRATOR": {
+        "fr": "C'est le dernier administrateur actif : nommez-en un autre d'abord.",
+        "en": "This is the last active administrator: appoint another one first.",
+    },
     "schemes.INVALID_SCHEME_CODE": {
         "fr": "Le code « {code} » doit compter de 2 à 32 lettres majuscules, chiffres, tirets ou soulignés.",
         "en": "The code “{code}” must be 2 to 32 capital letters, digits, hyphens or underscores.",
