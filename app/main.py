@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     graphql = make_graphql_controller(
         make_schema(settings),
         path="/graphql",
-        context_getter=context_getter(runtime.keys),
+        context_getter=context_getter(runtime),
         graphql_ide="graphiql" if settings.introspection_enabled else None,
         allow_queries_via_get=False,
     )

@@ -13,6 +13,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from app import db
 from app.auth.keys import KeyStore
+from app.auth.sms import SmsSender, make_sms_sender
 from app.auth.tokens import ACCESS_TOKEN_LIFETIME
 from app.settings import Settings
 from app.storage import Storage, make_storage
@@ -29,6 +30,7 @@ class Runtime:
     settings: Settings
     storage: Storage
     keys: KeyStore
+    sms: SmsSender
     broker: dramatiq.Broker | None = None
     worker: dramatiq.Worker | None = None
     _relay: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -42,6 +44,7 @@ class Runtime:
             settings=settings,
             storage=make_storage(settings),
             keys=KeyStore(settings.secret(), token_lifetime=ACCESS_TOKEN_LIFETIME),
+            sms=make_sms_sender(settings),
         )
 
     async def start(self, *, run_worker: bool) -> None:

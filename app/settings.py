@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     http_workers: Annotated[int, Field(ge=1, le=64)] = 1
     """Processes `socle serve` starts."""
 
+    sms_sender: Literal["log"] = "log"
+    """How SMS (sign-in codes) are sent: `log` writes them to the log."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Lowest level written to the log."""
 

@@ -159,3 +159,15 @@ class ApiClient(TenantTable, tablename="api_clients"):
     created_at = Timestamptz()
     secret_rotated_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+
+
+class OneTimeCode(Table, tablename="one_time_codes"):
+    """A sign-in code sent by SMS: short-lived, single use, few attempts."""
+
+    id = UUID(primary_key=True, default=new_id)
+    user_id = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=False)
+    code_hash = Varchar(length=64, secret=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    attempts = Integer(default=0)
+    used_at = Timestamptz(null=True, default=None)

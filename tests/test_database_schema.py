@@ -34,6 +34,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("api_clients", True, True),
         ("audit_events", True, True),
         ("memberships", True, True),
+        ("one_time_codes", True, True),
         ("outbox", True, True),
         ("refresh_tokens", True, True),
         ("schemes", True, True),

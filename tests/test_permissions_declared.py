@@ -15,6 +15,8 @@ PUBLIC = {
     "Mutation.sessionCreate": "signing in",
     "Mutation.sessionRefresh": "the refresh token is the credential",
     "Mutation.sessionRevoke": "ends the caller's own session, if any",
+    "Mutation.signInCodeRequest": "asking for a sign-in code by SMS",
+    "Mutation.sessionCreateWithCode": "signing in with that code",
 }
 
 

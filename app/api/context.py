@@ -8,25 +8,31 @@ from litestar import Request
 from app.auth.keys import KeyStore
 from app.auth.viewer import resolve_viewer
 from app.i18n import translate
+from app.runtime import Runtime
 from tenants.graphql import Loaders, RequestContext
 
 
 class AppContext(RequestContext, kw_only=True):
     """``info.context`` of the app layer's resolvers (sign-in, sign-out)."""
 
-    keys: KeyStore
+    runtime: Runtime
+
+    @property
+    def keys(self) -> KeyStore:
+        """The process's signing keys."""
+        return self.runtime.keys
 
 
-def context_getter(keys: KeyStore):  # type: ignore[no-untyped-def]
-    """A Strawberry context getter bound to the process's key store."""
+def context_getter(runtime: Runtime):  # type: ignore[no-untyped-def]
+    """A Strawberry context getter bound to the process's services."""
 
     async def get_context(request: Request) -> AppContext:  # type: ignore[type-arg]
-        viewer = await resolve_viewer(request, keys)
+        viewer = await resolve_viewer(request, runtime.keys)
         return AppContext(
             viewer=viewer,
             loaders=Loaders(viewer),
             translate=lambda code, params: translate(code, viewer.locale, **params),
-            keys=keys,
+            runtime=runtime,
         )
 
     return get_context

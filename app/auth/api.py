@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.api.context import AppContext
-from app.auth import errors, sessions, throttle
+from app.auth import codes, errors, sessions, throttle
+from app.i18n import translate
 from tenants import service as tenant_service
 from tenants.api import Tenant
 from tenants.mutation_errors import MutationErrors
@@ -56,11 +57,42 @@ SESSION_CREATE_ERRORS = MutationErrors(
     ],
 )
 SESSION_REFRESH_ERRORS = MutationErrors("SessionRefresh", [errors.InvalidRefreshToken])
+CODE_REQUEST_ERRORS = MutationErrors("SignInCodeRequest", [errors.InvalidIdentifier])
+CODE_SESSION_ERRORS = MutationErrors(
+    "SessionCreateWithCode", [errors.InvalidCode, errors.InvalidIdentifier, errors.TenantRequired, errors.NotAMember]
+)
+
+
+@strawberry.type(description="A code was sent if the number belongs to an account (it is not said whether it does).")
+class SignInCodeRequested:
+    phone: str = strawberry.field(description="The number, in E.164.")
+    expires_in_seconds: int
+
+
+@strawberry.input(description="Ask for a sign-in code by SMS.")
+class SignInCodeRequestInput:
+    phone: str = strawberry.field(description="Phone number in E.164 (+221...).")
+
+
+@strawberry.input(description="Sign in with the code received by SMS.")
+class SessionCreateWithCodeInput:
+    phone: str
+    code: str
+    tenant: str | None = strawberry.field(default=None, description="Slug of the tenant, if several.")
+
 
 if TYPE_CHECKING:  # the error types are built at run time
     SessionCreateResult = Any
     SessionRefreshResult = Any
+    SignInCodeRequestResult = Any
+    SessionCreateWithCodeResult = Any
 else:
+    SignInCodeRequestResult = Annotated[
+        SignInCodeRequested | CODE_REQUEST_ERRORS.type, strawberry.union("SignInCodeRequestResult")
+    ]
+    SessionCreateWithCodeResult = Annotated[
+        SessionTokens | CODE_SESSION_ERRORS.type, strawberry.union("SessionCreateWithCodeResult")
+    ]
     SessionCreateResult = Annotated[SessionTokens | SESSION_CREATE_ERRORS.type, strawberry.union("SessionCreateResult")]
     SessionRefreshResult = Annotated[
         SessionTokens | SESSION_REFRESH_ERRORS.type, strawberry.union("SessionRefreshResult")
@@ -109,8 +141,44 @@ async def _refresh(info: Info, refresh_token: str) -> SessionTokens:
     return await _tokens_view(outcome)
 
 
+async def _request_code(info: Info, raw_phone: str) -> SignInCodeRequested:
+    runtime = info.context.runtime
+    async with platform_tx() as tx:
+        to_send = await codes.request_code(tx, runtime.settings.secret(), raw_phone)
+    if to_send is not None:
+        # Sent after the commit: no network call while a transaction is open.
+        text = translate("auth.SIGN_IN_CODE_SMS", to_send.locale, code=to_send.code)
+        await runtime.sms.send(to_send.phone, text)
+    phone = sessions.normalize_identifier(raw_phone)[1]
+    return SignInCodeRequested(phone=phone, expires_in_seconds=int(codes.CODE_LIFETIME.total_seconds()))
+
+
+async def _sign_in_with_code(info: Info, data: SessionCreateWithCodeInput) -> SessionTokens:
+    runtime = info.context.runtime
+    ring = await runtime.keys.ring()
+    async with platform_tx() as tx:
+        outcome = await codes.verify_code(
+            tx, runtime.settings.secret(), ring, data.phone, data.code, data.tenant, info.context.viewer
+        )
+    if isinstance(outcome, errors.InvalidCode):
+        raise outcome
+    return await _tokens_view(outcome)
+
+
 @strawberry.type
 class Mutation:
+    @strawberry.mutation(description="Ask for a sign-in code by SMS (members signing in from a phone).")
+    async def sign_in_code_request(self, info: Info, input: SignInCodeRequestInput) -> SignInCodeRequestResult:  # noqa: A002
+        return await CODE_REQUEST_ERRORS.guard(_request_code(info, input.phone))
+
+    @strawberry.mutation(description="Sign in with a code received by SMS; single use, valid 5 minutes.")
+    async def session_create_with_code(
+        self,
+        info: Info,
+        input: SessionCreateWithCodeInput,  # noqa: A002
+    ) -> SessionCreateWithCodeResult:
+        return await CODE_SESSION_ERRORS.guard(_sign_in_with_code(info, input))
+
     @strawberry.mutation(description="Sign in with an email or phone number and a password.")
     async def session_create(self, info: Info, input: SessionCreateInput) -> SessionCreateResult:  # noqa: A002
         data = sessions.Credentials(identifier=input.identifier, password=input.password, tenant_slug=input.tenant)

@@ -32,3 +32,9 @@ class InvalidRefreshToken(AuthError):
 
 class TooManyAttempts(AuthError):
     code = "auth.TOO_MANY_ATTEMPTS"
+
+
+class InvalidCode(AuthError):
+    """Wrong, expired, used or exhausted code: one answer for all."""
+
+    code = "auth.INVALID_CODE"

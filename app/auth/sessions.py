@@ -120,15 +120,23 @@ async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, orig
         await tx.connection.execute(
             "UPDATE users SET password_hash = $2 WHERE id = $1", user["id"], hash_password(credentials.password)
         )
+    return await open_session(tx, ring, user["id"], user["full_name"], credentials.tenant_slug, origin)
+
+
+async def open_session(
+    tx: Transaction, ring: KeyRing, user_id: UUID, full_name: str, tenant_slug: str | None, origin: Viewer
+) -> Tokens:
+    """Open a session for a user whose identity is proven, in the tenant
+    they chose (or their only one); written to the tenant's audit log."""
     memberships = await tx.connection.fetch(
         "SELECT t.id, t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id"
         " WHERE m.user_id = $1 AND m.is_active AND t.status <> 'withdrawn' ORDER BY t.slug",
-        user["id"],
+        user_id,
     )
-    if credentials.tenant_slug is not None:
-        chosen = [row for row in memberships if row["slug"] == credentials.tenant_slug]
+    if tenant_slug is not None:
+        chosen = [row for row in memberships if row["slug"] == tenant_slug]
         if not chosen:
-            raise errors.NotAMember(path=("input", "tenant"), tenant=credentials.tenant_slug)
+            raise errors.NotAMember(path=("input", "tenant"), tenant=tenant_slug)
     elif len(memberships) == 1:
         chosen = memberships
     elif memberships:
@@ -140,12 +148,12 @@ async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, orig
     await tx.connection.execute(
         "INSERT INTO sessions (id, user_id, tenant_id, created_at) VALUES ($1, $2, $3, now())",
         session_id,
-        user["id"],
+        user_id,
         tenant_id,
     )
-    actor = Principal(kind=PrincipalKind.USER, id=user["id"], name=user["full_name"])
+    actor = Principal(kind=PrincipalKind.USER, id=user_id, name=full_name)
     await audit.record(tx, _session_event("session.create", actor, tenant_id, session_id, origin))
-    return await _issue(tx, ring, session_id, user["id"], tenant_id)
+    return await _issue(tx, ring, session_id, user_id, tenant_id)
 
 
 def _session_event(

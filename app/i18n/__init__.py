@@ -28,7 +28,7 @@ def negotiate(accept_language: str | None) -> str:
     return max(ranked, key=lambda item: item[0])[1] if ranked else DEFAULT_LOCALE
 
 
-def translate(code: str, locale: str = DEFAULT_LOCALE, **params: Any) -> str:
+def translate(code: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
     """The message for ``code`` in ``locale`` with ``params`` filled in; the
     code itself when no message exists (a test keeps that from happening)."""
     messages = MESSAGES.get(code)

@@ -92,6 +92,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Trop de tentatives de connexion. Réessayez dans {minutes} minute(s).",
         "en": "Too many sign-in attempts. Try again in {minutes} minute(s).",
     },
+    "auth.INVALID_CODE": {
+        "fr": "Code incorrect ou expiré : demandez-en un nouveau.",
+        "en": "Wrong or expired code: ask for a new one.",
+    },
+    "auth.SIGN_IN_CODE_SMS": {
+        "fr": "Socle : votre code de connexion est {code}. Il expire dans 5 minutes. Ne le communiquez à personne.",
+        "en": "Socle: your sign-in code is {code}. It expires in 5 minutes. Do not share it.",
+    },
     "auth.INVALID_REFRESH_TOKEN": {
         "fr": "Session expirée ou fermée : reconnectez-vous.",
         "en": "Session expired or ended: sign in again.",
