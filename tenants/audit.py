@@ -101,6 +101,24 @@ async def record(tx: Transaction, event: Event) -> None:
     )
 
 
+async def record_change(
+    tx: Transaction, ctx: TenantContext, action: str, target_type: str, target_id: object, **summary: str
+) -> None:
+    """Record what ``ctx``'s caller did to a target of its tenant."""
+    await record(
+        tx,
+        Event(
+            action=action,
+            actor=ctx.principal,
+            tenant_id=ctx.tenant_id,
+            target_type=target_type,
+            target_id=str(target_id),
+            request_id=ctx.request_id,
+            summary=summary,
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class ChainReport:
     """Whether a chain is intact and, if not, where it first breaks."""
@@ -209,15 +227,5 @@ async def read_events(
     ministry are audited)."""
     rows = await list_events(tx, tenant_id, event_filter, before_seq=before_seq, limit=limit)
     if tenant_id != context.tenant_id:
-        await record(
-            tx,
-            Event(
-                action="oversight.audit_read",
-                actor=context.principal,
-                tenant_id=context.tenant_id,
-                target_type="tenant",
-                target_id=str(tenant_id),
-                request_id=context.request_id,
-            ),
-        )
+        await record_change(tx, context, "oversight.audit_read", "tenant", tenant_id)
     return rows

@@ -68,7 +68,7 @@ async def register(tx: Transaction, ctx: TenantContext, data: NewClient) -> Issu
     clients = within(ctx, ApiClient)
     client = clients.new(name=name, scopes=scopes, secret_hash=secret_digest(secret))
     await clients.insert(client)
-    await _audit(tx, ctx, "api_client.create", client, name=name, scopes=scopes)
+    await audit.record_change(tx, ctx, "api_client.create", "api_client", client.id, name=name, scopes=scopes)
     return IssuedSecret(client=client, secret=secret)
 
 
@@ -97,7 +97,7 @@ async def rotate_secret(tx: Transaction, ctx: TenantContext, client_id: UUID) ->
         .where(ApiClient.id == client_id)
     )
     client.secret_hash, client.secret_rotated_at = secret_digest(secret), now
-    await _audit(tx, ctx, "api_client.rotate_secret", client)
+    await audit.record_change(tx, ctx, "api_client.rotate_secret", "api_client", client.id)
     return IssuedSecret(client=client, secret=secret)
 
 
@@ -107,23 +107,8 @@ async def revoke(tx: Transaction, ctx: TenantContext, client_id: UUID) -> ApiCli
     if client.revoked_at is None:
         client.revoked_at = datetime.now(UTC)
         await within(ctx, ApiClient).update({ApiClient.revoked_at: client.revoked_at}).where(ApiClient.id == client_id)
-        await _audit(tx, ctx, "api_client.revoke", client)
+        await audit.record_change(tx, ctx, "api_client.revoke", "api_client", client.id)
     return client
-
-
-async def _audit(tx: Transaction, ctx: TenantContext, action: str, client: ApiClient, **summary: str) -> None:
-    await audit.record(
-        tx,
-        audit.Event(
-            action=action,
-            actor=ctx.principal,
-            tenant_id=ctx.tenant_id,
-            target_type="api_client",
-            target_id=str(client.id),
-            request_id=ctx.request_id,
-            summary=summary,
-        ),
-    )
 
 
 async def find_active(tx: Transaction, client_id: str | UUID) -> ApiClient | None:

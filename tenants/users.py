@@ -80,7 +80,9 @@ async def change_role(tx: Transaction, ctx: TenantContext, user_id: UUID, role: 
     if current.role in ADMIN_ROLES and role not in ADMIN_ROLES:
         await _keep_an_administrator(tx, ctx, user_id)
     await within(ctx, Membership).update({Membership.role: role}).where(Membership.user_id == user_id)
-    await _audit(tx, ctx, "user.role_change", user_id, previous=current.role.value, role=role.value)
+    await audit.record_change(
+        tx, ctx, "user.role_change", "user", user_id, previous=current.role.value, role=role.value
+    )
     return await _get(tx, ctx, user_id)
 
 
@@ -90,20 +92,5 @@ async def deactivate(tx: Transaction, ctx: TenantContext, user_id: UUID) -> Tena
     if current.is_active and current.role in ADMIN_ROLES:
         await _keep_an_administrator(tx, ctx, user_id)
     await within(ctx, Membership).update({Membership.is_active: False}).where(Membership.user_id == user_id)
-    await _audit(tx, ctx, "user.deactivate", user_id)
+    await audit.record_change(tx, ctx, "user.deactivate", "user", user_id)
     return await _get(tx, ctx, user_id)
-
-
-async def _audit(tx: Transaction, ctx: TenantContext, action: str, user_id: UUID, **summary: str) -> None:
-    await audit.record(
-        tx,
-        audit.Event(
-            action=action,
-            actor=ctx.principal,
-            tenant_id=ctx.tenant_id,
-            target_type="user",
-            target_id=str(user_id),
-            request_id=ctx.request_id,
-            summary=summary,
-        ),
-    )
