@@ -16,13 +16,13 @@ from tests.factories import PASSWORD, make_user
 
 
 @asynccontextmanager
-async def serve(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+async def serve(app: Litestar, base_url: str = "http://socle.test") -> AsyncIterator[httpx.AsyncClient]:
     """Run the app's lifespan and talk to it over ASGI. The client gets the
     app itself, not the manager's wrapper, whose lifespan state would be one
     dict shared by every request (servers give each request a copy)."""
     async with LifespanManager(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://socle.test") as client:
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
             yield client
 
 

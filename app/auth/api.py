@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from app.api.context import AppContext
-from app.auth import codes, errors, sessions, throttle
+from app.auth import codes, cookies, errors, sessions, throttle
 from app.i18n import translate
 from tenants import service as tenant_service
 from tenants.api import Tenant
@@ -21,15 +21,23 @@ Info = strawberry.Info[AppContext, None]
 
 @strawberry.type(description="A signed-in session's tokens.")
 class SessionTokens:
-    access_token: str = strawberry.field(
-        description="Send as `Authorization: Bearer <token>`. Valid 15 minutes; refresh before it expires."
+    access_token: str | None = strawberry.field(
+        description="Send as `Authorization: Bearer <token>`. Valid 15 minutes; refresh before it expires. "
+        "Null when the session is kept in cookies."
     )
     access_token_expires_at: datetime
-    refresh_token: str = strawberry.field(
-        description="Single use: `sessionRefresh` returns a new one. Using one twice ends the session."
+    refresh_token: str | None = strawberry.field(
+        description="Single use: `sessionRefresh` returns a new one. Using one twice ends the session. "
+        "Null when the session is kept in cookies."
     )
     refresh_token_expires_at: datetime
     tenant: Tenant = strawberry.field(description="The tenant the session acts in.")
+
+
+COOKIES_DESCRIPTION = (
+    "Browsers: keep the session in HttpOnly, Secure, SameSite cookies instead of returning the tokens; every "
+    "later POST must then carry the `socle_csrf` cookie's value in the `X-CSRF-Token` header."
+)
 
 
 @strawberry.input(description="Sign in with a password.")
@@ -39,11 +47,14 @@ class SessionCreateInput:
     tenant: str | None = strawberry.field(
         default=None, description="Slug of the tenant to sign in to; required when the user belongs to several."
     )
+    cookies: bool = strawberry.field(default=False, description=COOKIES_DESCRIPTION)
 
 
 @strawberry.input(description="Exchange a refresh token for new tokens.")
 class SessionRefreshInput:
-    refresh_token: str
+    refresh_token: str | None = strawberry.field(
+        default=None, description="The refresh token; omit it in a browser, which sends its session cookie."
+    )
 
 
 SESSION_CREATE_ERRORS = MutationErrors(
@@ -79,6 +90,7 @@ class SessionCreateWithCodeInput:
     phone: str
     code: str
     tenant: str | None = strawberry.field(default=None, description="Slug of the tenant, if several.")
+    cookies: bool = strawberry.field(default=False, description=COOKIES_DESCRIPTION)
 
 
 if TYPE_CHECKING:  # the error types are built at run time
@@ -99,20 +111,29 @@ else:
     ]
 
 
-async def _tokens_view(tokens: sessions.Tokens) -> SessionTokens:
+async def _tokens_view(info: Info, tokens: sessions.Tokens, *, in_cookies: bool) -> SessionTokens:
     async with platform_tx() as tx:
         (tenant,) = await tenant_service.tenants_by_id(tx, [tokens.tenant_id])
     assert tenant is not None
+    if in_cookies:
+        assert info.context.response is not None
+        cookies.set_session_cookies(
+            info.context.response,
+            tokens.access_token,
+            tokens.access_token_expires_at,
+            tokens.refresh_token,
+            tokens.refresh_token_expires_at,
+        )
     return SessionTokens(
-        access_token=tokens.access_token,
+        access_token=None if in_cookies else tokens.access_token,
         access_token_expires_at=tokens.access_token_expires_at,
-        refresh_token=tokens.refresh_token,
+        refresh_token=None if in_cookies else tokens.refresh_token,
         refresh_token_expires_at=tokens.refresh_token_expires_at,
         tenant=Tenant.from_row(tenant),
     )
 
 
-async def _sign_in(info: Info, data: sessions.Credentials) -> SessionTokens:
+async def _sign_in(info: Info, data: sessions.Credentials, *, in_cookies: bool) -> SessionTokens:
     ring = await info.context.keys.ring()
     viewer = info.context.viewer
     try:
@@ -129,16 +150,21 @@ async def _sign_in(info: Info, data: sessions.Credentials) -> SessionTokens:
         async with platform_tx() as tx:
             await sessions.record_failed_sign_in(tx, data, error, viewer)
         raise
-    return await _tokens_view(tokens)
+    return await _tokens_view(info, tokens, in_cookies=in_cookies)
 
 
-async def _refresh(info: Info, refresh_token: str) -> SessionTokens:
+async def _refresh(info: Info, refresh_token: str | None) -> SessionTokens:
+    in_cookies = refresh_token is None
+    if refresh_token is None:
+        request = info.context.request
+        assert request is not None
+        refresh_token = request.cookies.get(cookies.REFRESH_COOKIE, "")
     ring = await info.context.keys.ring()
     async with platform_tx() as tx:
         outcome = await sessions.refresh(tx, ring, refresh_token, info.context.viewer)
     if isinstance(outcome, errors.InvalidRefreshToken):
         raise outcome
-    return await _tokens_view(outcome)
+    return await _tokens_view(info, outcome, in_cookies=in_cookies)
 
 
 async def _request_code(info: Info, raw_phone: str) -> SignInCodeRequested:
@@ -162,7 +188,7 @@ async def _sign_in_with_code(info: Info, data: SessionCreateWithCodeInput) -> Se
         )
     if isinstance(outcome, errors.InvalidCode):
         raise outcome
-    return await _tokens_view(outcome)
+    return await _tokens_view(info, outcome, in_cookies=data.cookies)
 
 
 @strawberry.type
@@ -182,7 +208,7 @@ class Mutation:
     @strawberry.mutation(description="Sign in with an email or phone number and a password.")
     async def session_create(self, info: Info, input: SessionCreateInput) -> SessionCreateResult:  # noqa: A002
         data = sessions.Credentials(identifier=input.identifier, password=input.password, tenant_slug=input.tenant)
-        return await SESSION_CREATE_ERRORS.guard(_sign_in(info, data))
+        return await SESSION_CREATE_ERRORS.guard(_sign_in(info, data, in_cookies=input.cookies))
 
     @strawberry.mutation(description="Exchange a refresh token for new tokens (the old one stops working).")
     async def session_refresh(self, info: Info, input: SessionRefreshInput) -> SessionRefreshResult:  # noqa: A002
@@ -190,5 +216,7 @@ class Mutation:
 
     @strawberry.mutation(description="Sign out: ends the caller's session; its tokens stop working at once.")
     async def session_revoke(self, info: Info) -> bool:
+        if info.context.response is not None:
+            cookies.clear_session_cookies(info.context.response)
         async with platform_tx() as tx:
             return await sessions.sign_out(tx, info.context.viewer)

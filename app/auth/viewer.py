@@ -4,9 +4,9 @@ turned once into a Viewer."""
 from __future__ import annotations
 
 from litestar import Request
-from litestar.exceptions import NotAuthorizedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
-from app.auth import tokens
+from app.auth import cookies, tokens
 from app.auth.keys import KeyStore
 from app.i18n import negotiate
 from app.requests import request_id_of
@@ -27,13 +27,18 @@ def bearer_token(request: Request) -> str | None:  # type: ignore[type-arg]
 
 
 async def resolve_viewer(request: Request, keys: KeyStore) -> Viewer:  # type: ignore[type-arg]
-    """The request's viewer. No token: anonymous. A token that is forged,
-    expired, or whose session or membership ended: 401, so that the client
-    refreshes or signs in again."""
+    """The request's viewer, from a bearer token (apps, scripts) or the
+    session cookie (browsers, which must also echo the CSRF token). No token:
+    anonymous. A token that is forged, expired, or whose session or membership
+    ended: 401, so that the client refreshes or signs in again."""
     locale = negotiate(request.headers.get("accept-language"))
     request_id = request_id_of(request.scope)
     source = request.client.host if request.client else None
     token = bearer_token(request)
+    if token is None:
+        token = request.cookies.get(cookies.ACCESS_COOKIE)
+        if token is not None and request.method != "GET" and not cookies.csrf_ok(request):
+            raise PermissionDeniedException("missing or wrong CSRF token")
     if token is None:
         return Viewer(principal=ANONYMOUS, tenant=None, locale=locale, request_id=request_id, source_address=source)
     claims = tokens.verify(await keys.ring_knowing(tokens.kid_of(token)), token)
