@@ -139,9 +139,39 @@ def settings(database: TestDatabase, tmp_root: Path) -> Settings:
 async def migrated(settings: Settings) -> AsyncIterator[None]:
     await migrate(settings)
     db.connect(settings.database_url or "", settings)
+    # Every pooled connection reports its statements to the counter below.
+    db.DB.pool_options["init"] = _log_statements
     await db.open_pool()
     yield
     await db.close_pool()
+
+
+class StatementCounter:
+    """Counts the statements the application sends while ``counting``."""
+
+    def __init__(self) -> None:
+        self.counting = False
+        self.statements: list[str] = []
+
+    def __call__(self, record: asyncpg.connection.LoggedQuery) -> None:
+        if self.counting:
+            self.statements.append(record.query)
+
+
+_COUNTER = StatementCounter()
+
+
+async def _log_statements(connection: asyncpg.Connection) -> None:
+    connection.add_query_logger(_COUNTER)
+
+
+@pytest.fixture
+def statements() -> Iterator[StatementCounter]:
+    """The statements sent through the pool during the test, counting from the start."""
+    _COUNTER.statements.clear()
+    _COUNTER.counting = True
+    yield _COUNTER
+    _COUNTER.counting = False
 
 
 @pytest.fixture

@@ -167,3 +167,38 @@ class TestMinistry:
         with pytest.raises(DomainError) as raised:
             await make_tenant(kind=TenantKind.MINISTRY, country=country)
         assert (raised.value.code, raised.value.path) == ("tenants.MINISTRY_EXISTS", ("input", "country"))
+
+
+class TestRowLevelSecurityOnAuthTables:
+    """Raw SQL, no application filter: partner applications and audit events
+    of another tenant stay invisible and unwritable."""
+
+    async def test_api_clients_and_audit_events(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
+        from tenants import audit, clients
+        from tenants.context import SYSTEM
+
+        a, b = two_mutuals
+        async with tenant_tx(b) as tx:
+            await clients.register(tx, b, clients.NewClient(name="Appli B", scopes=frozenset({"members:read"})))
+            await audit.record(tx, audit.Event(action="b.secret", actor=SYSTEM, tenant_id=b.tenant_id))
+        async with tenant_tx(a) as tx:
+            seen_clients = await tx.connection.fetchval(
+                "SELECT count(*) FROM api_clients WHERE tenant_id = $1", b.tenant_id
+            )
+            seen_events = await tx.connection.fetchval(
+                "SELECT count(*) FROM audit_events WHERE tenant_id = $1", b.tenant_id
+            )
+            revoked = await tx.connection.execute(
+                "UPDATE api_clients SET revoked_at = now() WHERE tenant_id = $1", b.tenant_id
+            )
+        assert (seen_clients, seen_events, revoked) == (0, 0, "UPDATE 0")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with tenant_tx(a) as tx:
+                await tx.connection.execute(
+                    "INSERT INTO audit_events (id, tenant_id, seq, occurred_at, actor_kind, action, previous_hash, hash)"
+                    " VALUES (gen_random_uuid(), $1, 99, now(), 'system', 'forged', '', '')",
+                    b.tenant_id,
+                )
+        async with tenant_tx(a) as tx:
+            sessions_seen_by_tenant = await tx.connection.fetchval("SELECT count(*) FROM sessions")
+        assert sessions_seen_by_tenant == 0

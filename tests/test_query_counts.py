@@ -1,0 +1,66 @@
+"""Lists cost the same number of statements for 1 row as for 50 (no N+1)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tenants import audit
+from tenants.context import SYSTEM
+from tenants.roles import Role
+from tenants.tables import Tenant
+from tenants.tx import tenant_tx
+from tests.conftest import StatementCounter
+from tests.factories import context, make_tenant, make_user
+from tests.graphql_client import graphql, token_for
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+# Sign-in check of the token (one platform transaction), then the list's own
+# transaction; auditEvents also counts the events when totalCount is asked.
+STATEMENTS = {"users": 11, "auditEvents": 16, "apiClients": 11}
+
+LISTS = {
+    "users": "{ users { fullName role isActive } }",
+    "auditEvents": "{ auditEvents(first: 100) { totalCount edges { node { seq action summary } } } }",
+    "apiClients": "{ apiClients { name scopes } }",
+}
+
+
+async def _fill(tenant: Tenant, field: str, rows: int) -> None:
+    if field == "users":
+        for _ in range(rows):
+            await make_user(tenant, Role.AGENT)
+    elif field == "auditEvents":
+        ctx = await context(tenant)
+        async with tenant_tx(ctx) as tx:
+            for number in range(rows):
+                await audit.record(tx, audit.Event(action=f"test.{number}", actor=SYSTEM, tenant_id=tenant.id))
+    else:
+        from tenants import clients
+
+        ctx = await context(tenant)
+        async with tenant_tx(ctx) as tx:
+            for number in range(rows):
+                await clients.register(
+                    tx, ctx, clients.NewClient(name=f"Appli {number}", scopes=frozenset({"members:read"}))
+                )
+
+
+async def _count(client: httpx.AsyncClient, statements: StatementCounter, field: str, rows: int) -> int:
+    tenant = await make_tenant()
+    token = await token_for(client, tenant, Role.TENANT_ADMIN)
+    await _fill(tenant, field, rows)
+    statements.statements.clear()
+    body = await graphql(client, LISTS[field], token=token)
+    assert "errors" not in body, body
+    return len(statements.statements)
+
+
+@pytest.mark.parametrize("field", sorted(LISTS))
+async def test_same_statements_for_1_and_50_rows(
+    client: httpx.AsyncClient, statements: StatementCounter, field: str
+) -> None:
+    one = await _count(client, statements, field, 1)
+    fifty = await _count(client, statements, field, 50)
+    assert (one, fifty) == (STATEMENTS[field], STATEMENTS[field])
