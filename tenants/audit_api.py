@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 
 from tenants import audit
 from tenants.context import TenantContext
-from tenants.graphql import Info, requires
+from tenants.graphql import Info, decode_id, requires, tenant_of
 from tenants.pagination import PageInfo, decode_cursor, encode_cursor, page_size
 from tenants.permissions import Permission
 from tenants.tx import tenant_tx
@@ -97,13 +97,8 @@ def _readable_tenant(context: TenantContext, tenant: relay.GlobalID | None) -> U
     may not read it or the id is not a tenant's ("not found", never "forbidden")."""
     if tenant is None:
         return context.tenant_id
-    if tenant.type_name != "Tenant":
-        return None
-    try:
-        tenant_id = UUID(tenant.node_id)
-    except ValueError:
-        return None
-    return tenant_id if context.can_read(tenant_id) else None
+    tenant_id = decode_id(tenant, "Tenant")
+    return tenant_id if tenant_id is not None and context.can_read(tenant_id) else None
 
 
 @strawberry.type
@@ -121,8 +116,7 @@ class Query:
         after: str | None = None,
         filter: AuditEventFilter | None = None,  # noqa: A002
     ) -> AuditEventConnection:
-        context = info.context.viewer.tenant
-        assert context is not None  # requires() let a tenant context through
+        context = tenant_of(info)
         limit = page_size(first)
         before_seq = decode_cursor(after, int)[0] if after else None
         event_filter = audit.EventFilter(**vars(filter)) if filter else audit.EventFilter()
@@ -149,8 +143,7 @@ class Query:
         extensions=[requires(Permission.AUDIT_READ)],
     )
     async def audit_chain(self, info: Info, tenant: relay.GlobalID | None = None) -> AuditChainReport | None:
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
         tenant_id = _readable_tenant(context, tenant)
         if tenant_id is None:
             return None

@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from tenants import clients, errors
-from tenants.graphql import Info, requires
+from tenants.graphql import Info, decode_id, requires, tenant_of
 from tenants.mutation_errors import MutationErrors
 from tenants.permissions import Permission
 from tenants.tables import ApiClient as ApiClientRow
@@ -71,12 +71,10 @@ else:
 
 def _client_id(id: relay.GlobalID) -> UUID:  # noqa: A002
     """The client's id, or a "not found" for anything that is not a client's id."""
-    try:
-        if id.type_name == "ApiClient":
-            return UUID(id.node_id)
-    except ValueError:
-        pass
-    raise errors.ClientNotFound(path=("input", "id"))
+    found = decode_id(id, "ApiClient")
+    if found is None:
+        raise errors.ClientNotFound(path=("input", "id"))
+    return found
 
 
 def _issued(issued: clients.IssuedSecret) -> ApiClientSecret:
@@ -90,8 +88,7 @@ class Query:
         extensions=[requires(Permission.API_CLIENTS_MANAGE)],
     )
     async def api_clients(self, info: Info) -> list[ApiClient]:
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
         async with tenant_tx(context) as tx:
             rows = await clients.list_clients(tx, context)
         return [ApiClient.from_row(row) for row in rows]
@@ -104,8 +101,7 @@ class Mutation:
         extensions=[requires(Permission.API_CLIENTS_MANAGE)],
     )
     async def api_client_create(self, info: Info, input: ApiClientCreateInput) -> ApiClientCreateResult:  # noqa: A002
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
 
         async def run() -> ApiClientSecret:
             async with tenant_tx(context) as tx:
@@ -121,8 +117,7 @@ class Mutation:
         extensions=[requires(Permission.API_CLIENTS_MANAGE)],
     )
     async def api_client_rotate_secret(self, info: Info, id: relay.GlobalID) -> ApiClientRotateSecretResult:  # noqa: A002
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
 
         async def run() -> ApiClientSecret:
             async with tenant_tx(context) as tx:
@@ -136,8 +131,7 @@ class Mutation:
         extensions=[requires(Permission.API_CLIENTS_MANAGE)],
     )
     async def api_client_revoke(self, info: Info, id: relay.GlobalID) -> ApiClientRevokeResult:  # noqa: A002
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
 
         async def run() -> ApiClient:
             async with tenant_tx(context) as tx:

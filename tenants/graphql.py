@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
+from uuid import UUID
 
 import strawberry
+from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.litestar import BaseContext
 from strawberry.permission import BasePermission, PermissionExtension
 
 from tenants import audit
-from tenants.context import Viewer
+from tenants.context import TenantContext, Viewer
 from tenants.errors import Forbidden, Unauthenticated
 from tenants.permissions import Permission
 from tenants.tx import tenant_tx
@@ -89,6 +91,26 @@ class Requires(BasePermission):
                 ),
             )
         raise Forbidden(permission=self.permission.value)
+
+
+def decode_id(global_id: relay.GlobalID, type_name: str) -> UUID | None:
+    """The UUID in a global id of ``type_name``; None for any other id, so
+    that a wrong id reads as "not found"."""
+    if global_id.type_name != type_name:
+        return None
+    try:
+        return UUID(global_id.node_id)
+    except ValueError:
+        return None
+
+
+def tenant_of(info: strawberry.Info) -> TenantContext:
+    """The caller's tenant context in a field guarded by :func:`requires`
+    (which lets no caller without one through)."""
+    context: TenantContext | None = info.context.viewer.tenant
+    if context is None:
+        raise Unauthenticated()
+    return context
 
 
 def requires(permission: Permission) -> PermissionExtension:

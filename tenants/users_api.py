@@ -10,7 +10,7 @@ from strawberry import relay
 
 from tenants import errors, users
 from tenants.api import Role
-from tenants.graphql import Info, requires
+from tenants.graphql import Info, decode_id, requires, tenant_of
 from tenants.mutation_errors import MutationErrors
 from tenants.permissions import Permission
 from tenants.roles import Role as RoleValue
@@ -59,12 +59,10 @@ else:
 
 
 def _user_id(id: relay.GlobalID) -> UUID:  # noqa: A002
-    try:
-        if id.type_name == "User":
-            return UUID(id.node_id)
-    except ValueError:
-        pass
-    raise errors.UserNotFound(path=("input", "user"))
+    found = decode_id(id, "User")
+    if found is None:
+        raise errors.UserNotFound(path=("input", "user"))
+    return found
 
 
 @strawberry.type
@@ -74,8 +72,7 @@ class Query:
         extensions=[requires(Permission.USERS_READ)],
     )
     async def users(self, info: Info) -> list[TenantUser]:
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
         async with tenant_tx(context) as tx:
             found = await users.list_users(tx, context)
         return [TenantUser.from_user(user) for user in found]
@@ -89,8 +86,7 @@ class Mutation:
         extensions=[requires(Permission.USERS_MANAGE)],
     )
     async def user_role_change(self, info: Info, input: UserRoleChangeInput) -> UserRoleChangeResult:  # noqa: A002
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
 
         async def run() -> TenantUser:
             async with tenant_tx(context) as tx:
@@ -104,8 +100,7 @@ class Mutation:
         extensions=[requires(Permission.USERS_MANAGE)],
     )
     async def user_deactivate(self, info: Info, user: relay.GlobalID) -> UserDeactivateResult:
-        context = info.context.viewer.tenant
-        assert context is not None
+        context = tenant_of(info)
 
         async def run() -> TenantUser:
             async with tenant_tx(context) as tx:
