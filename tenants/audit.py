@@ -69,7 +69,12 @@ def chain_hash(previous_hash: str, seq: int, occurred_at: datetime, event: Event
 async def record(tx: Transaction, event: Event) -> None:
     """Append ``event`` to its tenant's chain, in the caller's transaction."""
     chain = str(event.tenant_id) if event.tenant_id else "platform"
-    await tx.connection.execute("SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0))", chain)
+    # The setting tells the commit-time check of audited tables that this
+    # transaction's changes are accounted for (see tenants.rls.require_audit).
+    await tx.connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0)), set_config('app.audited', 'on', true)",
+        chain,
+    )
     last = await tx.connection.fetchrow(
         "SELECT seq, hash FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 ORDER BY seq DESC LIMIT 1",
         event.tenant_id,
@@ -114,6 +119,7 @@ async def record_change(
             target_type=target_type,
             target_id=str(target_id),
             request_id=ctx.request_id,
+            source_address=ctx.source_address,
             summary=summary,
         ),
     )

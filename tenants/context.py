@@ -63,6 +63,8 @@ class TenantContext:
     permissions: frozenset[Permission] = field(default_factory=frozenset)
     supervised_tenant_ids: frozenset[UUID] = field(default_factory=frozenset)
     request_id: str | None = None
+    source_address: str | None = None
+    """The caller's network address, for the audit log."""
 
     def allows(self, permission: Permission) -> bool:
         """Whether the caller holds ``permission`` in this tenant."""

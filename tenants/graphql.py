@@ -77,18 +77,8 @@ class Requires(BasePermission):
         if viewer.tenant.allows(self.permission):
             return True
         async with tenant_tx(viewer.tenant) as tx:
-            await audit.record(
-                tx,
-                audit.Event(
-                    action="authorization.denied",
-                    actor=viewer.principal,
-                    tenant_id=viewer.tenant.tenant_id,
-                    target_type="field",
-                    target_id=info.field_name,
-                    request_id=viewer.request_id,
-                    source_address=viewer.source_address,
-                    summary={"permission": self.permission.value},
-                ),
+            await audit.record_change(
+                tx, viewer.tenant, "authorization.denied", "field", info.field_name, permission=self.permission.value
             )
         raise Forbidden(permission=self.permission.value)
 

@@ -39,6 +39,30 @@ def tenant_owned_table(table: str, *, extra_read: str | None = None) -> list[str
     ]
 
 
+REQUIRE_AUDIT_FUNCTION = """
+CREATE OR REPLACE FUNCTION socle_require_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('app.audited', true) IS DISTINCT FROM 'on' THEN
+        RAISE EXCEPTION 'change to % without an audit event in its transaction', TG_TABLE_NAME
+            USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    RETURN NULL;
+END $$
+"""
+"""Refuses, at commit, a transaction that changed an audited table without
+writing an audit event (:func:`tenants.audit.record` sets ``app.audited``)."""
+
+
+def require_audit(table: str) -> list[str]:
+    """Statements that make every change to ``table`` need an audit event in
+    the same transaction. The check is deferred to the commit, so a service
+    may write the event before or after its change."""
+    return [
+        f"CREATE CONSTRAINT TRIGGER {table}_audited AFTER INSERT OR UPDATE OR DELETE ON {table}"
+        " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION socle_require_audit()"
+    ]
+
+
 def enable_rls(table: str, privileges: str = "SELECT, INSERT, UPDATE, DELETE") -> list[str]:
     """Turn row-level security on (also for the owner) and grant ``privileges``
     to the application role. Without a policy, nothing is visible."""

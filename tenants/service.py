@@ -9,7 +9,7 @@ from uuid import UUID
 
 import phonenumbers
 
-from tenants import errors
+from tenants import audit, errors
 from tenants.context import Principal, PrincipalKind, TenantContext
 from tenants.currencies import MINOR_UNITS
 from tenants.passwords import hash_password
@@ -181,4 +181,5 @@ async def add_member(tx: Transaction, ctx: TenantContext, user_id: UUID, role: R
     memberships = within(ctx, Membership)
     membership = memberships.new(user_id=user_id, role=role)
     await memberships.insert(membership)
+    await audit.record_change(tx, ctx, "membership.create", "user", user_id, role=role.value)
     return membership

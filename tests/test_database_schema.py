@@ -69,6 +69,15 @@ async def test_tenant_owned_table_shape(owner: asyncpg.Connection, table: str) -
     }
     policies = await owner.fetch("SELECT cmd FROM pg_policies WHERE tablename = $1 ORDER BY cmd", table)
     assert [row["cmd"] for row in policies] == ["DELETE", "INSERT", "SELECT", "UPDATE"]
+    audited = await owner.fetch(
+        """
+        SELECT t.tgname, t.tgdeferrable, t.tginitdeferred, p.proname
+        FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+        WHERE t.tgrelid = $1::regclass AND NOT t.tgisinternal
+        """,
+        table,
+    )
+    assert [tuple(row) for row in audited] == [(f"{table}_audited", True, True, "socle_require_audit")]
 
 
 async def test_application_role_cannot_bypass_rls(owner: asyncpg.Connection, settings: object) -> None:

@@ -3,6 +3,8 @@ turned once into a Viewer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from litestar import Request
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
@@ -54,6 +56,7 @@ async def resolve_viewer(request: Request, keys: KeyStore) -> Viewer:  # type: i
             )
     if context is None:
         raise NotAuthorizedException("session ended or application revoked", headers=_INVALID_TOKEN)
+    context = replace(context, source_address=source)
     return Viewer(
         principal=context.principal, tenant=context, locale=locale, request_id=request_id, source_address=source
     )

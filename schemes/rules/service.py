@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from schemes.rules import errors
 from schemes.rules.tables import Scheme, SchemeKind, SchemeStatus
+from tenants import audit
 from tenants.context import TenantContext
 from tenants.scoping import within
 from tenants.tx import Transaction
@@ -38,6 +39,7 @@ async def create_scheme(tx: Transaction, ctx: TenantContext, data: NewScheme) ->
     schemes = within(ctx, Scheme)
     scheme = schemes.new(code=code, name=name, kind=data.kind, status=data.status)
     await schemes.insert(scheme)
+    await audit.record_change(tx, ctx, "scheme.create", "scheme", scheme.id, code=code, name=name)
     return scheme
 
 

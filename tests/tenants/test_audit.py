@@ -15,14 +15,17 @@ import pytest
 from strawberry.relay import to_base64
 
 from app.settings import Settings
+from schemes.rules import service as scheme_service
+from schemes.rules.tables import Scheme, SchemeKind
 from tenants import audit
 from tenants.context import SYSTEM
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import Role, TenantKind
+from tenants.scoping import within
 from tenants.tables import Tenant
 from tenants.tx import platform_tx, tenant_tx
-from tests.factories import PASSWORD, context, fresh_country, make_tenant
-from tests.graphql_client import SIGN_IN, graphql, token_for
+from tests.factories import PASSWORD, context, fresh_country, make_tenant, make_user
+from tests.graphql_client import SIGN_IN, graphql, sign_in, token_for
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -90,6 +93,40 @@ class TestChain:
         )
 
 
+class TestEveryChangeIsAudited:
+    """The database refuses to commit a change to tenant rows that left no audit event."""
+
+    async def test_change_without_an_event_is_rolled_back(self, owner: asyncpg.Connection) -> None:
+        tenant = await make_tenant()
+        ctx = await context(tenant)
+        async with tenant_tx(ctx) as tx:
+            await scheme_service.create_scheme(
+                tx, ctx, scheme_service.NewScheme(code="SANTE", name="Santé", kind=SchemeKind.HEALTH_MUTUAL)
+            )
+        with pytest.raises(asyncpg.IntegrityConstraintViolationError) as raised:
+            async with tenant_tx(ctx):
+                await within(ctx, Scheme).update({Scheme.name: "Renommé en silence"})
+        names = await owner.fetch("SELECT name FROM schemes WHERE tenant_id = $1", tenant.id)
+        assert (str(raised.value), [row["name"] for row in names]) == (
+            "change to schemes without an audit event in its transaction",
+            ["Santé"],
+        )
+
+    async def test_event_before_or_after_the_change_both_count(self, owner: asyncpg.Connection) -> None:
+        tenant = await make_tenant()
+        ctx = await context(tenant)
+        async with tenant_tx(ctx) as tx:
+            await audit.record_change(tx, ctx, "scheme.create", "scheme", "SANTE")
+            await scheme_service.create_scheme(
+                tx, ctx, scheme_service.NewScheme(code="SANTE", name="Santé", kind=SchemeKind.HEALTH_MUTUAL)
+            )
+        async with tenant_tx(ctx) as tx:
+            await within(ctx, Scheme).update({Scheme.name: "Santé pour tous"})
+            await audit.record_change(tx, ctx, "scheme.rename", "scheme", "SANTE", name="Santé pour tous")
+        names = await owner.fetch("SELECT name FROM schemes WHERE tenant_id = $1", tenant.id)
+        assert [row["name"] for row in names] == ["Santé pour tous"]
+
+
 def _actions(body: dict[str, Any]) -> list[str]:
     return [edge["node"]["action"] for edge in body["data"]["auditEvents"]["edges"]]
 
@@ -101,8 +138,14 @@ class TestRecorded:
         await graphql(client, "mutation { sessionRevoke }", token=token)
         token = await token_for(client, tenant, Role.AUDITOR)
         body = await graphql(client, EVENTS, token=token)
-        assert _actions(body) == ["session.create", "session.revoke", "session.create"]
-        assert await _verify(tenant) == audit.ChainReport(intact=True, checked=3)
+        assert _actions(body) == [
+            "session.create",
+            "membership.create",
+            "session.revoke",
+            "session.create",
+            "membership.create",
+        ]
+        assert await _verify(tenant) == audit.ChainReport(intact=True, checked=5)
 
     async def test_refused_sign_in_goes_to_the_platform_chain(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
@@ -139,7 +182,7 @@ class TestRecorded:
         denied = await graphql(client, EVENTS, token=admin, action="authorization.denied")
         assert [edge["node"] for edge in denied["data"]["auditEvents"]["edges"]] == [
             {
-                "seq": 2,
+                "seq": 3,
                 "action": "authorization.denied",
                 "actorName": f"manager {tenant.slug}",
                 "targetType": "field",
@@ -147,17 +190,50 @@ class TestRecorded:
             }
         ]
 
+    async def test_a_mutation_records_who_where_and_which_request(
+        self, client: httpx.AsyncClient, owner: asyncpg.Connection
+    ) -> None:
+        tenant = await make_tenant()
+        admin = await make_user(tenant, Role.TENANT_ADMIN)
+        agent = await make_user(tenant, Role.AGENT)
+        assert admin.email
+        token = (await sign_in(client, admin.email))["accessToken"]
+        response = await client.post(
+            "/graphql",
+            json={
+                "query": "mutation ($user: ID!) { userRoleChange(input: {user: $user, role: MANAGER}) { __typename } }",
+                "variables": {"user": to_base64("User", agent.id)},
+            },
+            headers={"Authorization": f"Bearer {token}", "X-Request-ID": "guichet-thies-0042"},
+        )
+        row = await owner.fetchrow(
+            "SELECT actor_kind, actor_id, actor_name, target_type, target_id, request_id, source_address, summary"
+            " FROM audit_events WHERE tenant_id = $1 AND action = 'user.role_change'",
+            tenant.id,
+        )
+        assert response.json() == {"data": {"userRoleChange": {"__typename": "TenantUser"}}}
+        assert {**dict(row), "summary": json.loads(row["summary"])} == {
+            "actor_kind": "user",
+            "actor_id": admin.id,
+            "actor_name": f"tenant_admin {tenant.slug}",
+            "target_type": "user",
+            "target_id": str(agent.id),
+            "request_id": "guichet-thies-0042",
+            "source_address": "127.0.0.1",
+            "summary": {"previous": "agent", "role": "manager"},
+        }
+
 
 class TestReading:
     async def test_keyset_pages(self, client: httpx.AsyncClient) -> None:
         tenant = await make_tenant()
         await _record(tenant, "p.one", "p.two", "p.three")
         token = await token_for(client, tenant, Role.AUDITOR)
-        first = await graphql(client, EVENTS, token=token, first=2)
+        first = await graphql(client, EVENTS, token=token, first=3)
         page = first["data"]["auditEvents"]
         assert (_actions(first), page["totalCount"], page["pageInfo"]["hasNextPage"]) == (
-            ["session.create", "p.three"],
-            4,
+            ["session.create", "membership.create", "p.three"],
+            5,
             True,
         )
         second = await graphql(client, EVENTS, token=token, first=2, after=page["pageInfo"]["endCursor"])
@@ -218,7 +294,7 @@ class TestReading:
         assert _actions(seen) == ["m.one"]
         assert _actions(hidden) == []
         assert chain == {"data": {"auditChain": {"intact": True, "checked": 1, "brokenAtSeq": None}}}
-        assert _actions(own) == ["oversight.audit_read", "session.create"]
+        assert _actions(own) == ["oversight.audit_read", "session.create", "membership.create"]
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role not in {Role.MINISTRY_ADMIN, Role.OVERSIGHT_OFFICER}])
@@ -227,7 +303,7 @@ async def test_role_matrix_for_the_audit_log(client: httpx.AsyncClient, role: Ro
     token = await token_for(client, tenant, role)
     body = await graphql(client, CHAIN, token=token)
     if Permission.AUDIT_READ in permissions_of(role):
-        assert body == {"data": {"auditChain": {"intact": True, "checked": 1, "brokenAtSeq": None}}}
+        assert body == {"data": {"auditChain": {"intact": True, "checked": 2, "brokenAtSeq": None}}}
     else:
         assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
 

@@ -10,6 +10,7 @@ import pytest
 from schemes.rules import service as scheme_service
 from schemes.rules.errors import SchemeCodeTaken
 from schemes.rules.tables import Scheme, SchemeKind
+from tenants import audit
 from tenants.context import TenantContext
 from tenants.errors import DomainError
 from tenants.roles import TenantKind
@@ -63,10 +64,11 @@ class TestApplicationLayer:
         self, two_mutuals: tuple[TenantContext, TenantContext], owner: asyncpg.Connection
     ) -> None:
         a, b = two_mutuals
-        async with tenant_tx(a):
+        async with tenant_tx(a) as tx:
             with pytest.raises(ReadOnlyTenant):
                 within(a, Scheme, tenant_id=b.tenant_id).update({Scheme.name: "Pris"})
             await within(a, Scheme).update({Scheme.name: "Renommé"})
+            await audit.record_change(tx, a, "scheme.rename", "scheme", "*", name="Renommé")
         names = await owner.fetch(
             "SELECT tenant_id, name FROM schemes WHERE tenant_id = ANY($1)", [a.tenant_id, b.tenant_id]
         )

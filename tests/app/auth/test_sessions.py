@@ -170,7 +170,10 @@ class TestTokens:
     ) -> None:
         assert manager.email
         session = await sign_in(client, manager.email)
-        await owner.execute("UPDATE memberships SET is_active = false WHERE user_id = $1", manager.id)
+        async with owner.transaction():
+            # An out-of-band change, as a database administrator would make it.
+            await owner.execute("SELECT set_config('app.audited', 'on', true)")
+            await owner.execute("UPDATE memberships SET is_active = false WHERE user_id = $1", manager.id)
         response = await client.post(
             "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {session['accessToken']}"}
         )
