@@ -13,12 +13,12 @@ from dramatiq.brokers.redis import RedisBroker
 
 from app import db
 from app.auth.keys import KeyStore
-from app.auth.sms import SmsSender, make_sms_sender
 from app.auth.tokens import ACCESS_TOKEN_LIFETIME
 from app.settings import Settings
 from app.storage import Storage, make_storage
 from tenants.relay import run_relay
 from workers.broker import install_broker
+from workers.messaging import SmsSender, make_sms_sender
 
 log = structlog.get_logger(__name__)
 

@@ -97,7 +97,13 @@ class Settings(BaseSettings):
     """Processes `socle serve` starts."""
 
     sms_sender: Literal["log"] = "log"
-    """How SMS (sign-in codes) are sent: `log` writes them to the log."""
+    """How SMS (sign-in codes, invitations) are sent: `log` writes them to the log."""
+
+    mail_sender: Literal["log"] = "log"
+    """How emails (invitations) are sent: `log` writes them to the log."""
+
+    public_url: str = "http://localhost:8000"
+    """The address people reach Socle at; links in messages start with it."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Lowest level written to the log."""

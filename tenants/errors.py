@@ -91,3 +91,39 @@ class UserNotFound(TenantError):
 
 class LastAdministrator(TenantError):
     code = "tenants.LAST_ADMINISTRATOR"
+
+
+class WeakPassword(TenantError):
+    code = "tenants.WEAK_PASSWORD"
+
+
+class InvalidEmail(TenantError):
+    code = "tenants.INVALID_EMAIL"
+
+
+class InvalidPhone(TenantError):
+    code = "tenants.INVALID_PHONE"
+
+
+class ContactRequired(TenantError):
+    code = "tenants.CONTACT_REQUIRED"
+
+
+class AlreadyMember(TenantError):
+    code = "tenants.ALREADY_MEMBER"
+
+
+class InvitationNotFound(TenantError):
+    code = "tenants.INVITATION_NOT_FOUND"
+
+
+class InvitationExpired(TenantError):
+    code = "tenants.INVITATION_EXPIRED"
+
+
+class InvitationAccepted(TenantError):
+    code = "tenants.INVITATION_ACCEPTED"
+
+
+class WrongPassword(TenantError):
+    code = "tenants.WRONG_PASSWORD"

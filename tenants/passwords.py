@@ -5,6 +5,8 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from tenants import errors
+
 _hasher = PasswordHasher()
 
 # Verified when an account is unknown, so that a wrong identifier costs the
@@ -12,6 +14,14 @@ _hasher = PasswordHasher()
 _DECOY = _hasher.hash("socle-decoy-password")
 
 MIN_LENGTH = 10
+MAX_LENGTH = 128
+"""Longer inputs only cost hashing time; passphrases fit well below."""
+
+
+def check_strength(password: str) -> None:
+    """Refuse a password too short or too long to be chosen."""
+    if not MIN_LENGTH <= len(password) <= MAX_LENGTH or not password.strip():
+        raise errors.WeakPassword(path=("input", "password"), min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 
 
 def hash_password(password: str) -> str:

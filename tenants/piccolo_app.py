@@ -7,6 +7,7 @@ from piccolo.conf.apps import AppConfig
 from tenants.tables import (
     ApiClient,
     AuditEvent,
+    Invitation,
     Membership,
     OneTimeCode,
     OutboxJob,
@@ -33,6 +34,7 @@ APP_CONFIG = AppConfig(
         SignInThrottle,
         ApiClient,
         OneTimeCode,
+        Invitation,
     ],
     migration_dependencies=[],
     commands=[],

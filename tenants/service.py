@@ -12,7 +12,7 @@ import phonenumbers
 from tenants import audit, errors
 from tenants.context import Principal, PrincipalKind, TenantContext
 from tenants.currencies import MINOR_UNITS
-from tenants.passwords import hash_password
+from tenants.passwords import check_strength, hash_password
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import Role, TenantKind, TenantStatus, role_fits_tenant
 from tenants.scoping import within
@@ -156,6 +156,7 @@ class NewUser:
 
 async def create_user(tx: Transaction, data: NewUser) -> User:
     """Create an account (platform transaction); the password is stored hashed."""
+    check_strength(data.password)
     email = data.email.strip().lower() if data.email else None
     user = User(
         email=email,

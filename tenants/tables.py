@@ -161,6 +161,30 @@ class ApiClient(TenantTable, tablename="api_clients"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class Invitation(TenantTable, tablename="invitations"):
+    """An invitation to join a tenant with a role, sent by email or SMS. Its
+    token is in the link sent and is kept as SHA-256; sending again replaces
+    it. Accepting it creates the account (or proves an existing one) and the
+    membership together."""
+
+    full_name = Varchar(length=200)
+    email = Varchar(length=254, null=True, default=None)
+    phone = Varchar(length=16, null=True, default=None)
+    role = Varchar(length=32, choices=Role)
+    locale = Varchar(length=5, default="fr")
+    token_hash = Varchar(length=64, null=True, default=None, secret=True)
+    """Null until the first message is sent."""
+    invited_by = UUID(null=True, default=None)
+    """The user who invited; null when Socle itself did."""
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    accepted_at = Timestamptz(null=True, default=None)
+    accepted_by = UUID(null=True, default=None)
+    """The account that accepted."""
+    revoked_at = Timestamptz(null=True, default=None)
+
+
 class OneTimeCode(Table, tablename="one_time_codes"):
     """A sign-in code sent by SMS: short-lived, single use, few attempts."""
 

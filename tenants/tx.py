@@ -52,11 +52,16 @@ class _Scope:
         )
 
 
-def _scope_of(context: TenantContext | PlatformContext) -> _Scope:
+def _scope_of(context: TenantContext | PlatformContext, *, with_platform: bool = False) -> _Scope:
     if isinstance(context, PlatformContext):
         return _Scope(platform=True)
     user_id = context.principal.id if context.principal.kind is PrincipalKind.USER else None
-    return _Scope(tenant_id=context.tenant_id, read_tenant_ids=context.supervised_tenant_ids, user_id=user_id)
+    return _Scope(
+        tenant_id=context.tenant_id,
+        read_tenant_ids=context.supervised_tenant_ids,
+        user_id=user_id,
+        platform=with_platform,
+    )
 
 
 @dataclass
@@ -130,8 +135,10 @@ async def _bound(scope: _Scope) -> AsyncIterator[asyncpg.Connection]:
 
 
 @asynccontextmanager
-async def _transaction(context: TenantContext | PlatformContext) -> AsyncIterator[Transaction]:
-    scope = _scope_of(context)
+async def _transaction(
+    context: TenantContext | PlatformContext, *, with_platform: bool = False
+) -> AsyncIterator[Transaction]:
+    scope = _scope_of(context, with_platform=with_platform)
     async with _bound(scope) as connection:
         tx = Transaction(context=context, connection=connection)
         yield tx
@@ -150,10 +157,15 @@ async def _relay_committed(scope: _Scope, jobs: list[outbox.Job]) -> None:
         await connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
 
 
-def tenant_tx(context: TenantContext) -> AbstractAsyncContextManager[Transaction]:
+def tenant_tx(context: TenantContext, *, with_platform: bool = False) -> AbstractAsyncContextManager[Transaction]:
     """Open a transaction in ``context``: row-level security sees its tenant
-    (and, for a ministry, reads its supervised tenants)."""
-    return _transaction(context)
+    (and, for a ministry, reads its supervised tenants).
+
+    ``with_platform`` also opens the platform's tables (accounts, sessions),
+    for the rare operation that must change both at once: accepting an
+    invitation creates an account and its membership, or neither.
+    """
+    return _transaction(context, with_platform=with_platform)
 
 
 def platform_tx(context: PlatformContext | None = None) -> AbstractAsyncContextManager[Transaction]:

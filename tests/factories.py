@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+import asyncpg
+
 from tenants import service as tenant_service
 from tenants.context import SYSTEM, Principal, PrincipalKind, TenantContext
 from tenants.roles import Role, TenantKind, TenantStatus
@@ -17,6 +19,14 @@ _COUNTRIES = iter(sorted(tenant_service.COUNTRIES - {"SN"}))
 def fresh_country() -> str:
     """A country no other test uses (one ministry per country)."""
     return next(_COUNTRIES)
+
+
+async def change_out_of_band(owner: asyncpg.Connection, statement: str, *args: object) -> None:
+    """Change rows straight in the database, as an administrator would, outside
+    Socle: the change declares itself audited elsewhere."""
+    async with owner.transaction():
+        await owner.execute("SELECT set_config('app.audited', 'on', true)")
+        await owner.execute(statement, *args)
 
 
 async def make_tenant(

@@ -21,7 +21,7 @@ TENANT_OWNED = sorted(
 
 
 async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
-    assert TENANT_OWNED == ["api_clients", "memberships", "schemes"]
+    assert TENANT_OWNED == ["api_clients", "invitations", "memberships", "schemes"]
 
 
 async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection) -> None:
@@ -33,6 +33,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
     assert [tuple(row) for row in rows] == [
         ("api_clients", True, True),
         ("audit_events", True, True),
+        ("invitations", True, True),
         ("memberships", True, True),
         ("one_time_codes", True, True),
         ("outbox", True, True),

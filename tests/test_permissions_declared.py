@@ -17,6 +17,7 @@ PUBLIC = {
     "Mutation.sessionRevoke": "ends the caller's own session, if any",
     "Mutation.signInCodeRequest": "asking for a sign-in code by SMS",
     "Mutation.sessionCreateWithCode": "signing in with that code",
+    "Mutation.invitationAccept": "the invitation's token is the credential",
 }
 
 
@@ -57,4 +58,8 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.users": "users:read",
         "Mutation.userRoleChange": "users:manage",
         "Mutation.userDeactivate": "users:manage",
+        "Query.invitations": "users:read",
+        "Mutation.invitationCreate": "users:manage",
+        "Mutation.invitationResend": "users:manage",
+        "Mutation.invitationRevoke": "users:manage",
     }

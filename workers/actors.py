@@ -1,5 +1,22 @@
-"""Every actor module, imported once the broker is installed.
+"""Every actor, and their declaration on the installed broker.
 
-Actors are thin: they build a context, open a transaction and call a service.
-Each domain adds its module here as it gains jobs.
+Actors are thin: they build a context, open a transaction and call a
+service. dramatiq binds an actor to the broker current when its module is
+first imported; :func:`declare_on` binds them to a later one too (each test
+app, or a process that installs its broker again).
 """
+
+from __future__ import annotations
+
+import dramatiq
+
+from workers import invitations
+
+ACTORS: tuple[dramatiq.Actor, ...] = (invitations.send_invitation,)  # type: ignore[type-arg]
+
+
+def declare_on(broker: dramatiq.Broker) -> None:
+    """Declare every actor on ``broker`` and make it the one they send to."""
+    for actor in ACTORS:
+        actor.broker = broker
+        broker.declare_actor(actor)

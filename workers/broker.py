@@ -15,6 +15,7 @@ from dramatiq.middleware import AsyncIO, Middleware
 
 from app import db
 from app.settings import Settings
+from workers import messaging
 
 
 class DatabasePool(Middleware):
@@ -48,6 +49,8 @@ def install_broker(settings: Settings) -> dramatiq.Broker:
     """Make the settings' broker the current one and declare Socle's actors on it."""
     broker = make_broker(settings)
     dramatiq.set_broker(broker)
-    import workers.actors  # noqa: F401  (declares the actors on the broker just set)
+    messaging.configure(settings)
+    from workers import actors  # declared on the first broker installed; declare_on rebinds them
 
+    actors.declare_on(broker)
     return broker

@@ -27,17 +27,19 @@ from tenants.audit_api import Query as AuditQuery
 from tenants.clients_api import Mutation as ClientMutation
 from tenants.clients_api import Query as ClientQuery
 from tenants.errors import DomainError
+from tenants.invitations_api import Mutation as InvitationMutation
+from tenants.invitations_api import Query as InvitationQuery
 from tenants.users_api import Mutation as UserMutation
 from tenants.users_api import Query as UserQuery
 
 
 @strawberry.type(description="Every query of Socle, gathered from each domain's api module.")
-class Query(TenantQuery, AuditQuery, ClientQuery, UserQuery):
+class Query(TenantQuery, AuditQuery, ClientQuery, UserQuery, InvitationQuery):
     pass
 
 
 @strawberry.type(description="Every mutation of Socle, gathered from each domain's api module.")
-class Mutation(AuthMutation, ClientMutation, UserMutation):
+class Mutation(AuthMutation, ClientMutation, UserMutation, InvitationMutation):
     pass
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,10 +12,13 @@ import strawberry
 from app.api.context import AppContext
 from app.auth import codes, cookies, errors, sessions, throttle
 from app.i18n import translate
+from tenants import errors as tenant_errors
+from tenants import invitations
 from tenants import service as tenant_service
 from tenants.api import Tenant
+from tenants.context import SYSTEM
 from tenants.mutation_errors import MutationErrors
-from tenants.tx import platform_tx
+from tenants.tx import platform_tx, tenant_tx
 
 Info = strawberry.Info[AppContext, None]
 
@@ -93,12 +97,38 @@ class SessionCreateWithCodeInput:
     cookies: bool = strawberry.field(default=False, description=COOKIES_DESCRIPTION)
 
 
+@strawberry.input(description="Accept an invitation and sign in to its tenant.")
+class InvitationAcceptInput:
+    token: str = strawberry.field(description="The token in the invitation's link.")
+    password: str = strawberry.field(
+        description="A new account: the password to set (10 to 128 characters). "
+        "An existing account (same email or phone): its current password."
+    )
+    cookies: bool = strawberry.field(default=False, description=COOKIES_DESCRIPTION)
+
+
+INVITATION_ACCEPT_ERRORS = MutationErrors(
+    "InvitationAccept",
+    [
+        tenant_errors.InvitationNotFound,
+        tenant_errors.InvitationExpired,
+        tenant_errors.InvitationAccepted,
+        tenant_errors.WrongPassword,
+        tenant_errors.WeakPassword,
+        tenant_errors.AlreadyMember,
+    ],
+)
+
 if TYPE_CHECKING:  # the error types are built at run time
+    InvitationAcceptResult = Any
     SessionCreateResult = Any
     SessionRefreshResult = Any
     SignInCodeRequestResult = Any
     SessionCreateWithCodeResult = Any
 else:
+    InvitationAcceptResult = Annotated[
+        SessionTokens | INVITATION_ACCEPT_ERRORS.type, strawberry.union("InvitationAcceptResult")
+    ]
     SignInCodeRequestResult = Annotated[
         SignInCodeRequested | CODE_REQUEST_ERRORS.type, strawberry.union("SignInCodeRequestResult")
     ]
@@ -191,8 +221,33 @@ async def _sign_in_with_code(info: Info, data: SessionCreateWithCodeInput) -> Se
     return await _tokens_view(info, outcome, in_cookies=data.cookies)
 
 
+async def _accept_invitation(info: Info, data: InvitationAcceptInput) -> SessionTokens:
+    ring = await info.context.keys.ring()
+    viewer = info.context.viewer
+    async with platform_tx() as tx:
+        pending = await invitations.find_by_token(tx, data.token)
+        context = await tenant_service.context_for(
+            tx, SYSTEM, pending.tenant_id, request_id=viewer.request_id, permissions=frozenset()
+        )
+    context = replace(context, source_address=viewer.source_address)
+    # One transaction: the account, the membership and the session, or nothing.
+    async with tenant_tx(context, with_platform=True) as tx:
+        accepted = await invitations.accept(tx, context, pending, data.token, data.password)
+        tokens = await sessions.open_session(
+            tx, ring, accepted.user_id, accepted.full_name, pending.tenant_slug, viewer
+        )
+    return await _tokens_view(info, tokens, in_cookies=data.cookies)
+
+
 @strawberry.type
 class Mutation:
+    @strawberry.mutation(
+        description="Accept an invitation: sets the password of a new account (or checks an existing "
+        "account's), makes the membership and signs in to the tenant."
+    )
+    async def invitation_accept(self, info: Info, input: InvitationAcceptInput) -> InvitationAcceptResult:  # noqa: A002
+        return await INVITATION_ACCEPT_ERRORS.guard(_accept_invitation(info, input))
+
     @strawberry.mutation(description="Ask for a sign-in code by SMS (members signing in from a phone).")
     async def sign_in_code_request(self, info: Info, input: SignInCodeRequestInput) -> SignInCodeRequestResult:  # noqa: A002
         return await CODE_REQUEST_ERRORS.guard(_request_code(info, input.phone))

@@ -14,11 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-import phonenumbers
-
 from app.auth import errors, throttle, tokens
 from app.auth.keys import KeyRing
 from tenants import audit
+from tenants.contacts import e164
 from tenants.context import Principal, PrincipalKind, Viewer
 from tenants.ids import new_id
 from tenants.passwords import hash_password, needs_rehash, verify_password
@@ -56,13 +55,10 @@ def normalize_identifier(identifier: str) -> tuple[str, str]:
     value = identifier.strip()
     if "@" in value:
         return "email", value.lower()
-    try:
-        number = phonenumbers.parse(value, None)
-    except phonenumbers.NumberParseException:
-        raise errors.InvalidIdentifier(path=("input", "identifier")) from None
-    if not phonenumbers.is_valid_number(number):
+    phone = e164(value)
+    if phone is None:
         raise errors.InvalidIdentifier(path=("input", "identifier"))
-    return "phone", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return "phone", phone
 
 
 def account_key(identifier: str) -> str:

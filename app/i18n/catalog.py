@@ -128,4 +128,49 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ressource introuvable.",
         "en": "Resource not found.",
     },
+    "tenants.WEAK_PASSWORD": {
+        "fr": "Choisissez un mot de passe de {min_length} à {max_length} caractères.",
+        "en": "Choose a password of {min_length} to {max_length} characters.",
+    },
+    "tenants.INVALID_EMAIL": {
+        "fr": "Adresse e-mail invalide.",
+        "en": "Invalid email address.",
+    },
+    "tenants.INVALID_PHONE": {
+        "fr": "Numéro de téléphone invalide : écrivez-le au format international (+221...).",
+        "en": "Invalid phone number: write it in international format (+221...).",
+    },
+    "tenants.CONTACT_REQUIRED": {
+        "fr": "Indiquez une adresse e-mail ou un numéro de téléphone.",
+        "en": "Give an email address or a phone number.",
+    },
+    "tenants.ALREADY_MEMBER": {
+        "fr": "Cette personne est déjà utilisatrice active de la structure.",
+        "en": "This person is already an active user of the organisation.",
+    },
+    "tenants.INVITATION_NOT_FOUND": {
+        "fr": "Invitation introuvable ou annulée : demandez-en une nouvelle.",
+        "en": "Invitation not found or cancelled: ask for a new one.",
+    },
+    "tenants.INVITATION_EXPIRED": {
+        "fr": "Cette invitation a expiré : demandez-en une nouvelle.",
+        "en": "This invitation has expired: ask for a new one.",
+    },
+    "tenants.INVITATION_ACCEPTED": {
+        "fr": "Cette invitation a déjà été acceptée : connectez-vous.",
+        "en": "This invitation was already accepted: sign in.",
+    },
+    "tenants.WRONG_PASSWORD": {
+        "fr": "Un compte existe déjà pour ce contact : saisissez son mot de passe actuel.",
+        "en": "An account already exists for this contact: enter its current password.",
+    },
+    "invitations.MESSAGE": {
+        "fr": "Socle : {tenant} vous invite à rejoindre son espace. "
+        "Choisissez votre mot de passe avant le {expires} : {link}",
+        "en": "Socle: {tenant} invites you to join its workspace. Choose your password before {expires}: {link}",
+    },
+    "invitations.SUBJECT": {
+        "fr": "Invitation de {tenant} sur Socle",
+        "en": "{tenant} invites you to Socle",
+    },
 }

@@ -13,7 +13,7 @@ from app.settings import Settings
 from tenants.roles import Role, TenantKind
 from tenants.tables import Tenant, User
 from tenants.tx import platform_tx
-from tests.factories import PASSWORD, add_role, make_tenant, make_user
+from tests.factories import PASSWORD, add_role, change_out_of_band, make_tenant, make_user
 from tests.graphql_client import SIGN_IN, graphql, sign_in
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -170,10 +170,7 @@ class TestTokens:
     ) -> None:
         assert manager.email
         session = await sign_in(client, manager.email)
-        async with owner.transaction():
-            # An out-of-band change, as a database administrator would make it.
-            await owner.execute("SELECT set_config('app.audited', 'on', true)")
-            await owner.execute("UPDATE memberships SET is_active = false WHERE user_id = $1", manager.id)
+        await change_out_of_band(owner, "UPDATE memberships SET is_active = false WHERE user_id = $1", manager.id)
         response = await client.post(
             "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {session['accessToken']}"}
         )

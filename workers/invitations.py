@@ -1,0 +1,50 @@
+"""The job that sends an invitation: it makes the link's token, then sends
+the message by email and SMS, in the invitee's language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+from uuid import UUID
+
+import dramatiq
+
+from app.i18n import translate
+from tenants import invitations
+from tenants import service as tenant_service
+from tenants.context import SYSTEM
+from tenants.tx import platform_tx, tenant_tx
+from workers.messaging import outbound
+
+_DATE_FORMATS = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d"}
+
+
+def accept_link(public_url: str, token: str) -> str:
+    """Where the invitee accepts. The token rides in the query string, which
+    Socle's access log leaves out."""
+    return f"{public_url}/invitations/accept?{urlencode({'token': token})}"
+
+
+@dramatiq.actor(actor_name=invitations.SEND_ACTOR, max_retries=5)
+async def send_invitation(tenant_id: str, invitation_id: str) -> None:
+    """Send the invitation's message; nothing when it is no longer pending."""
+    async with platform_tx() as tx:
+        ctx = await tenant_service.context_for(tx, SYSTEM, UUID(tenant_id))
+    async with tenant_tx(ctx) as tx:
+        delivery = await invitations.issue_token(tx, ctx, UUID(invitation_id))
+    if delivery is None:
+        return
+    senders = outbound()
+    locale = delivery.locale
+    text = translate(
+        "invitations.MESSAGE",
+        locale,
+        tenant=delivery.tenant_name,
+        expires=delivery.expires_at.strftime(_DATE_FORMATS.get(locale, _DATE_FORMATS["fr"])),
+        link=accept_link(senders.public_url, delivery.token),
+    )
+    if delivery.email:
+        await senders.mail.send(
+            delivery.email, translate("invitations.SUBJECT", locale, tenant=delivery.tenant_name), text
+        )
+    if delivery.phone:
+        await senders.sms.send(delivery.phone, text)

@@ -1,0 +1,83 @@
+"""Messages to people: SMS (sign-in codes, invitations) and email
+(invitations). Senders are chosen by `SOCLE_SMS_SENDER` and
+`SOCLE_MAIL_SENDER`; the default, `log`, writes each message to the log (for
+the demo and tests) until an operator's gateway is plugged in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import structlog
+
+from app.settings import Settings
+
+log = structlog.get_logger("socle.messaging")
+
+
+class SmsSender(Protocol):
+    """Something that delivers a text message to a phone number."""
+
+    async def send(self, phone: str, text: str) -> None:
+        """Deliver ``text`` to ``phone`` (E.164)."""
+
+
+class MailSender(Protocol):
+    """Something that delivers an email."""
+
+    async def send(self, address: str, subject: str, text: str) -> None:
+        """Deliver a plain-text email to ``address``."""
+
+
+class LogSmsSender:
+    """Writes text messages to the log instead of sending them."""
+
+    async def send(self, phone: str, text: str) -> None:
+        log.info("sms.sent", phone=phone, text=text)
+
+
+class LogMailSender:
+    """Writes emails to the log instead of sending them."""
+
+    async def send(self, address: str, subject: str, text: str) -> None:
+        log.info("mail.sent", address=address, subject=subject, text=text)
+
+
+def make_sms_sender(settings: Settings) -> SmsSender:
+    """The sender ``SOCLE_SMS_SENDER`` names."""
+    return LogSmsSender()
+
+
+def make_mail_sender(settings: Settings) -> MailSender:
+    """The sender ``SOCLE_MAIL_SENDER`` names."""
+    return LogMailSender()
+
+
+@dataclass(frozen=True)
+class Outbound:
+    """How jobs reach people: the senders, and the address links point to."""
+
+    sms: SmsSender
+    mail: MailSender
+    public_url: str
+
+
+_outbound: Outbound | None = None
+
+
+def configure(settings: Settings) -> Outbound:
+    """Make the senders of this process's jobs from ``settings``."""
+    global _outbound
+    _outbound = Outbound(
+        sms=make_sms_sender(settings),
+        mail=make_mail_sender(settings),
+        public_url=settings.public_url.rstrip("/"),
+    )
+    return _outbound
+
+
+def outbound() -> Outbound:
+    """The senders :func:`configure` made (when the broker was installed)."""
+    if _outbound is None:
+        raise RuntimeError("messaging is not configured: install the broker first")
+    return _outbound
