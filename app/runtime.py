@@ -60,7 +60,11 @@ class Runtime:
         await self.keys.reload()
         self.broker = install_broker(self.settings)
         if run_worker:
-            self.worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads)
+            # Consumers wake every 100 ms to notice a shutdown (dramatiq's default, 1 s,
+            # makes each stop of the web process wait that long).
+            self.worker = dramatiq.Worker(
+                self.broker, worker_threads=self.settings.worker_threads, worker_timeout=100
+            )
             await asyncio.to_thread(self.worker.start)
         self._relay = asyncio.create_task(
             run_relay(
