@@ -62,9 +62,7 @@ class Runtime:
         if run_worker:
             # Consumers wake every 100 ms to notice a shutdown (dramatiq's default, 1 s,
             # makes each stop of the web process wait that long).
-            self.worker = dramatiq.Worker(
-                self.broker, worker_threads=self.settings.worker_threads, worker_timeout=100
-            )
+            self.worker = dramatiq.Worker(self.broker, worker_threads=self.settings.worker_threads, worker_timeout=100)
             await asyncio.to_thread(self.worker.start)
         self._relay = asyncio.create_task(
             run_relay(

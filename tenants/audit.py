@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from tenants.context import Principal, PrincipalKind, TenantContext
+from tenants.context import PlatformContext, Principal, PrincipalKind, TenantContext
 from tenants.ids import new_id
 from tenants.tx import Transaction
 
@@ -107,19 +107,26 @@ async def record(tx: Transaction, event: Event) -> None:
 
 
 async def record_change(
-    tx: Transaction, ctx: TenantContext, action: str, target_type: str, target_id: object, **summary: str
+    tx: Transaction,
+    ctx: TenantContext | PlatformContext,
+    action: str,
+    target_type: str,
+    target_id: object,
+    **summary: str,
 ) -> None:
-    """Record what ``ctx``'s caller did to a target of its tenant."""
+    """Record what ``ctx``'s caller did to a target: in its tenant's chain, or
+    in Socle's own for a platform context."""
+    tenant = ctx if isinstance(ctx, TenantContext) else None
     await record(
         tx,
         Event(
             action=action,
             actor=ctx.principal,
-            tenant_id=ctx.tenant_id,
+            tenant_id=tenant.tenant_id if tenant else None,
             target_type=target_type,
             target_id=str(target_id),
             request_id=ctx.request_id,
-            source_address=ctx.source_address,
+            source_address=tenant.source_address if tenant else None,
             summary=summary,
         ),
     )

@@ -62,6 +62,16 @@ async def create_tenant(tx: Transaction, data: NewTenant) -> Tenant:
         status=data.status,
     )
     await tenant.save()
+    await audit.record_change(
+        tx,
+        tx.context,
+        "tenant.create",
+        "tenant",
+        tenant.id,
+        slug=tenant.slug,
+        kind=data.kind.value,
+        country=tenant.country,
+    )
     return tenant
 
 
@@ -166,6 +176,8 @@ async def create_user(tx: Transaction, data: NewUser) -> User:
         locale=data.locale,
     )
     await user.save()
+    contact = {key: value for key, value in (("email", email), ("phone", data.phone)) if value}
+    await audit.record_change(tx, tx.context, "user.create", "user", user.id, **contact)
     return user
 
 

@@ -47,6 +47,22 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
     ]
 
 
+async def test_changes_need_an_audit_event_everywhere_but_in_bookkeeping(owner: asyncpg.Connection) -> None:
+    rows = await owner.fetch(
+        """
+        SELECT c.relname FROM pg_class c
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' AND c.relname <> 'migration'
+          AND NOT EXISTS (
+            SELECT 1 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+            WHERE t.tgrelid = c.oid AND p.proname = 'socle_require_audit' AND t.tginitdeferred
+          )
+        ORDER BY c.relname
+        """
+    )
+    # The log itself, the job outbox and the failed sign-in counters.
+    assert [row["relname"] for row in rows] == ["audit_events", "outbox", "sign_in_throttles"]
+
+
 @pytest.mark.parametrize("table", TENANT_OWNED)
 async def test_tenant_owned_table_shape(owner: asyncpg.Connection, table: str) -> None:
     tenant_id = await owner.fetchrow(

@@ -200,7 +200,7 @@ async def _refresh(info: Info, refresh_token: str | None) -> SessionTokens:
 async def _request_code(info: Info, raw_phone: str) -> SignInCodeRequested:
     runtime = info.context.runtime
     async with platform_tx() as tx:
-        to_send = await codes.request_code(tx, runtime.settings.secret(), raw_phone)
+        to_send = await codes.request_code(tx, runtime.settings.secret(), raw_phone, info.context.viewer)
     if to_send is not None:
         # Sent after the commit: no network call while a transaction is open.
         text = translate("auth.SIGN_IN_CODE_SMS", to_send.locale, code=to_send.code)

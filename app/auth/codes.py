@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from app.auth import errors
 from app.auth.keys import KeyRing
-from app.auth.sessions import Tokens, normalize_identifier, open_session
+from app.auth.sessions import Tokens, normalize_identifier, open_session, session_event
+from tenants import audit
 from tenants.context import Viewer
 from tenants.ids import new_id
 from tenants.tx import Transaction
@@ -45,7 +46,7 @@ def _phone(raw: str) -> str:
     return phone
 
 
-async def request_code(tx: Transaction, secret: str, raw_phone: str) -> CodeToSend | None:
+async def request_code(tx: Transaction, secret: str, raw_phone: str, origin: Viewer) -> CodeToSend | None:
     """Make a code for the account with this phone (platform transaction);
     None when there is no active account or too many codes were asked for."""
     phone = _phone(raw_phone)
@@ -68,6 +69,7 @@ async def request_code(tx: Transaction, secret: str, raw_phone: str) -> CodeToSe
         _digest(secret, str(code_id), code),
         CODE_LIFETIME,
     )
+    await audit.record(tx, session_event("sign_in_code.create", origin.principal, None, None, origin, phone=phone))
     return CodeToSend(phone=phone, code=code, locale=user["locale"])
 
 
@@ -93,6 +95,12 @@ async def verify_code(
         return invalid
     if not hmac.compare_digest(row["code_hash"], _digest(secret, str(row["id"]), code.strip())):
         await tx.connection.execute("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1", row["id"])
+        await audit.record(
+            tx,
+            session_event(
+                "session.create_refused", origin.principal, None, None, origin, phone=phone, reason=invalid.code
+            ),
+        )
         return invalid
     await tx.connection.execute("UPDATE one_time_codes SET used_at = now() WHERE id = $1", row["id"])
     return await open_session(tx, ring, row["user_id"], row["full_name"], tenant_slug, origin)

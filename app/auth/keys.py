@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import ECKey, KeySet
 
+from tenants import audit
 from tenants.ids import new_id
 from tenants.tx import Transaction, platform_tx
 
@@ -59,7 +60,7 @@ class KeyRing:
         return dict(self.published.as_dict(private=False))
 
 
-async def _insert_key(tx: Transaction, secret: str) -> None:
+async def _insert_key(tx: Transaction, secret: str, action: str) -> None:
     kid = new_id().hex
     key = ECKey.generate_key("P-256", parameters={"kid": kid, "use": "sig", "alg": ALGORITHM})
     await tx.connection.execute(
@@ -68,6 +69,7 @@ async def _insert_key(tx: Transaction, secret: str) -> None:
         json.dumps(key.as_dict(private=False)),
         _encrypt(secret, json.dumps(key.as_dict(private=True))),
     )
+    await audit.record_change(tx, tx.context, action, "signing_key", kid)
 
 
 async def load(tx: Transaction, secret: str, *, token_lifetime: timedelta) -> KeyRing:
@@ -81,7 +83,7 @@ async def load(tx: Transaction, secret: str, *, token_lifetime: timedelta) -> Ke
         await tx.connection.execute("SELECT pg_advisory_xact_lock(hashtext('socle.signing_keys'))")
         rows = await _published_rows(tx, token_lifetime)
         if not any(row["retired_at"] is None for row in rows):
-            await _insert_key(tx, secret)
+            await _insert_key(tx, secret, "signing_key.create")
             rows = await _published_rows(tx, token_lifetime)
     active = next(row for row in rows if row["retired_at"] is None)
     signing = ECKey.import_key(json.loads(_decrypt(secret, active["private_jwk"])))
@@ -103,7 +105,7 @@ async def rotate(tx: Transaction, secret: str) -> None:
     """Retire the signing key and make a new one (platform transaction)."""
     await tx.connection.execute("SELECT pg_advisory_xact_lock(hashtext('socle.signing_keys'))")
     await tx.connection.execute("UPDATE signing_keys SET retired_at = now() WHERE retired_at IS NULL")
-    await _insert_key(tx, secret)
+    await _insert_key(tx, secret, "signing_key.rotate")
 
 
 class KeyStore:

@@ -148,13 +148,14 @@ async def open_session(
         tenant_id,
     )
     actor = Principal(kind=PrincipalKind.USER, id=user_id, name=full_name)
-    await audit.record(tx, _session_event("session.create", actor, tenant_id, session_id, origin))
+    await audit.record(tx, session_event("session.create", actor, tenant_id, session_id, origin))
     return await _issue(tx, ring, session_id, user_id, tenant_id)
 
 
-def _session_event(
+def session_event(
     action: str, actor: Principal, tenant_id: UUID | None, session_id: UUID | None, origin: Viewer, **summary: Any
 ) -> audit.Event:
+    """An event of signing in or out, from the request ``origin``."""
     return audit.Event(
         action=action,
         actor=actor,
@@ -176,7 +177,7 @@ async def record_failed_sign_in(
         await throttle.record_failure(tx, account_key(credentials.identifier), origin.source_address)
     await audit.record(
         tx,
-        _session_event(
+        session_event(
             "session.create_refused",
             origin.principal,
             None,
@@ -212,10 +213,12 @@ async def refresh(
         await revoke_session(tx, row["session_id"], reason="reuse")
         actor = Principal(kind=PrincipalKind.USER, id=row["user_id"])
         await audit.record(
-            tx, _session_event("session.revoke", actor, row["tenant_id"], row["session_id"], origin, reason="reuse")
+            tx, session_event("session.revoke", actor, row["tenant_id"], row["session_id"], origin, reason="reuse")
         )
         return invalid
     await tx.connection.execute("UPDATE refresh_tokens SET used_at = now() WHERE id = $1", row["id"])
+    actor = Principal(kind=PrincipalKind.USER, id=row["user_id"])
+    await audit.record(tx, session_event("session.refresh", actor, row["tenant_id"], row["session_id"], origin))
     return await _issue(tx, ring, row["session_id"], row["user_id"], row["tenant_id"])
 
 
@@ -236,8 +239,6 @@ async def sign_out(tx: Transaction, origin: Viewer) -> bool:
     await revoke_session(tx, session_id, reason="logout")
     await audit.record(
         tx,
-        _session_event(
-            "session.revoke", origin.principal, origin.tenant.tenant_id, session_id, origin, reason="logout"
-        ),
+        session_event("session.revoke", origin.principal, origin.tenant.tenant_id, session_id, origin, reason="logout"),
     )
     return True

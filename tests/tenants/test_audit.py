@@ -14,6 +14,7 @@ import httpx
 import pytest
 from strawberry.relay import to_base64
 
+from app.auth import keys
 from app.settings import Settings
 from schemes.rules import service as scheme_service
 from schemes.rules.tables import Scheme, SchemeKind
@@ -222,6 +223,42 @@ class TestRecorded:
             "source_address": "127.0.0.1",
             "summary": {"previous": "agent", "role": "manager"},
         }
+
+    async def test_identity_changes_are_recorded(
+        self, client: httpx.AsyncClient, owner: asyncpg.Connection, settings: Settings
+    ) -> None:
+        tenant = await make_tenant()
+        user = await make_user(tenant, Role.MANAGER)
+        assert user.email
+        session = await sign_in(client, user.email)
+        await graphql(
+            client,
+            "mutation ($t: String) { sessionRefresh(input: {refreshToken: $t}) { __typename } }",
+            t=session["refreshToken"],
+        )
+        async with platform_tx() as tx:
+            await keys.rotate(tx, settings.secret())
+        tenant_chain = await owner.fetch(
+            "SELECT action, actor_kind FROM audit_events WHERE tenant_id = $1 ORDER BY seq", tenant.id
+        )
+        platform = await owner.fetch(
+            "SELECT action, target_id FROM audit_events WHERE tenant_id IS NULL AND target_id = ANY($1::text[])",
+            [str(tenant.id), str(user.id)],
+        )
+        rotated = await owner.fetchval(
+            "SELECT target_id FROM audit_events WHERE tenant_id IS NULL AND action = 'signing_key.rotate'"
+            " ORDER BY seq DESC LIMIT 1"
+        )
+        newest_key = await owner.fetchval("SELECT id FROM signing_keys ORDER BY created_at DESC LIMIT 1")
+        assert [tuple(row) for row in tenant_chain] == [
+            ("membership.create", "system"),
+            ("session.create", "user"),
+            ("session.refresh", "user"),
+        ]
+        assert sorted(tuple(row) for row in platform) == sorted(
+            [("tenant.create", str(tenant.id)), ("user.create", str(user.id))]
+        )
+        assert rotated == newest_key
 
 
 class TestReading:

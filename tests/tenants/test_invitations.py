@@ -178,6 +178,7 @@ class TestInvitingAndAccepting:
         assert [tuple(row) for row in rows] == [
             ("invitation.create", "user", f"tenant_admin {mutual.slug}"),
             ("invitation.send", "system", "socle"),
+            ("user.create", "system", "socle"),
             ("membership.create", "user", "Awa Diop"),
             ("invitation.accept", "user", "Awa Diop"),
             ("session.create", "user", "Awa Diop"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 
 from tenants.roles import Role
 from tenants.tables import User
-from tests.factories import make_tenant, make_user
+from tests.factories import change_out_of_band, make_tenant, make_user
 from tests.graphql_client import graphql
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -96,14 +97,32 @@ async def test_attempts_are_limited(client: httpx.AsyncClient, member: User, cap
     assert body["data"]["sessionCreateWithCode"] == INVALID
 
 
+async def test_codes_asked_and_wrong_codes_are_recorded(
+    client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert member.phone
+    code = await _code(client, caplog, member.phone)
+    await graphql(client, VERIFY, phone=member.phone, code="000000" if code != "000000" else "111111")
+    rows = await owner.fetch(
+        "SELECT action, summary FROM audit_events WHERE tenant_id IS NULL AND summary->>'phone' = $1 ORDER BY seq",
+        member.phone,
+    )
+    assert [(row["action"], json.loads(row["summary"])) for row in rows] == [
+        ("user.create", {"phone": member.phone}),
+        ("sign_in_code.create", {"phone": member.phone}),
+        ("session.create_refused", {"phone": member.phone, "reason": "auth.INVALID_CODE"}),
+    ]
+
+
 async def test_expired_code(
     client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
 ) -> None:
     caplog.set_level(logging.INFO)
     assert member.phone
     code = await _code(client, caplog, member.phone)
-    await owner.execute(
-        "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE user_id = $1", member.id
+    await change_out_of_band(
+        owner, "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE user_id = $1", member.id
     )
     body = await graphql(client, VERIFY, phone=member.phone, code=code)
     assert body["data"]["sessionCreateWithCode"] == INVALID

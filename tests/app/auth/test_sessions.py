@@ -82,7 +82,7 @@ class TestSignIn:
     async def test_deactivated_user_cannot_sign_in(
         self, client: httpx.AsyncClient, manager: User, owner: asyncpg.Connection
     ) -> None:
-        await owner.execute("UPDATE users SET is_active = false WHERE id = $1", manager.id)
+        await change_out_of_band(owner, "UPDATE users SET is_active = false WHERE id = $1", manager.id)
         body = await graphql(client, SIGN_IN, identifier=manager.email, password=PASSWORD)
         assert body["data"]["sessionCreate"]["code"] == "INVALID_CREDENTIALS"
 
