@@ -10,7 +10,7 @@ import strawberry
 from strawberry import relay
 
 from tenants import context, roles, tables
-from tenants.graphql import Info, requires
+from tenants.graphql import Info, node_uuids, requires
 from tenants.loaders import tenants_by_id
 from tenants.permissions import Permission
 
@@ -54,12 +54,7 @@ class Tenant(relay.Node):
         viewer = info.context.viewer
         if viewer.tenant is None or not viewer.tenant.allows(Permission.TENANT_READ):
             return [None for _ in node_ids]
-        ids: list[UUID | None] = []
-        for node_id in node_ids:
-            try:
-                ids.append(UUID(node_id))
-            except ValueError:
-                ids.append(None)
+        ids = node_uuids(node_ids)
         found = await info.context.loaders.get(tenants_by_id).load_many([i for i in ids if i is not None])
         by_id = {row.id: row for row in found if row is not None}
         return [cls.from_row(by_id[i]) if i in by_id else None for i in ids]

@@ -235,10 +235,16 @@ async def read_events(
     before_seq: int | None,
     limit: int,
 ) -> list[Any]:
-    """List a tenant's events for ``context``. A ministry reading a supervised
-    tenant's log leaves a trace in its own (reads of personal data by the
-    ministry are audited)."""
+    """List a tenant's events for ``context`` (they name people: a ministry's
+    read is recorded, see :func:`record_oversight_read`)."""
     rows = await list_events(tx, tenant_id, event_filter, before_seq=before_seq, limit=limit)
-    if tenant_id != context.tenant_id:
-        await record_change(tx, context, "oversight.audit_read", "tenant", tenant_id)
+    await record_oversight_read(tx, context, tenant_id, "oversight.audit_read")
     return rows
+
+
+async def record_oversight_read(tx: Transaction, context: TenantContext, tenant_id: UUID, action: str) -> None:
+    """Leave a trace in the ministry's own log when ``context`` reads personal
+    data of a tenant it supervises; nothing when a tenant reads its own.
+    Every service that lets a ministry read personal data calls it."""
+    if tenant_id != context.tenant_id:
+        await record_change(tx, context, action, "tenant", tenant_id)

@@ -77,6 +77,13 @@ async def list_clients(tx: Transaction, ctx: TenantContext, *, limit: int = 100)
     return await within(ctx, ApiClient).objects().order_by(ApiClient.created_at, ascending=False).limit(limit)
 
 
+async def clients_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> list[ApiClient]:
+    """The context's clients among ``ids``."""
+    if not ids:
+        return []
+    return await within(ctx, ApiClient).objects().where(ApiClient.id.is_in(ids))
+
+
 async def _find(ctx: TenantContext, client_id: UUID) -> ApiClient:
     client = await within(ctx, ApiClient).objects().where(ApiClient.id == client_id).first()
     if client is None:

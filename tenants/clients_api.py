@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
@@ -10,7 +11,7 @@ import strawberry
 from strawberry import relay
 
 from tenants import clients, errors
-from tenants.graphql import Info, decode_id, requires, tenant_of
+from tenants.graphql import Info, decode_id, node_uuids, requires, tenant_of
 from tenants.mutation_errors import MutationErrors
 from tenants.permissions import Permission
 from tenants.tables import ApiClient as ApiClientRow
@@ -39,6 +40,19 @@ class ApiClient(relay.Node):
             secret_rotated_at=row.secret_rotated_at,
             revoked_at=row.revoked_at,
         )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[ApiClient | None]:
+        ids = node_uuids(node_ids)
+        context = info.context.viewer.tenant
+        if context is None or not context.allows(Permission.API_CLIENTS_MANAGE):
+            return [None for _ in ids]
+        async with tenant_tx(context) as tx:
+            rows = await clients.clients_by_id(tx, context, [i for i in ids if i is not None])
+        by_id = {row.id: row for row in rows}
+        return [cls.from_row(by_id[i]) if i in by_id else None for i in ids]
 
 
 @strawberry.type(description="A client and its secret, shown this once: store it now.")

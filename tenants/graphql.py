@@ -3,7 +3,7 @@ viewer, and DataLoaders made per request."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -92,6 +92,17 @@ def decode_id(global_id: relay.GlobalID, type_name: str) -> UUID | None:
         return UUID(global_id.node_id)
     except ValueError:
         return None
+
+
+def node_uuids(node_ids: Iterable[str]) -> list[UUID | None]:
+    """The UUIDs in Relay node ids, in order; None for a malformed one (read as "not found")."""
+    ids: list[UUID | None] = []
+    for node_id in node_ids:
+        try:
+            ids.append(UUID(node_id))
+        except ValueError:
+            ids.append(None)
+    return ids
 
 
 def tenant_of(info: strawberry.Info) -> TenantContext:

@@ -193,6 +193,25 @@ class TestManagement:
         listed = await graphql(client, "{ apiClients { name } }", token=admin)
         assert listed == {"data": {"apiClients": []}}
 
+    async def test_node_shows_a_client_to_its_administrators_only(
+        self, client: httpx.AsyncClient, mutual: Tenant
+    ) -> None:
+        registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read"])
+        node = "query ($id: ID!) { node(id: $id) { id ... on ApiClient { name } } }"
+        seen = {}
+        for name, tenant, role in (
+            ("admin", mutual, Role.TENANT_ADMIN),
+            ("manager", mutual, Role.MANAGER),
+            ("stranger", await make_tenant(), Role.TENANT_ADMIN),
+        ):
+            token = await token_for(client, tenant, role)
+            seen[name] = (await graphql(client, node, token=token, id=registered["client"]["id"]))["data"]["node"]
+        assert seen == {
+            "admin": {"id": registered["client"]["id"], "name": "Application d'enrôlement"},
+            "manager": None,
+            "stranger": None,
+        }
+
     async def test_another_tenants_client_is_not_found(self, client: httpx.AsyncClient, mutual: Tenant) -> None:
         registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read"])
         other = await make_tenant()
