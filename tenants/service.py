@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 import phonenumbers
@@ -91,15 +92,19 @@ async def context_for(
     """Build the context of ``principal`` acting in ``tenant_id`` (platform
     transaction). A ministry's context supervises every other tenant of its
     country. Permissions default to the role's, or to all for Socle itself."""
-    tenant = await Tenant.objects().where(Tenant.id == tenant_id).first()
-    if tenant is None:
+    row = await tx.connection.fetchrow(f"SELECT {_TENANT_SCOPE} FROM tenants t WHERE t.id = $1", tenant_id)
+    if row is None:
         raise errors.TenantNotFound(tenant_id=str(tenant_id))
-    supervised: frozenset[UUID] = frozenset()
-    if tenant.kind == TenantKind.MINISTRY:
-        rows = await Tenant.select(Tenant.id).where(
-            (Tenant.country == tenant.country) & (Tenant.kind != TenantKind.MINISTRY)
-        )
-        supervised = frozenset(row["id"] for row in rows)
+    return _context(row, principal, role, request_id, permissions)
+
+
+def _context(
+    row: Any,
+    principal: Principal,
+    role: Role | None,
+    request_id: str | None,
+    permissions: frozenset[Permission] | None,
+) -> TenantContext:
     if permissions is None:
         if role is not None:
             permissions = permissions_of(role)
@@ -109,15 +114,25 @@ async def context_for(
             permissions = frozenset()
     return TenantContext(
         principal=principal,
-        tenant_id=tenant.id,
-        tenant_kind=TenantKind(tenant.kind),
-        country=tenant.country,
-        currency=tenant.currency,
+        tenant_id=row["tenant_id"],
+        tenant_kind=TenantKind(row["tenant_kind"]),
+        country=row["country"],
+        currency=row["currency"],
         role=role,
         permissions=permissions,
-        supervised_tenant_ids=supervised,
+        supervised_tenant_ids=frozenset(row["supervised"]),
         request_id=request_id,
     )
+
+
+_TENANT_SCOPE = """
+t.id AS tenant_id, t.kind AS tenant_kind, t.country, t.currency,
+CASE WHEN t.kind = 'ministry'
+     THEN ARRAY(SELECT other.id FROM tenants other WHERE other.country = t.country AND other.kind <> 'ministry')
+     ELSE '{}'::uuid[] END AS supervised
+"""
+"""The columns a context needs from its tenant ``t``; a ministry supervises
+the other tenants of its country."""
 
 
 async def user_context(
@@ -126,11 +141,12 @@ async def user_context(
     """The context of a signed-in user (platform transaction), or None when the
     session was revoked or the user, or their membership, is no longer active."""
     row = await tx.connection.fetchrow(
-        """
-        SELECT u.full_name, m.role
+        f"""
+        SELECT u.full_name, m.role, {_TENANT_SCOPE}
         FROM sessions s
         JOIN users u ON u.id = s.user_id
         JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
+        JOIN tenants t ON t.id = s.tenant_id
         WHERE s.id = $1 AND s.user_id = $2 AND s.tenant_id = $3
           AND s.revoked_at IS NULL AND u.is_active AND m.is_active
         """,
@@ -141,7 +157,7 @@ async def user_context(
     if row is None:
         return None
     principal = Principal(kind=PrincipalKind.USER, id=user_id, name=row["full_name"], session_id=session_id)
-    return await context_for(tx, principal, tenant_id, Role(row["role"]), request_id)
+    return _context(row, principal, Role(row["role"]), request_id, None)
 
 
 async def tenants_by_id(tx: Transaction, ids: list[UUID]) -> list[Tenant | None]:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("migrated")
 
 # Sign-in check of the token (one platform transaction), then the list's own
 # transaction; auditEvents also counts the events when totalCount is asked.
-STATEMENTS = {"users": 11, "auditEvents": 16, "apiClients": 11}
+STATEMENTS = {"users": 10, "auditEvents": 15, "apiClients": 10}
 
 LISTS = {
     "users": "{ users { fullName role isActive } }",
