@@ -242,6 +242,8 @@ class PendingInvitation:
     id: UUID
     tenant_id: UUID
     tenant_slug: str
+    identifier: str
+    """The invitee's email address, or phone number without one."""
 
 
 async def find_by_token(tx: Transaction, token: str) -> PendingInvitation:
@@ -254,7 +256,12 @@ async def find_by_token(tx: Transaction, token: str) -> PendingInvitation:
     if row is None:
         raise errors.InvitationNotFound(path=("input", "token"))
     _refuse_unless_pending(_row(row), ("input", "token"))
-    return PendingInvitation(id=row["id"], tenant_id=row["tenant_id"], tenant_slug=row["tenant_slug"])
+    return PendingInvitation(
+        id=row["id"],
+        tenant_id=row["tenant_id"],
+        tenant_slug=row["tenant_slug"],
+        identifier=row["email"] or row["phone"],
+    )
 
 
 def _row(row: Any) -> Invitation:

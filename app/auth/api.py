@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import strawberry
 
@@ -16,11 +17,13 @@ from tenants import errors as tenant_errors
 from tenants import invitations
 from tenants import service as tenant_service
 from tenants.api import Tenant
-from tenants.context import SYSTEM
+from tenants.context import SYSTEM, Viewer
+from tenants.errors import DomainError
 from tenants.mutation_errors import MutationErrors
 from tenants.tx import platform_tx, tenant_tx
 
 Info = strawberry.Info[AppContext, None]
+T = TypeVar("T")
 
 
 @strawberry.type(description="A signed-in session's tokens.")
@@ -116,6 +119,7 @@ INVITATION_ACCEPT_ERRORS = MutationErrors(
         tenant_errors.WrongPassword,
         tenant_errors.WeakPassword,
         tenant_errors.AlreadyMember,
+        errors.TooManyAttempts,
     ],
 )
 
@@ -163,23 +167,36 @@ async def _tokens_view(info: Info, tokens: sessions.Tokens, *, in_cookies: bool)
     )
 
 
-async def _sign_in(info: Info, data: sessions.Credentials, *, in_cookies: bool) -> SessionTokens:
-    ring = await info.context.keys.ring()
-    viewer = info.context.viewer
+async def _password_attempt(
+    viewer: Viewer, identifier: str, attempt: Callable[[], Awaitable[T]], *, path: tuple[str, ...]
+) -> T:
+    """Check a password the way sign-in does: wait as long as the account's and
+    the address's failures say (or refuse while locked), then run ``attempt``;
+    a refusal is recorded, and a wrong password counted, in a transaction of
+    its own, the attempt's having rolled back."""
     try:
         async with platform_tx() as tx:
             delay = await throttle.delay_before_attempt(
-                tx, sessions.account_key(data.identifier), viewer.source_address
+                tx, sessions.account_key(identifier), viewer.source_address, path=path
             )
         # Slow guessing down without holding a connection meanwhile.
         await asyncio.sleep(delay)
+        return await attempt()
+    except DomainError as error:
         async with platform_tx() as tx:
-            tokens = await sessions.sign_in(tx, ring, data, viewer)
-    except errors.AuthError as error:
-        # The sign-in's transaction rolled back; the refusal is kept in its own.
-        async with platform_tx() as tx:
-            await sessions.record_failed_sign_in(tx, data, error, viewer)
+            await sessions.record_failed_sign_in(tx, identifier, error, viewer)
         raise
+
+
+async def _sign_in(info: Info, data: sessions.Credentials, *, in_cookies: bool) -> SessionTokens:
+    ring = await info.context.keys.ring()
+    viewer = info.context.viewer
+
+    async def attempt() -> sessions.Tokens:
+        async with platform_tx() as tx:
+            return await sessions.sign_in(tx, ring, data, viewer)
+
+    tokens = await _password_attempt(viewer, data.identifier, attempt, path=("input", "identifier"))
     return await _tokens_view(info, tokens, in_cookies=in_cookies)
 
 
@@ -230,12 +247,17 @@ async def _accept_invitation(info: Info, data: InvitationAcceptInput) -> Session
             tx, SYSTEM, pending.tenant_id, request_id=viewer.request_id, permissions=frozenset()
         )
     context = replace(context, source_address=viewer.source_address)
-    # One transaction: the account, the membership and the session, or nothing.
-    async with tenant_tx(context, with_platform=True) as tx:
-        accepted = await invitations.accept(tx, context, pending, data.token, data.password)
-        tokens = await sessions.open_session(
-            tx, ring, accepted.user_id, accepted.full_name, pending.tenant_slug, viewer
-        )
+
+    async def attempt() -> sessions.Tokens:
+        # One transaction: the account, the membership and the session, or nothing.
+        async with tenant_tx(context, with_platform=True) as tx:
+            accepted = await invitations.accept(tx, context, pending, data.token, data.password)
+            return await sessions.open_session(
+                tx, ring, accepted.user_id, accepted.full_name, pending.tenant_slug, viewer
+            )
+
+    # An existing account's password is checked here: guessing it is slowed down as at sign-in.
+    tokens = await _password_attempt(viewer, pending.identifier, attempt, path=("input", "password"))
     return await _tokens_view(info, tokens, in_cookies=data.cookies)
 
 

@@ -17,8 +17,10 @@ from uuid import UUID
 from app.auth import errors, throttle, tokens
 from app.auth.keys import KeyRing
 from tenants import audit
+from tenants import errors as tenant_errors
 from tenants.contacts import e164
 from tenants.context import Principal, PrincipalKind, Viewer
+from tenants.errors import DomainError
 from tenants.ids import new_id
 from tenants.passwords import hash_password, needs_rehash, verify_password
 from tenants.tx import Transaction
@@ -168,13 +170,15 @@ def session_event(
     )
 
 
-async def record_failed_sign_in(
-    tx: Transaction, credentials: Credentials, error: errors.AuthError, origin: Viewer
-) -> None:
+WRONG_PASSWORD = (errors.InvalidCredentials, tenant_errors.WrongPassword)
+"""The refusals counted against the account and the address."""
+
+
+async def record_failed_sign_in(tx: Transaction, identifier: str, error: DomainError, origin: Viewer) -> None:
     """Write a refused sign-in to Socle's own audit chain and, for a wrong
     password, count it against the account and address (platform transaction)."""
-    if isinstance(error, errors.InvalidCredentials):
-        await throttle.record_failure(tx, account_key(credentials.identifier), origin.source_address)
+    if isinstance(error, WRONG_PASSWORD):
+        await throttle.record_failure(tx, account_key(identifier), origin.source_address)
     await audit.record(
         tx,
         session_event(
@@ -183,7 +187,7 @@ async def record_failed_sign_in(
             None,
             None,
             origin,
-            identifier=credentials.identifier.strip()[:254],
+            identifier=identifier.strip()[:254],
             reason=error.code,
         ),
     )

@@ -37,9 +37,11 @@ def _keys(identifier: str, address: str | None) -> list[tuple[str, Limit]]:
     return keys
 
 
-async def delay_before_attempt(tx: Transaction, identifier: str, address: str | None) -> float:
+async def delay_before_attempt(
+    tx: Transaction, identifier: str, address: str | None, *, path: tuple[str, ...] = ("input", "identifier")
+) -> float:
     """Seconds to wait before checking the password; raises ``TooManyAttempts``
-    while a key is locked (platform transaction)."""
+    (naming the input at ``path``) while a key is locked (platform transaction)."""
     now = datetime.now(UTC)
     delay = 0.0
     for key, limit in _keys(identifier, address):
@@ -50,7 +52,7 @@ async def delay_before_attempt(tx: Transaction, identifier: str, address: str | 
             continue
         if row["locked_until"] is not None and row["locked_until"] > now:
             minutes = math.ceil((row["locked_until"] - now).total_seconds() / 60)
-            raise errors.TooManyAttempts(path=("input", "identifier"), minutes=minutes)
+            raise errors.TooManyAttempts(path=path, minutes=minutes)
         if row["window_started_at"] + WINDOW > now and row["failures"] > limit.slow_after:
             delay = max(delay, min(MAX_DELAY_SECONDS, 2.0 ** (row["failures"] - limit.slow_after - 1)))
     return delay
