@@ -26,7 +26,8 @@ def configure_logging(settings: Settings) -> None:
         renderer = structlog.processors.JSONRenderer()
         exception_processor: list[structlog.types.Processor] = [structlog.processors.format_exc_info]
     else:
-        renderer = structlog.dev.ConsoleRenderer()
+        # Plain tracebacks: rich's would print local variables, passwords included.
+        renderer = structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
         exception_processor = []
 
     structlog.configure(

@@ -17,8 +17,9 @@ from app.auth.tokens import ACCESS_TOKEN_LIFETIME
 from app.settings import Settings
 from app.storage import Storage, make_storage
 from tenants.relay import run_relay
+from workers import messaging
 from workers.broker import install_broker
-from workers.messaging import SmsSender, make_sms_sender
+from workers.messaging import Outbound
 
 log = structlog.get_logger(__name__)
 
@@ -30,7 +31,7 @@ class Runtime:
     settings: Settings
     storage: Storage
     keys: KeyStore
-    sms: SmsSender
+    outbound: Outbound
     broker: dramatiq.Broker | None = None
     worker: dramatiq.Worker | None = None
     _relay: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -44,7 +45,7 @@ class Runtime:
             settings=settings,
             storage=make_storage(settings),
             keys=KeyStore(settings.secret(), token_lifetime=ACCESS_TOKEN_LIFETIME),
-            sms=make_sms_sender(settings),
+            outbound=messaging.configure(settings),
         )
 
     async def start(self, *, run_worker: bool) -> None:

@@ -102,8 +102,10 @@ class Settings(BaseSettings):
     mail_sender: Literal["log"] = "log"
     """How emails (invitations) are sent: `log` writes them to the log."""
 
-    public_url: str = "http://localhost:8000"
-    """The address people reach Socle at; links in messages start with it."""
+    public_url: str | None = None
+    """The address people reach Socle at (`https://socle.example.sn`); links in
+    messages start with it. Unset: `http://localhost:<SOCLE_HTTP_PORT>`, except
+    in production, where it is required."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Lowest level written to the log."""
@@ -175,6 +177,7 @@ class Settings(BaseSettings):
             "database_url": self.database_url,
             "broker_url": self.broker_url,
             "secret_key": self.secret_key,
+            "public_url": self.public_url,
         }
         for name, value in required.items():
             if value is None:
@@ -189,6 +192,11 @@ class Settings(BaseSettings):
         if self.graphql_introspection is not None:
             return self.graphql_introspection
         return self.env is not Environment.PRODUCTION
+
+    @property
+    def public_address(self) -> str:
+        """Where links in messages point, without a trailing slash."""
+        return (self.public_url or f"http://localhost:{self.http_port}").rstrip("/")
 
     @property
     def embedded_database(self) -> bool:

@@ -55,6 +55,8 @@ class RequestContext(BaseContext, kw_only=True):
     loaders: Loaders
     translate: Callable[[str, dict[str, Any]], str]
     """Renders an error code in the viewer's language."""
+    link_secret: str
+    """The key the tokens of links sent to people (invitations) derive from."""
 
 
 Info = strawberry.Info[RequestContext, None]

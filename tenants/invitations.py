@@ -1,16 +1,24 @@
-"""Invitations: a tenant's administrator invites a person, by email or SMS, to
-join with a role. The message carries a link with a token; the person
-accepts by choosing a password (new account) or by giving theirs (existing
-account), and the account and the membership are made together.
+"""Invitations: a tenant's administrator invites a person, by email or by SMS,
+to join with a role. The message carries a link with a token; the person
+accepts by choosing a password (new account) or by giving theirs (the
+existing account with that email or phone), and the account and the
+membership are made together.
 
-The token is made when the message is sent (by a job), so it exists only in
-the message; the invitation keeps its SHA-256. Sending again replaces it.
+An invitation has one contact, the one its token proves: accepting it never
+gives an account an address or number nobody received the link at.
+
+The token is an HMAC of the invitation and of how many times it was sent,
+under Socle's secret key: the sending job derives the same token as the
+request that asked for it, so it sits in no table or queue, a retried job
+sends the same link, and sending again (which counts one more) kills the
+previous link at once. The invitation keeps the token's SHA-256.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
+import hmac
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -63,13 +71,20 @@ def _refuse_unless_pending(invitation: Invitation, path: tuple[str, ...]) -> Non
 
 
 def token_digest(token: str) -> str:
-    """How an invitation token is stored: SHA-256 (tokens are 256 random bits)."""
+    """How an invitation token is stored: SHA-256 (tokens carry 256 bits)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_token(secret: str, invitation_id: UUID, send_count: int) -> str:
+    """The token in the link of the ``send_count``-th message of an invitation."""
+    mac = hmac.new(secret.encode(), f"invitation:{invitation_id}:{send_count}".encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
 
 
 @dataclass(frozen=True)
 class NewInvitation:
-    """Who to invite, with which role, and in which language to write to them."""
+    """Who to invite (an email address or a phone number), with which role,
+    and in which language to write to them."""
 
     full_name: str
     role: Role
@@ -78,71 +93,96 @@ class NewInvitation:
     locale: str = "fr"
 
 
-def _contacts(data: NewInvitation) -> tuple[str | None, str | None]:
-    email = phone = None
-    if data.email and data.email.strip():
-        email = email_address(data.email)
-        if email is None:
-            raise errors.InvalidEmail(path=("input", "email"))
-    if data.phone and data.phone.strip():
-        phone = e164(data.phone)
-        if phone is None:
-            raise errors.InvalidPhone(path=("input", "phone"))
-    if email is None and phone is None:
+@dataclass(frozen=True)
+class Contact:
+    """The one way an invitation reaches its invitee."""
+
+    column: str
+    """``email`` or ``phone``: the ``users`` and ``invitations`` column."""
+    value: str
+
+
+def _contact(data: NewInvitation) -> Contact:
+    email = data.email.strip() if data.email else ""
+    phone = data.phone.strip() if data.phone else ""
+    if bool(email) == bool(phone):
         raise errors.ContactRequired(path=("input", "email"))
-    return email, phone
+    if email:
+        address = email_address(email)
+        if address is None:
+            raise errors.InvalidEmail(path=("input", "email"))
+        return Contact("email", address)
+    number = e164(phone)
+    if number is None:
+        raise errors.InvalidPhone(path=("input", "phone"))
+    return Contact("phone", number)
 
 
-async def _is_active_member(tx: Transaction, ctx: TenantContext, email: str | None, phone: str | None) -> bool:
+def contact_of(invitation: Invitation) -> Contact:
+    """The contact an invitation was sent to."""
+    return Contact("email", invitation.email) if invitation.email else Contact("phone", invitation.phone)
+
+
+async def _lock_contact(tx: Transaction, scope: str, contact: Contact) -> None:
+    # Taken before any row lock, so that two requests about one contact wait
+    # for each other instead of deadlocking or colliding on a unique index.
+    await tx.connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{scope}:{contact.column}:{contact.value}"
+    )
+
+
+async def _is_active_member(tx: Transaction, ctx: TenantContext, contact: Contact) -> bool:
     found = await tx.connection.fetchval(
         "SELECT EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id"
-        " WHERE m.tenant_id = $1 AND m.is_active AND (u.email = $2 OR u.phone = $3))",
+        f" WHERE m.tenant_id = $1 AND m.is_active AND u.{contact.column} = $2)",  # column: email or phone
         ctx.tenant_id,
-        email,
-        phone,
+        contact.value,
     )
     return bool(found)
 
 
-def _contact_summary(invitation: Invitation) -> dict[str, str]:
-    return {key: value for key, value in (("email", invitation.email), ("phone", invitation.phone)) if value}
-
-
-async def invite(tx: Transaction, ctx: TenantContext, data: NewInvitation) -> Invitation:
+async def invite(tx: Transaction, ctx: TenantContext, data: NewInvitation, secret: str) -> Invitation:
     """Invite a person to the context's tenant and queue the message. An open
-    invitation to the same email or phone is replaced."""
+    invitation to the same contact is replaced."""
     full_name = data.full_name.strip()
     if not 2 <= len(full_name) <= 200:
         raise errors.InvalidName(path=("input", "fullName"))
     if not role_fits_tenant(data.role, ctx.tenant_kind):
         raise errors.RoleNotInTenant(path=("input", "role"), role=data.role.value)
-    email, phone = _contacts(data)
-    if await _is_active_member(tx, ctx, email, phone):
-        raise errors.AlreadyMember(path=("input", "email" if email else "phone"))
+    contact = _contact(data)
+    await _lock_contact(tx, f"invitation:{ctx.tenant_id}", contact)
+    if await _is_active_member(tx, ctx, contact):
+        raise errors.AlreadyMember(path=("input", contact.column))
     now = datetime.now(UTC)
     invitations = within(ctx, Invitation)
-    same_contact: Any = Invitation.email == email if email else Invitation.phone == phone
-    if email and phone:
-        same_contact = same_contact | (Invitation.phone == phone)
-    replaced = await invitations.objects().where(
-        Invitation.accepted_at.is_null() & Invitation.revoked_at.is_null() & same_contact
+    replaced = await invitations.select(Invitation.id).where(
+        Invitation.accepted_at.is_null()
+        & Invitation.revoked_at.is_null()
+        & (getattr(Invitation, contact.column) == contact.value)
     )
     for old in replaced:
-        await invitations.update({Invitation.revoked_at: now}).where(Invitation.id == old.id)
-        await audit.record_change(tx, ctx, "invitation.revoke", "invitation", old.id, reason="replaced")
+        await invitations.update({Invitation.revoked_at: now}).where(Invitation.id == old["id"])
+        await audit.record_change(tx, ctx, "invitation.revoke", "invitation", old["id"], reason="replaced")
     invitation = invitations.new(
         full_name=full_name,
-        email=email,
-        phone=phone,
         role=data.role,
         locale=data.locale,
         invited_by=ctx.principal.id if ctx.principal.kind is PrincipalKind.USER else None,
         created_at=now,
         expires_at=now + INVITATION_LIFETIME,
+        send_count=1,
+        **{contact.column: contact.value},
     )
+    invitation.token_hash = token_digest(link_token(secret, invitation.id, 1))
     await invitations.insert(invitation)
     await audit.record_change(
-        tx, ctx, "invitation.create", "invitation", invitation.id, role=data.role.value, **_contact_summary(invitation)
+        tx,
+        ctx,
+        "invitation.create",
+        "invitation",
+        invitation.id,
+        role=data.role.value,
+        **{contact.column: contact.value},
     )
     await tx.enqueue(SEND_ACTOR, tenant_id=str(ctx.tenant_id), invitation_id=str(invitation.id))
     return invitation
@@ -162,18 +202,26 @@ async def _find(ctx: TenantContext, invitation_id: UUID) -> Invitation:
     return invitation
 
 
-async def resend(tx: Transaction, ctx: TenantContext, invitation_id: UUID) -> Invitation:
+async def resend(tx: Transaction, ctx: TenantContext, invitation_id: UUID, secret: str) -> Invitation:
     """Send an invitation again, valid for another full period; the link sent
-    before stops working."""
+    before stops working at once."""
     invitation = await _find(ctx, invitation_id)
     if invitation.accepted_at is not None:
         raise errors.InvitationAccepted(path=("input", "id"))
     if invitation.revoked_at is not None:
         raise errors.InvitationNotFound(path=("input", "id"))
     invitation.expires_at = datetime.now(UTC) + INVITATION_LIFETIME
+    invitation.send_count += 1
+    invitation.token_hash = token_digest(link_token(secret, invitation.id, invitation.send_count))
     await (
         within(ctx, Invitation)
-        .update({Invitation.expires_at: invitation.expires_at})
+        .update(
+            {
+                Invitation.expires_at: invitation.expires_at,
+                Invitation.send_count: invitation.send_count,
+                Invitation.token_hash: invitation.token_hash,
+            }
+        )
         .where(Invitation.id == invitation_id)
     )
     await audit.record_change(tx, ctx, "invitation.resend", "invitation", invitation_id)
@@ -201,37 +249,31 @@ async def revoke(tx: Transaction, ctx: TenantContext, invitation_id: UUID) -> In
 class Delivery:
     """An invitation's message to send, with the token made for it."""
 
-    full_name: str
-    email: str | None
-    phone: str | None
+    contact: Contact
     locale: str
     tenant_name: str
     expires_at: datetime
     token: str
 
 
-async def issue_token(tx: Transaction, ctx: TenantContext, invitation_id: UUID) -> Delivery | None:
-    """Make the token of the message about to be sent (the job's transaction);
-    None when the invitation is no longer pending."""
+async def delivery(tx: Transaction, ctx: TenantContext, invitation_id: UUID, secret: str) -> Delivery | None:
+    """The message to send for an invitation, with its link's current token
+    (the job's transaction); None when the invitation is no longer pending."""
     invitation = await within(ctx, Invitation).objects().where(Invitation.id == invitation_id).first()
     if invitation is None or status_of(invitation) is not InvitationStatus.PENDING:
         return None
-    token = secrets.token_urlsafe(32)
-    await (
-        within(ctx, Invitation)
-        .update({Invitation.token_hash: token_digest(token), Invitation.sent_at: datetime.now(UTC)})
-        .where(Invitation.id == invitation_id)
+    contact = contact_of(invitation)
+    await within(ctx, Invitation).update({Invitation.sent_at: datetime.now(UTC)}).where(Invitation.id == invitation_id)
+    await audit.record_change(
+        tx, ctx, "invitation.send", "invitation", invitation_id, **{contact.column: contact.value}
     )
-    await audit.record_change(tx, ctx, "invitation.send", "invitation", invitation_id, **_contact_summary(invitation))
     tenant_name = await tx.connection.fetchval("SELECT name FROM tenants WHERE id = $1", ctx.tenant_id)
     return Delivery(
-        full_name=invitation.full_name,
-        email=invitation.email,
-        phone=invitation.phone,
+        contact=contact,
         locale=invitation.locale,
         tenant_name=tenant_name,
         expires_at=invitation.expires_at,
-        token=token,
+        token=link_token(secret, invitation.id, invitation.send_count),
     )
 
 
@@ -242,25 +284,23 @@ class PendingInvitation:
     id: UUID
     tenant_id: UUID
     tenant_slug: str
-    identifier: str
-    """The invitee's email address, or phone number without one."""
+    contact: Contact
 
 
 async def find_by_token(tx: Transaction, token: str) -> PendingInvitation:
-    """The pending invitation with this token (platform transaction)."""
+    """The pending invitation with this token (platform transaction); a
+    withdrawn tenant's invitations are gone."""
     row = await tx.connection.fetchrow(
         "SELECT i.*, t.slug AS tenant_slug FROM invitations i JOIN tenants t ON t.id = i.tenant_id"
-        " WHERE i.token_hash = $1",
+        " WHERE i.token_hash = $1 AND t.status <> 'withdrawn'",
         token_digest(token.strip()),
     )
     if row is None:
         raise errors.InvitationNotFound(path=("input", "token"))
-    _refuse_unless_pending(_row(row), ("input", "token"))
+    invitation = _row(row)
+    _refuse_unless_pending(invitation, ("input", "token"))
     return PendingInvitation(
-        id=row["id"],
-        tenant_id=row["tenant_id"],
-        tenant_slug=row["tenant_slug"],
-        identifier=row["email"] or row["phone"],
+        id=invitation.id, tenant_id=invitation.tenant_id, tenant_slug=row["tenant_slug"], contact=contact_of(invitation)
     )
 
 
@@ -294,11 +334,13 @@ async def accept(
         raise errors.InvitationNotFound(path=("input", "token"))
     invitation = _row(row)
     _refuse_unless_pending(invitation, ("input", "token"))
+    contact = contact_of(invitation)
+    # Two invitations to one new contact, accepted together, make one account.
+    await _lock_contact(tx, "account", contact)
     account = await tx.connection.fetchrow(
-        "SELECT id, full_name, password_hash, is_active FROM users WHERE email = $1 OR phone = $2"
-        " ORDER BY (email = $1) DESC NULLS LAST LIMIT 1",
-        invitation.email,
-        invitation.phone,
+        "SELECT id, full_name, password_hash, is_active FROM users"
+        f" WHERE {contact.column} = $1",  # column: email or phone
+        contact.value,
     )
     if account is not None:
         if not account["is_active"] or not verify_password(account["password_hash"], password):
@@ -310,9 +352,8 @@ async def accept(
             tenant_service.NewUser(
                 full_name=invitation.full_name,
                 password=password,
-                email=invitation.email,
-                phone=invitation.phone,
                 locale=invitation.locale,
+                **{contact.column: contact.value},
             ),
         )
         user_id, full_name = user.id, user.full_name

@@ -63,12 +63,12 @@ class Invitation:
         )
 
 
-@strawberry.input(description="Invite a person by email, SMS or both.")
+@strawberry.input(description="Invite a person by email or by SMS: give one of `email` and `phone`.")
 class InvitationCreateInput:
     full_name: str
     role: Role
-    email: str | None = None
-    phone: str | None = strawberry.field(default=None, description="In E.164 (+221...).")
+    email: str | None = strawberry.field(default=None, description="Where to send the link by email.")
+    phone: str | None = strawberry.field(default=None, description="Where to send the link by SMS, in E.164 (+221...).")
     language: Language = strawberry.field(default=Language.FR, description="The language to write to them in.")
 
 
@@ -135,7 +135,7 @@ class Mutation:
 
         async def run() -> Invitation:
             async with tenant_tx(context) as tx:
-                row = await invitations.invite(tx, context, data)
+                row = await invitations.invite(tx, context, data, info.context.link_secret)
             return Invitation.from_row(row)
 
         return await CREATE_ERRORS.guard(run())
@@ -150,7 +150,7 @@ class Mutation:
 
         async def run() -> Invitation:
             async with tenant_tx(context) as tx:
-                row = await invitations.resend(tx, context, _invitation_id(id))
+                row = await invitations.resend(tx, context, _invitation_id(id), info.context.link_secret)
             return Invitation.from_row(row)
 
         return await RESEND_ERRORS.guard(run())

@@ -162,10 +162,10 @@ class ApiClient(TenantTable, tablename="api_clients"):
 
 
 class Invitation(TenantTable, tablename="invitations"):
-    """An invitation to join a tenant with a role, sent by email or SMS. Its
-    token is in the link sent and is kept as SHA-256; sending again replaces
-    it. Accepting it creates the account (or proves an existing one) and the
-    membership together."""
+    """An invitation to join a tenant with a role, sent by email or by SMS (one
+    contact). Its token is in the link sent and is kept as SHA-256; sending
+    again replaces it. Accepting it creates the account (or proves an
+    existing one) and the membership together."""
 
     full_name = Varchar(length=200)
     email = Varchar(length=254, null=True, default=None)
@@ -173,7 +173,8 @@ class Invitation(TenantTable, tablename="invitations"):
     role = Varchar(length=32, choices=Role)
     locale = Varchar(length=5, default="fr")
     token_hash = Varchar(length=64, null=True, default=None, secret=True)
-    """Null until the first message is sent."""
+    send_count = Integer(default=0)
+    """How many times it was sent; the link's token derives from it."""
     invited_by = UUID(null=True, default=None)
     """The user who invited; null when Socle itself did."""
     created_at = Timestamptz()

@@ -44,6 +44,16 @@ from app.settings import Settings, SettingsError, load_settings
                 "SOCLE_BROKER_URL": "redis://redis:6379/0",
                 "SOCLE_SECRET_KEY": "s" * 32,
             },
+            "invalid setting SOCLE_PUBLIC_URL: required when SOCLE_ENV=production",
+        ),
+        (
+            {
+                "SOCLE_ENV": "production",
+                "SOCLE_DATABASE_URL": "postgresql://app@db/socle",
+                "SOCLE_BROKER_URL": "redis://redis:6379/0",
+                "SOCLE_SECRET_KEY": "s" * 32,
+                "SOCLE_PUBLIC_URL": "https://socle.example.sn",
+            },
             "invalid setting SOCLE_STORAGE_URL: must be an s3:// URL when SOCLE_ENV=production",
         ),
         (
@@ -67,12 +77,13 @@ def test_defaults_run_the_embedded_demo(monkeypatch: pytest.MonkeyPatch) -> None
         if name.startswith("SOCLE_"):
             monkeypatch.delenv(name)
     settings = load_settings()
-    assert (settings.embedded_database, settings.broker_url, settings.storage_url, settings.introspection_enabled) == (
-        True,
-        None,
-        "file://var/storage",
-        True,
-    )
+    assert (
+        settings.embedded_database,
+        settings.broker_url,
+        settings.storage_url,
+        settings.introspection_enabled,
+        settings.public_address,
+    ) == (True, None, "file://var/storage", True, "http://localhost:8000")
 
 
 def test_production_turns_introspection_off() -> None:
@@ -82,8 +93,9 @@ def test_production_turns_introspection_off() -> None:
         broker_url="redis://redis:6379/0",
         secret_key="s" * 32,
         storage_url="s3://socle-files",
+        public_url="https://socle.example.sn/",
     )
-    assert settings.introspection_enabled is False
+    assert (settings.introspection_enabled, settings.public_address) == (False, "https://socle.example.sn")
 
 
 def test_command_stops_with_one_line() -> None:

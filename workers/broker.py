@@ -15,7 +15,6 @@ from dramatiq.middleware import AsyncIO, Middleware
 
 from app import db
 from app.settings import Settings
-from workers import messaging
 
 
 class DatabasePool(Middleware):
@@ -49,7 +48,6 @@ def install_broker(settings: Settings) -> dramatiq.Broker:
     """Make the settings' broker the current one and declare Socle's actors on it."""
     broker = make_broker(settings)
     dramatiq.set_broker(broker)
-    messaging.configure(settings)
     from workers import actors  # declared on the first broker installed; declare_on rebinds them
 
     actors.declare_on(broker)

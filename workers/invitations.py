@@ -1,5 +1,5 @@
-"""The job that sends an invitation: it makes the link's token, then sends
-the message by email and SMS, in the invitee's language."""
+"""The job that sends an invitation's link, by email or SMS, in the
+invitee's language."""
 
 from __future__ import annotations
 
@@ -26,14 +26,15 @@ def accept_link(public_url: str, token: str) -> str:
 
 @dramatiq.actor(actor_name=invitations.SEND_ACTOR, max_retries=5)
 async def send_invitation(tenant_id: str, invitation_id: str) -> None:
-    """Send the invitation's message; nothing when it is no longer pending."""
+    """Send the invitation's current link; nothing once it is no longer
+    pending. Run twice, it sends the same link."""
+    senders = outbound()
     async with platform_tx() as tx:
         ctx = await tenant_service.context_for(tx, SYSTEM, UUID(tenant_id))
     async with tenant_tx(ctx) as tx:
-        delivery = await invitations.issue_token(tx, ctx, UUID(invitation_id))
+        delivery = await invitations.delivery(tx, ctx, UUID(invitation_id), senders.link_secret)
     if delivery is None:
         return
-    senders = outbound()
     locale = delivery.locale
     text = translate(
         "invitations.MESSAGE",
@@ -42,9 +43,8 @@ async def send_invitation(tenant_id: str, invitation_id: str) -> None:
         expires=delivery.expires_at.strftime(_DATE_FORMATS.get(locale, _DATE_FORMATS["fr"])),
         link=accept_link(senders.public_url, delivery.token),
     )
-    if delivery.email:
-        await senders.mail.send(
-            delivery.email, translate("invitations.SUBJECT", locale, tenant=delivery.tenant_name), text
-        )
-    if delivery.phone:
-        await senders.sms.send(delivery.phone, text)
+    if delivery.contact.column == "email":
+        subject = translate("invitations.SUBJECT", locale, tenant=delivery.tenant_name)
+        await senders.mail.send(delivery.contact.value, subject, text)
+    else:
+        await senders.sms.send(delivery.contact.value, text)

@@ -55,29 +55,32 @@ def make_mail_sender(settings: Settings) -> MailSender:
 
 @dataclass(frozen=True)
 class Outbound:
-    """How jobs reach people: the senders, and the address links point to."""
+    """How Socle reaches people: the senders, the address links point to and
+    the key the tokens in those links derive from."""
 
     sms: SmsSender
     mail: MailSender
     public_url: str
+    link_secret: str
 
 
 _outbound: Outbound | None = None
 
 
 def configure(settings: Settings) -> Outbound:
-    """Make the senders of this process's jobs from ``settings``."""
+    """Make this process's senders from ``settings``; requests and jobs share them."""
     global _outbound
     _outbound = Outbound(
         sms=make_sms_sender(settings),
         mail=make_mail_sender(settings),
-        public_url=settings.public_url.rstrip("/"),
+        public_url=settings.public_address,
+        link_secret=settings.secret(),
     )
     return _outbound
 
 
 def outbound() -> Outbound:
-    """The senders :func:`configure` made (when the broker was installed)."""
+    """The senders :func:`configure` made (when the process's runtime was built)."""
     if _outbound is None:
-        raise RuntimeError("messaging is not configured: install the broker first")
+        raise RuntimeError("messaging is not configured: build the runtime first")
     return _outbound

@@ -32,6 +32,7 @@ def context_getter(runtime: Runtime):  # type: ignore[no-untyped-def]
             viewer=viewer,
             loaders=Loaders(viewer),
             translate=lambda code, params: translate(code, viewer.locale, **params),
+            link_secret=runtime.outbound.link_secret,
             runtime=runtime,
         )
 

@@ -221,7 +221,7 @@ async def _request_code(info: Info, raw_phone: str) -> SignInCodeRequested:
     if to_send is not None:
         # Sent after the commit: no network call while a transaction is open.
         text = translate("auth.SIGN_IN_CODE_SMS", to_send.locale, code=to_send.code)
-        await runtime.sms.send(to_send.phone, text)
+        await runtime.outbound.sms.send(to_send.phone, text)
     phone = sessions.normalize_identifier(raw_phone)[1]
     return SignInCodeRequested(phone=phone, expires_in_seconds=int(codes.CODE_LIFETIME.total_seconds()))
 
@@ -257,7 +257,7 @@ async def _accept_invitation(info: Info, data: InvitationAcceptInput) -> Session
             )
 
     # An existing account's password is checked here: guessing it is slowed down as at sign-in.
-    tokens = await _password_attempt(viewer, pending.identifier, attempt, path=("input", "password"))
+    tokens = await _password_attempt(viewer, pending.contact.value, attempt, path=("input", "password"))
     return await _tokens_view(info, tokens, in_cookies=data.cookies)
 
 

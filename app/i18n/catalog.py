@@ -141,8 +141,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Invalid phone number: write it in international format (+221...).",
     },
     "tenants.CONTACT_REQUIRED": {
-        "fr": "Indiquez une adresse e-mail ou un numéro de téléphone.",
-        "en": "Give an email address or a phone number.",
+        "fr": "Indiquez soit une adresse e-mail, soit un numéro de téléphone.",
+        "en": "Give either an email address or a phone number.",
     },
     "tenants.ALREADY_MEMBER": {
         "fr": "Cette personne est déjà utilisatrice active de la structure.",

@@ -13,14 +13,15 @@ import asyncpg
 import dramatiq
 import httpx
 import pytest
-from strawberry.relay import to_base64
+from strawberry.relay import from_base64, to_base64
 
-from tenants.invitations import INVITATION_LIFETIME
+from tenants.invitations import INVITATION_LIFETIME, token_digest
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import Role, TenantKind
 from tenants.tables import Tenant
 from tests.factories import PASSWORD, change_out_of_band, fresh_country, make_tenant, make_user
 from tests.graphql_client import graphql, sign_in, token_for
+from workers.invitations import send_invitation
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -278,7 +279,18 @@ class TestRefusals:
     @pytest.mark.parametrize(
         ("variables", "code", "path", "message"),
         [
-            ({}, "CONTACT_REQUIRED", ["input", "email"], "Indiquez une adresse e-mail ou un numéro de téléphone."),
+            (
+                {},
+                "CONTACT_REQUIRED",
+                ["input", "email"],
+                "Indiquez soit une adresse e-mail, soit un numéro de téléphone.",
+            ),
+            (
+                {"email": "a@exemple.sn", "phone": "+221765550199"},
+                "CONTACT_REQUIRED",
+                ["input", "email"],
+                "Indiquez soit une adresse e-mail, soit un numéro de téléphone.",
+            ),
             ({"email": "pas-une-adresse"}, "INVALID_EMAIL", ["input", "email"], "Adresse e-mail invalide."),
             (
                 {"phone": "77 123"},
@@ -318,12 +330,85 @@ class TestRefusals:
         assert (await graphql(client, INVITATIONS, token=admin))["data"]["invitations"] == []
 
     async def test_an_active_member_is_not_invited(self, client: httpx.AsyncClient, mutual: Tenant, admin: str) -> None:
-        member = await make_user(mutual, Role.AGENT)
-        refused = await _invite(client, admin, email=member.email)
-        assert (refused["code"], refused["path"]) == ("ALREADY_MEMBER", ["input", "email"])
+        by_email = await make_user(mutual, Role.AGENT)
+        await make_user(mutual, Role.AGENT, phone="+221765550177")
+        refused = [
+            await _invite(client, admin, email=by_email.email),
+            await _invite(client, admin, phone="+221 76 555 01 77"),
+        ]
+        assert [(result["code"], result["path"]) for result in refused] == [
+            ("ALREADY_MEMBER", ["input", "email"]),
+            ("ALREADY_MEMBER", ["input", "phone"]),
+        ]
+
+    async def test_a_withdrawn_tenants_invitation_is_gone(
+        self,
+        client: httpx.AsyncClient,
+        mutual: Tenant,
+        admin: str,
+        caplog: pytest.LogCaptureFixture,
+        owner: asyncpg.Connection,
+    ) -> None:
+        _, token = await _invite_and_get_token(client, admin, caplog, email="retrait@exemple.sn")
+        await change_out_of_band(owner, "UPDATE tenants SET status = 'withdrawn' WHERE id = $1", mutual.id)
+        assert (await _accept(client, token))["code"] == "INVITATION_NOT_FOUND"
+
+    async def test_invitations_to_one_contact_at_once_leave_one_open(
+        self, client: httpx.AsyncClient, admin: str
+    ) -> None:
+        results = await asyncio.gather(
+            *(
+                graphql(client, INVITE, token=admin, fullName="Awa Diop", role="AGENT", email="ensemble@exemple.sn")
+                for _ in range(6)
+            )
+        )
+        await _jobs_done()
+        listed = await graphql(client, INVITATIONS, token=admin)
+        assert [result["data"]["invitationCreate"]["__typename"] for result in results] == ["Invitation"] * 6
+        assert sorted(item["status"] for item in listed["data"]["invitations"]) == ["PENDING"] + ["REVOKED"] * 5
+
+
+class TestSending:
+    async def test_a_job_run_again_sends_the_same_working_link(
+        self, client: httpx.AsyncClient, mutual: Tenant, admin: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        invitation, token = await _invite_and_get_token(client, admin, caplog, phone="+221765550155")
+        invitation_id = from_base64(invitation["id"])[1]
+        send_invitation.send(tenant_id=str(mutual.id), invitation_id=invitation_id)
+        await _jobs_done()
+        texts = [message["text"] for message in _messages(caplog, "sms.sent")]
+        assert [_token(text) for text in texts] == [token, token]
+        assert (await _accept(client, token))["__typename"] == "SessionTokens"
+
+    async def test_the_token_stays_out_of_the_audit_log(
+        self, client: httpx.AsyncClient, mutual: Tenant, admin: str, caplog: pytest.LogCaptureFixture, owner: Any
+    ) -> None:
+        _, token = await _invite_and_get_token(client, admin, caplog, email="discret@exemple.sn")
+        await _accept(client, token)
+        logged = await owner.fetchval(
+            "SELECT string_agg(summary::text || coalesce(target_id, ''), ' ') FROM audit_events WHERE tenant_id = $1",
+            mutual.id,
+        )
+        assert (token in logged, token_digest(token) in logged) == (False, False)
 
 
 class TestExistingAccounts:
+    async def test_an_account_found_by_phone_is_throttled_under_its_phone(
+        self,
+        client: httpx.AsyncClient,
+        admin: str,
+        caplog: pytest.LogCaptureFixture,
+        owner: asyncpg.Connection,
+    ) -> None:
+        await make_user(await make_tenant(), Role.MEMBER, phone="+221765550166")
+        _, token = await _invite_and_get_token(client, admin, caplog, phone="+221 76 555 01 66")
+        wrong = await _accept(client, token, password="Pas-le-bon-mot-de-passe")
+        counted = await owner.fetchval("SELECT failures FROM sign_in_throttles WHERE key = 'account:+221765550166'")
+        assert (wrong["code"], counted) == ("WRONG_PASSWORD", 1)
+        accepted = await _accept(client, token)
+        viewer = await graphql(client, VIEWER, token=accepted["accessToken"])
+        assert viewer["data"]["viewer"]["role"] == "MANAGER"
+
     async def test_an_account_of_another_tenant_joins_with_its_password(
         self,
         client: httpx.AsyncClient,
