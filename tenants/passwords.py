@@ -18,10 +18,10 @@ MAX_LENGTH = 128
 """Longer inputs only cost hashing time; passphrases fit well below."""
 
 
-def check_strength(password: str) -> None:
-    """Refuse a password too short or too long to be chosen."""
+def check_strength(password: str, path: tuple[str, ...] = ("input", "password")) -> None:
+    """Refuse a password too short or too long to be chosen (the input at ``path``)."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH or not password.strip():
-        raise errors.WeakPassword(path=("input", "password"), min_length=MIN_LENGTH, max_length=MAX_LENGTH)
+        raise errors.WeakPassword(path=path, min_length=MIN_LENGTH, max_length=MAX_LENGTH)
 
 
 def hash_password(password: str) -> str:

@@ -186,6 +186,18 @@ class Invitation(TenantTable, tablename="invitations"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class PasswordReset(Table, tablename="password_resets"):
+    """A link to choose a new password, sent to an account's email or phone:
+    valid one hour, single use, kept as SHA-256."""
+
+    id = UUID(primary_key=True, default=new_id)
+    user_id = ForeignKey(User, on_delete=OnDelete.cascade, null=False, index=False)
+    token_hash = Varchar(length=64, secret=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
 class OneTimeCode(Table, tablename="one_time_codes"):
     """A sign-in code sent by SMS: short-lived, single use, few attempts."""
 

@@ -37,6 +37,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("memberships", True, True),
         ("one_time_codes", True, True),
         ("outbox", True, True),
+        ("password_resets", True, True),
         ("refresh_tokens", True, True),
         ("schemes", True, True),
         ("sessions", True, True),

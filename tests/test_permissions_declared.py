@@ -18,6 +18,9 @@ PUBLIC = {
     "Mutation.signInCodeRequest": "asking for a sign-in code by SMS",
     "Mutation.sessionCreateWithCode": "signing in with that code",
     "Mutation.invitationAccept": "the invitation's token is the credential",
+    "Mutation.passwordResetRequest": "asking for a reset link (no account oracle)",
+    "Mutation.passwordReset": "the reset link's token is the credential",
+    "Mutation.passwordChange": "changes the signed-in user's own password, checking the current one",
 }
 
 

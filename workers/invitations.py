@@ -3,7 +3,6 @@ invitee's language."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
 from uuid import UUID
 
 import dramatiq
@@ -16,12 +15,6 @@ from tenants.tx import platform_tx, tenant_tx
 from workers.messaging import outbound
 
 _DATE_FORMATS = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d"}
-
-
-def accept_link(public_url: str, token: str) -> str:
-    """Where the invitee accepts. The token rides in the query string, which
-    Socle's access log leaves out."""
-    return f"{public_url}/invitations/accept?{urlencode({'token': token})}"
 
 
 @dramatiq.actor(actor_name=invitations.SEND_ACTOR, max_retries=5)
@@ -41,10 +34,7 @@ async def send_invitation(tenant_id: str, invitation_id: str) -> None:
         locale,
         tenant=delivery.tenant_name,
         expires=delivery.expires_at.strftime(_DATE_FORMATS.get(locale, _DATE_FORMATS["fr"])),
-        link=accept_link(senders.public_url, delivery.token),
+        link=senders.link("/invitations/accept", delivery.token),
     )
-    if delivery.contact.column == "email":
-        subject = translate("invitations.SUBJECT", locale, tenant=delivery.tenant_name)
-        await senders.mail.send(delivery.contact.value, subject, text)
-    else:
-        await senders.sms.send(delivery.contact.value, text)
+    subject = translate("invitations.SUBJECT", locale, tenant=delivery.tenant_name)
+    await senders.send(delivery.contact.column, delivery.contact.value, subject, text)

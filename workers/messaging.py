@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Protocol
+from urllib.parse import urlencode
 
 import structlog
 
@@ -62,6 +63,18 @@ class Outbound:
     mail: MailSender
     public_url: str
     link_secret: str
+
+    def link(self, path: str, token: str) -> str:
+        """A link to Socle carrying ``token``. The token rides in the query
+        string, which Socle's access log leaves out."""
+        return f"{self.public_url}{path}?{urlencode({'token': token})}"
+
+    async def send(self, channel: str, address: str, subject: str, text: str) -> None:
+        """Send ``text`` by ``channel`` (``email``, with ``subject``, or ``phone``)."""
+        if channel == "email":
+            await self.mail.send(address, subject, text)
+        else:
+            await self.sms.send(address, text)
 
 
 _outbound: Outbound | None = None

@@ -38,3 +38,7 @@ class InvalidCode(AuthError):
     """Wrong, expired, used or exhausted code: one answer for all."""
 
     code = "auth.INVALID_CODE"
+
+
+class InvalidResetToken(AuthError):
+    code = "auth.INVALID_RESET_TOKEN"

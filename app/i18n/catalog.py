@@ -173,4 +173,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Invitation de {tenant} sur Socle",
         "en": "{tenant} invites you to Socle",
     },
+    "auth.INVALID_RESET_TOKEN": {
+        "fr": "Lien invalide, expiré ou déjà utilisé : demandez-en un nouveau.",
+        "en": "Invalid, expired or already used link: ask for a new one.",
+    },
+    "auth.PASSWORD_RESET_MESSAGE": {
+        "fr": "Socle : pour choisir un nouveau mot de passe, ouvrez ce lien dans l'heure : {link} "
+        "Si vous n'avez rien demandé, ignorez ce message.",
+        "en": "Socle: to choose a new password, open this link within the hour: {link} "
+        "If you did not ask for it, ignore this message.",
+    },
+    "auth.PASSWORD_RESET_SUBJECT": {
+        "fr": "Nouveau mot de passe Socle",
+        "en": "New Socle password",
+    },
 }
