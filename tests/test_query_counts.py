@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import dramatiq
 import httpx
 import pytest
 
-from tenants import audit
+from tenants import audit, clients, invitations
 from tenants.context import SYSTEM
 from tenants.roles import Role
 from tenants.tables import Tenant
@@ -18,12 +21,13 @@ pytestmark = pytest.mark.usefixtures("migrated")
 
 # Sign-in check of the token (one platform transaction), then the list's own
 # transaction; auditEvents also counts the events when totalCount is asked.
-STATEMENTS = {"users": 10, "auditEvents": 15, "apiClients": 10}
+STATEMENTS = {"users": 10, "auditEvents": 15, "apiClients": 10, "invitations": 10}
 
 LISTS = {
     "users": "{ users { fullName role isActive } }",
     "auditEvents": "{ auditEvents(first: 100) { totalCount edges { node { seq action summary } } } }",
     "apiClients": "{ apiClients { name scopes } }",
+    "invitations": "{ invitations { fullName email role status } }",
 }
 
 
@@ -31,20 +35,21 @@ async def _fill(tenant: Tenant, field: str, rows: int) -> None:
     if field == "users":
         for _ in range(rows):
             await make_user(tenant, Role.AGENT)
-    elif field == "auditEvents":
-        ctx = await context(tenant)
-        async with tenant_tx(ctx) as tx:
-            for number in range(rows):
+        return
+    ctx = await context(tenant)
+    async with tenant_tx(ctx) as tx:
+        for number in range(rows):
+            if field == "auditEvents":
                 await audit.record(tx, audit.Event(action=f"test.{number}", actor=SYSTEM, tenant_id=tenant.id))
-    else:
-        from tenants import clients
-
-        ctx = await context(tenant)
-        async with tenant_tx(ctx) as tx:
-            for number in range(rows):
+            elif field == "apiClients":
                 await clients.register(
                     tx, ctx, clients.NewClient(name=f"Appli {number}", scopes=frozenset({"members:read"}))
                 )
+            else:
+                new = invitations.NewInvitation(full_name=f"Invité {number}", role=Role.AGENT, email=f"i{number}@x.sn")
+                await invitations.invite(tx, ctx, new, "secret-des-tests")
+    # The invitations' messages leave now, not while statements are counted.
+    await asyncio.to_thread(dramatiq.get_broker().join, "default")
 
 
 async def _count(client: httpx.AsyncClient, statements: StatementCounter, field: str, rows: int) -> int:
