@@ -8,6 +8,7 @@ from uuid import UUID
 
 import strawberry
 from strawberry import relay
+from strawberry.relay.types import GlobalIDValueError
 
 from tenants import context, roles, tables
 from tenants.graphql import Info, node_uuids, requires
@@ -107,4 +108,7 @@ class Query:
         "Each type checks its own permission (a tenant: `tenant:read`)."
     )
     async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:  # noqa: A002
-        return await id.resolve_node(info, required=False)
+        try:
+            return await id.resolve_node(info, required=False)
+        except GlobalIDValueError:
+            return None  # the id of a type that is not a Node (a user, an invitation): not found

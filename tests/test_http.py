@@ -7,9 +7,11 @@ from typing import Any
 
 import httpx
 import pytest
+from strawberry.relay import to_base64
 
 from app.main import create_app
 from app.settings import Settings
+from tests.factories import make_tenant
 from tests.graphql_client import serve
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -72,9 +74,6 @@ async def test_anonymous_tenant_query_asks_to_sign_in(client: httpx.AsyncClient)
 
 
 async def test_node_of_a_tenant_is_hidden_from_anonymous(client: httpx.AsyncClient) -> None:
-    from strawberry.relay import to_base64
-
-    from tests.factories import make_tenant
 
     tenant = await make_tenant()
     body = await _graphql(client, "query ($id: ID!) { node(id: $id) { id } }", id=to_base64("Tenant", tenant.id))
@@ -113,6 +112,12 @@ async def test_malformed_global_id_is_a_client_error(client: httpx.AsyncClient) 
             }
         ],
     }
+
+
+async def test_id_of_a_type_that_is_not_a_node_is_not_found(client: httpx.AsyncClient) -> None:
+    ids = [to_base64("User", "01a20000-0000-7000-8000-000000000000"), to_base64("Nothing", "1")]
+    bodies = [await _graphql(client, "query ($id: ID!) { node(id: $id) { id } }", id=node_id) for node_id in ids]
+    assert bodies == [{"data": {"node": None}}, {"data": {"node": None}}]
 
 
 async def test_every_log_line_of_a_request_carries_its_id(
