@@ -74,7 +74,6 @@ async def test_anonymous_tenant_query_asks_to_sign_in(client: httpx.AsyncClient)
 
 
 async def test_node_of_a_tenant_is_hidden_from_anonymous(client: httpx.AsyncClient) -> None:
-
     tenant = await make_tenant()
     body = await _graphql(client, "query ($id: ID!) { node(id: $id) { id } }", id=to_base64("Tenant", tenant.id))
     assert body == {"data": {"node": None}}
