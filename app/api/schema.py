@@ -19,6 +19,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from app.auth.api import Mutation as AuthMutation
+from app.auth.password_api import Mutation as PasswordMutation
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
@@ -39,7 +40,7 @@ class Query(TenantQuery, AuditQuery, ClientQuery, UserQuery, InvitationQuery):
 
 
 @strawberry.type(description="Every mutation of Socle, gathered from each domain's api module.")
-class Mutation(AuthMutation, ClientMutation, UserMutation, InvitationMutation):
+class Mutation(AuthMutation, PasswordMutation, ClientMutation, UserMutation, InvitationMutation):
     pass
 
 

@@ -1,4 +1,4 @@
-"""GraphQL mutations to sign in, refresh a session and sign out."""
+"""GraphQL mutations to sign in (with a password, an SMS code or an invitation), refresh a session and sign out."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import strawberry
 
 from app.api.context import AppContext
-from app.auth import codes, cookies, errors, recovery, sessions, throttle
+from app.auth import codes, cookies, errors, sessions, throttle
 from app.i18n import translate
 from tenants import errors as tenant_errors
 from tenants import invitations
 from tenants import service as tenant_service
 from tenants.api import Tenant
-from tenants.context import SYSTEM, PrincipalKind, Viewer
+from tenants.context import SYSTEM, Viewer
 from tenants.errors import DomainError
 from tenants.mutation_errors import MutationErrors
 from tenants.tx import platform_tx, tenant_tx
@@ -124,56 +124,13 @@ INVITATION_ACCEPT_ERRORS = MutationErrors(
 )
 
 
-@strawberry.input(description="Ask for a link to choose a new password.")
-class PasswordResetRequestInput:
-    identifier: str = strawberry.field(description="The account's email address, or phone number in E.164.")
-
-
-@strawberry.type(
-    description="A link was sent if the email or phone belongs to an active account (it is not said whether it does)."
-)
-class PasswordResetRequested:
-    expires_in_seconds: int
-
-
-@strawberry.input(description="Choose a new password with the link's token.")
-class PasswordResetInput:
-    token: str = strawberry.field(description="The token in the link.")
-    password: str = strawberry.field(description="The new password, 10 to 128 characters.")
-
-
-@strawberry.input(description="Change the signed-in user's password.")
-class PasswordChangeInput:
-    current_password: str
-    new_password: str = strawberry.field(description="10 to 128 characters.")
-
-
-@strawberry.type(description="The password was changed.")
-class PasswordChanged:
-    ended_sessions: int = strawberry.field(description="Other sessions of the account that were ended.")
-
-
-RESET_REQUEST_ERRORS = MutationErrors("PasswordResetRequest", [errors.InvalidIdentifier])
-RESET_ERRORS = MutationErrors("PasswordReset", [errors.InvalidResetToken, tenant_errors.WeakPassword])
-CHANGE_ERRORS = MutationErrors(
-    "PasswordChange", [errors.InvalidCredentials, tenant_errors.WeakPassword, errors.TooManyAttempts]
-)
-
 if TYPE_CHECKING:  # the error types are built at run time
-    PasswordResetRequestResult = Any
-    PasswordResetResult = Any
-    PasswordChangeResult = Any
     InvitationAcceptResult = Any
     SessionCreateResult = Any
     SessionRefreshResult = Any
     SignInCodeRequestResult = Any
     SessionCreateWithCodeResult = Any
 else:
-    PasswordResetRequestResult = Annotated[
-        PasswordResetRequested | RESET_REQUEST_ERRORS.type, strawberry.union("PasswordResetRequestResult")
-    ]
-    PasswordResetResult = Annotated[PasswordChanged | RESET_ERRORS.type, strawberry.union("PasswordResetResult")]
-    PasswordChangeResult = Annotated[PasswordChanged | CHANGE_ERRORS.type, strawberry.union("PasswordChangeResult")]
     InvitationAcceptResult = Annotated[
         SessionTokens | INVITATION_ACCEPT_ERRORS.type, strawberry.union("InvitationAcceptResult")
     ]
@@ -211,7 +168,7 @@ async def _tokens_view(info: Info, tokens: sessions.Tokens, *, in_cookies: bool)
     )
 
 
-async def _password_attempt(
+async def password_attempt(
     viewer: Viewer, identifier: str, attempt: Callable[[], Awaitable[T]], *, path: tuple[str, ...]
 ) -> T:
     """Check a password the way sign-in does: wait as long as the account's and
@@ -240,7 +197,7 @@ async def _sign_in(info: Info, data: sessions.Credentials, *, in_cookies: bool) 
         async with platform_tx() as tx:
             return await sessions.sign_in(tx, ring, data, viewer)
 
-    tokens = await _password_attempt(viewer, data.identifier, attempt, path=("input", "identifier"))
+    tokens = await password_attempt(viewer, data.identifier, attempt, path=("input", "identifier"))
     return await _tokens_view(info, tokens, in_cookies=in_cookies)
 
 
@@ -301,68 +258,12 @@ async def _accept_invitation(info: Info, data: InvitationAcceptInput) -> Session
             )
 
     # An existing account's password is checked here: guessing it is slowed down as at sign-in.
-    tokens = await _password_attempt(viewer, pending.contact.value, attempt, path=("input", "password"))
+    tokens = await password_attempt(viewer, pending.contact.value, attempt, path=("input", "password"))
     return await _tokens_view(info, tokens, in_cookies=data.cookies)
-
-
-async def _request_reset(info: Info, identifier: str) -> PasswordResetRequested:
-    runtime = info.context.runtime
-    async with platform_tx() as tx:
-        to_send = await recovery.request_reset(tx, identifier, info.context.viewer)
-    if to_send is not None:
-        # Sent after the commit: no network call while a transaction is open.
-        outbound = runtime.outbound
-        text = translate(
-            "auth.PASSWORD_RESET_MESSAGE", to_send.locale, link=outbound.link("/password/reset", to_send.token)
-        )
-        subject = translate("auth.PASSWORD_RESET_SUBJECT", to_send.locale)
-        await outbound.send(to_send.channel, to_send.address, subject, text)
-    return PasswordResetRequested(expires_in_seconds=int(recovery.RESET_LIFETIME.total_seconds()))
-
-
-async def _reset(info: Info, data: PasswordResetInput) -> PasswordChanged:
-    async with platform_tx() as tx:
-        ended = await recovery.reset_password(tx, data.token, data.password, info.context.viewer)
-    return PasswordChanged(ended_sessions=ended)
-
-
-async def _change(info: Info, data: PasswordChangeInput) -> PasswordChanged:
-    viewer = info.context.viewer
-    user_id = viewer.principal.id
-    if viewer.principal.kind is not PrincipalKind.USER or user_id is None:
-        raise tenant_errors.Unauthenticated()
-
-    async def attempt() -> int:
-        async with platform_tx() as tx:
-            return await recovery.change_password(tx, viewer, user_id, data.current_password, data.new_password)
-
-    # Someone holding an unattended session must not guess the password freely.
-    ended = await _password_attempt(viewer, f"user:{user_id}", attempt, path=("input", "currentPassword"))
-    return PasswordChanged(ended_sessions=ended)
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Ask for a link, by email or SMS, to choose a new password (valid one hour).")
-    async def password_reset_request(
-        self,
-        info: Info,
-        input: PasswordResetRequestInput,  # noqa: A002
-    ) -> PasswordResetRequestResult:
-        return await RESET_REQUEST_ERRORS.guard(_request_reset(info, input.identifier))
-
-    @strawberry.mutation(
-        description="Choose a new password with a reset link's token; every session of the account ends."
-    )
-    async def password_reset(self, info: Info, input: PasswordResetInput) -> PasswordResetResult:  # noqa: A002
-        return await RESET_ERRORS.guard(_reset(info, input))
-
-    @strawberry.mutation(
-        description="Change the signed-in user's password; their other sessions end. Requires a signed-in user."
-    )
-    async def password_change(self, info: Info, input: PasswordChangeInput) -> PasswordChangeResult:  # noqa: A002
-        return await CHANGE_ERRORS.guard(_change(info, input))
-
     @strawberry.mutation(
         description="Accept an invitation: sets the password of a new account (or checks an existing "
         "account's), makes the membership and signs in to the tenant."
