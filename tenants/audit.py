@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -186,9 +187,9 @@ class EventFilter:
     occurred_before: datetime | None = None
 
 
-def _where(tenant_id: UUID, event_filter: EventFilter) -> tuple[str, list[Any]]:
-    clauses: list[str] = ["tenant_id = $1"]
-    args: list[Any] = [tenant_id]
+def _where(tenant_ids: Sequence[UUID], event_filter: EventFilter) -> tuple[str, list[Any]]:
+    clauses: list[str] = ["tenant_id = $1" if len(tenant_ids) == 1 else "tenant_id = ANY($1::uuid[])"]
+    args: list[Any] = [tenant_ids[0] if len(tenant_ids) == 1 else list(tenant_ids)]
     for column, operator, value in (
         ("action", "=", event_filter.action),
         ("actor_id", "=", event_filter.actor_id),
@@ -208,7 +209,7 @@ async def list_events(
 ) -> list[Any]:
     """Up to ``limit`` events of a tenant's chain, newest first, older than
     ``before_seq`` (keyset pagination on the chain's sequence)."""
-    where, args = _where(tenant_id, event_filter)
+    where, args = _where([tenant_id], event_filter)
     if before_seq is not None:
         args.append(before_seq)
         where += f" AND seq < ${len(args)}"
@@ -219,9 +220,34 @@ async def list_events(
     return rows
 
 
-async def count_events(tx: Transaction, tenant_id: UUID, event_filter: EventFilter) -> int:
-    """How many events of a tenant's chain the filter keeps."""
-    where, args = _where(tenant_id, event_filter)
+async def list_events_across(
+    tx: Transaction,
+    tenant_ids: Sequence[UUID],
+    event_filter: EventFilter,
+    *,
+    before: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[Any]:
+    """Up to ``limit`` events of several tenants' chains, newest first, older
+    than ``before`` (keyset pagination on the time and id of the last seen)."""
+    if not tenant_ids:
+        return []
+    where, args = _where(tenant_ids, event_filter)
+    if before is not None:
+        args.extend(before)
+        where += f" AND (occurred_at, id) < (${len(args) - 1}, ${len(args)})"
+    args.append(limit)
+    rows: list[Any] = await tx.connection.fetch(
+        f"SELECT * FROM audit_events WHERE {where} ORDER BY occurred_at DESC, id DESC LIMIT ${len(args)}", *args
+    )
+    return rows
+
+
+async def count_events(tx: Transaction, tenant_ids: Sequence[UUID], event_filter: EventFilter) -> int:
+    """How many events of these tenants' chains the filter keeps."""
+    if not tenant_ids:
+        return 0
+    where, args = _where(tenant_ids, event_filter)
     count: int = await tx.connection.fetchval(f"SELECT count(*) FROM audit_events WHERE {where}", *args)
     return count
 
@@ -239,6 +265,22 @@ async def read_events(
     read is recorded, see :func:`record_oversight_read`)."""
     rows = await list_events(tx, tenant_id, event_filter, before_seq=before_seq, limit=limit)
     await record_oversight_read(tx, context, tenant_id, "oversight.audit_read")
+    return rows
+
+
+async def read_supervised_events(
+    tx: Transaction,
+    context: TenantContext,
+    event_filter: EventFilter,
+    *,
+    before: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[Any]:
+    """List the events of every tenant ``context`` supervises (a ministry's
+    view across its country); the read is recorded in the ministry's log."""
+    tenant_ids = sorted(context.supervised_tenant_ids)
+    rows = await list_events_across(tx, tenant_ids, event_filter, before=before, limit=limit)
+    await record_change(tx, context, "oversight.audit_read", "country", context.country)
     return rows
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -12,9 +13,11 @@ from strawberry import relay
 from strawberry.scalars import JSON
 
 from tenants import audit
+from tenants.api import Tenant
 from tenants.context import TenantContext
 from tenants.graphql import Info, decode_id, requires, tenant_of
-from tenants.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from tenants.loaders import tenants_by_id
+from tenants.pagination import InvalidCursor, PageInfo, decode_cursor, encode_cursor, page_size
 from tenants.permissions import Permission
 from tenants.tx import tenant_tx
 
@@ -33,11 +36,18 @@ class AuditEvent:
     source_address: str | None
     summary: JSON = strawberry.field(description="What changed; never a secret or a password.")
     hash: str = strawberry.field(description="SHA-256 of the previous entry's hash and this entry.")
+    _tenant_id: strawberry.Private[UUID]
+
+    @strawberry.field(description="The tenant whose log holds the entry.")
+    async def tenant(self, info: Info) -> Tenant | None:
+        row = await info.context.loaders.get(tenants_by_id).load(self._tenant_id)
+        return Tenant.from_row(row) if row else None
 
     @classmethod
     def from_row(cls, row: Any) -> AuditEvent:
         """The GraphQL view of an audit row."""
         return cls(
+            _tenant_id=row["tenant_id"],
             seq=row["seq"],
             occurred_at=row["occurred_at"],
             actor_kind=row["actor_kind"],
@@ -63,16 +73,34 @@ class AuditEventEdge:
 class AuditEventConnection:
     edges: list[AuditEventEdge]
     page_info: PageInfo
-    _tenant_id: strawberry.Private[UUID | None]
+    _tenant_ids: strawberry.Private[list[UUID]]
     _filter: strawberry.Private[audit.EventFilter]
     _context: strawberry.Private[TenantContext]
 
     @strawberry.field(description="How many events match the filter (one more query; ask only when shown).")
     async def total_count(self) -> int:
-        if self._tenant_id is None:
-            return 0
         async with tenant_tx(self._context) as tx:
-            return await audit.count_events(tx, self._tenant_id, self._filter)
+            return await audit.count_events(tx, self._tenant_ids, self._filter)
+
+    @classmethod
+    def page(
+        cls,
+        rows: list[Any],
+        limit: int,
+        cursor: Callable[[Any], str],
+        context: TenantContext,
+        tenant_ids: list[UUID],
+        event_filter: audit.EventFilter,
+    ) -> AuditEventConnection:
+        """A page of at most ``limit`` of ``rows`` (one more tells whether a next page exists)."""
+        edges = [AuditEventEdge(cursor=cursor(row), node=AuditEvent.from_row(row)) for row in rows[:limit]]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
+            _tenant_ids=tenant_ids,
+            _filter=event_filter,
+            _context=context,
+        )
 
 
 @strawberry.input(description="Narrows the audit events listed; every field is optional.")
@@ -127,14 +155,43 @@ class Query:
                 rows = await audit.read_events(
                     tx, context, tenant_id, event_filter, before_seq=before_seq, limit=limit + 1
                 )
-        page = rows[:limit]
-        edges = [AuditEventEdge(cursor=encode_cursor(row["seq"]), node=AuditEvent.from_row(row)) for row in page]
-        return AuditEventConnection(
-            edges=edges,
-            page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
-            _tenant_id=tenant_id,
-            _filter=event_filter,
-            _context=context,
+        tenant_ids = [tenant_id] if tenant_id is not None else []
+        return AuditEventConnection.page(
+            rows, limit, lambda row: encode_cursor(row["seq"]), context, tenant_ids, event_filter
+        )
+
+    @strawberry.field(
+        description="The audit events of every tenant the caller supervises (a ministry: the mutuals and IPMs "
+        "of its country), newest first; each names its tenant. The read is recorded in the caller's own log. "
+        "Requires `oversight:read`; `first` is at most 100.",
+        extensions=[requires(Permission.OVERSIGHT_READ)],
+    )
+    async def supervised_audit_events(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        filter: AuditEventFilter | None = None,  # noqa: A002
+    ) -> AuditEventConnection:
+        context = tenant_of(info)
+        limit = page_size(first)
+        before = None
+        if after:
+            occurred_at, event_id = decode_cursor(after, str, str)
+            try:
+                before = (datetime.fromisoformat(occurred_at), UUID(event_id))
+            except ValueError:
+                raise InvalidCursor(path=("after",)) from None
+        event_filter = audit.EventFilter(**vars(filter)) if filter else audit.EventFilter()
+        async with tenant_tx(context) as tx:
+            rows = await audit.read_supervised_events(tx, context, event_filter, before=before, limit=limit + 1)
+        return AuditEventConnection.page(
+            rows,
+            limit,
+            lambda row: encode_cursor(row["occurred_at"].isoformat(), str(row["id"])),
+            context,
+            sorted(context.supervised_tenant_ids),
+            event_filter,
         )
 
     @strawberry.field(

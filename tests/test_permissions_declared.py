@@ -54,6 +54,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.tenant": "tenant:read",
         "Query.auditEvents": "audit:read",
         "Query.auditChain": "audit:read",
+        "Query.supervisedAuditEvents": "oversight:read",
         "Query.apiClients": "api_clients:manage",
         "Mutation.apiClientCreate": "api_clients:manage",
         "Mutation.apiClientRotateSecret": "api_clients:manage",

@@ -10,11 +10,11 @@ import pytest
 
 from tenants import audit, clients, invitations
 from tenants.context import SYSTEM
-from tenants.roles import Role
+from tenants.roles import Role, TenantKind
 from tenants.tables import Tenant
 from tenants.tx import tenant_tx
 from tests.conftest import StatementCounter
-from tests.factories import context, make_tenant, make_user
+from tests.factories import context, fresh_country, make_tenant, make_user
 from tests.graphql_client import graphql, token_for
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -69,3 +69,27 @@ async def test_same_statements_for_1_and_50_rows(
     one = await _count(client, statements, field, 1)
     fifty = await _count(client, statements, field, 50)
     assert (one, fifty) == (STATEMENTS[field], STATEMENTS[field])
+
+
+async def _supervised_count(client: httpx.AsyncClient, statements: StatementCounter, events: int) -> int:
+    country = fresh_country()
+    ministry = await make_tenant(kind=TenantKind.MINISTRY, country=country)
+    mutuals = [await make_tenant(country=country) for _ in range(min(events, 5))]
+    for number in range(events):
+        tenant = mutuals[number % len(mutuals)]
+        async with tenant_tx(await context(tenant)) as tx:
+            await audit.record(tx, audit.Event(action=f"test.{number}", actor=SYSTEM, tenant_id=tenant.id))
+    token = await token_for(client, ministry, Role.OVERSIGHT_OFFICER)
+    statements.statements.clear()
+    query = "{ supervisedAuditEvents(first: 100) { totalCount edges { node { action tenant { slug } } } } }"
+    body = await graphql(client, query, token=token)
+    assert len(body["data"]["supervisedAuditEvents"]["edges"]) == events
+    return len(statements.statements)
+
+
+async def test_supervised_events_cost_the_same_for_1_or_50_events_of_1_or_5_tenants(
+    client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    one = await _supervised_count(client, statements, 1)
+    fifty = await _supervised_count(client, statements, 50)
+    assert (one, fifty) == (23, 23)

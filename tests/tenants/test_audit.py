@@ -20,6 +20,7 @@ from schemes.rules import service as scheme_service
 from schemes.rules.tables import Scheme, SchemeKind
 from tenants import audit
 from tenants.context import SYSTEM
+from tenants.pagination import encode_cursor
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import Role, TenantKind
 from tenants.scoping import within
@@ -332,6 +333,67 @@ class TestReading:
         assert _actions(hidden) == []
         assert chain == {"data": {"auditChain": {"intact": True, "checked": 1, "brokenAtSeq": None}}}
         assert _actions(own) == ["oversight.audit_read", "session.create", "membership.create"]
+
+
+SUPERVISED = """
+query ($first: Int, $after: String, $action: String) {
+  supervisedAuditEvents(first: $first, after: $after, filter: {action: $action}) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { action tenant { slug } } }
+  }
+}
+"""
+
+
+class TestAcrossSupervisedTenants:
+    async def test_the_ministry_reads_its_countrys_logs_page_by_page(
+        self, client: httpx.AsyncClient, owner: asyncpg.Connection
+    ) -> None:
+        country = fresh_country()
+        ministry = await make_tenant(kind=TenantKind.MINISTRY, country=country)
+        first_mutual = await make_tenant(country=country)
+        second_mutual = await make_tenant(kind=TenantKind.IPM, country=country)
+        abroad = await make_tenant(country=fresh_country())
+        await _record(first_mutual, "x.one")
+        await _record(second_mutual, "x.two")
+        await _record(first_mutual, "x.three")
+        await _record(abroad, "x.abroad")
+        token = await token_for(client, ministry, Role.OVERSIGHT_OFFICER)
+        first = await graphql(client, SUPERVISED, token=token, first=2, action=None)
+        page = first["data"]["supervisedAuditEvents"]
+        second = await graphql(client, SUPERVISED, token=token, first=2, after=page["pageInfo"]["endCursor"])
+        seen = [
+            (edge["node"]["action"], edge["node"]["tenant"]["slug"])
+            for body in (first, second)
+            for edge in body["data"]["supervisedAuditEvents"]["edges"]
+        ]
+        assert (page["totalCount"], page["pageInfo"]["hasNextPage"]) == (3, True)
+        assert seen == [
+            ("x.three", first_mutual.slug),
+            ("x.two", second_mutual.slug),
+            ("x.one", first_mutual.slug),
+        ]
+        assert second["data"]["supervisedAuditEvents"]["pageInfo"]["hasNextPage"] is False
+        filtered = await graphql(client, SUPERVISED, token=token, action="x.two")
+        assert [edge["node"]["action"] for edge in filtered["data"]["supervisedAuditEvents"]["edges"]] == ["x.two"]
+        traces = await owner.fetch(
+            "SELECT target_type, target_id FROM audit_events WHERE tenant_id = $1 AND action = 'oversight.audit_read'",
+            ministry.id,
+        )
+        assert [tuple(row) for row in traces] == [("country", country)] * 3
+
+    async def test_a_bad_cursor_is_named(self, client: httpx.AsyncClient) -> None:
+        ministry = await make_tenant(kind=TenantKind.MINISTRY, country=fresh_country())
+        token = await token_for(client, ministry, Role.MINISTRY_ADMIN)
+        body = await graphql(client, SUPERVISED, token=token, after=encode_cursor("hier", "pas-un-id"))
+        assert (body["data"], body["errors"][0]["extensions"]) == (None, {"code": "INVALID_CURSOR"})
+
+    @pytest.mark.parametrize("role", [Role.TENANT_ADMIN, Role.AUDITOR, Role.MANAGER])
+    async def test_tenants_do_not_see_each_other_through_it(self, client: httpx.AsyncClient, role: Role) -> None:
+        token = await token_for(client, await make_tenant(), role)
+        body = await graphql(client, SUPERVISED, token=token)
+        assert (body["data"], body["errors"][0]["extensions"]) == (None, {"code": "FORBIDDEN"})
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role not in {Role.MINISTRY_ADMIN, Role.OVERSIGHT_OFFICER}])
