@@ -16,16 +16,13 @@ previous link at once. The invitation keeps the token's SHA-256.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from tenants import audit, errors
+from tenants import audit, errors, link_tokens
 from tenants import service as tenant_service
 from tenants.contacts import e164, email_address
 from tenants.context import Principal, PrincipalKind, TenantContext
@@ -70,15 +67,9 @@ def _refuse_unless_pending(invitation: Invitation, path: tuple[str, ...]) -> Non
         raise errors.InvitationExpired(path=path)
 
 
-def token_digest(token: str) -> str:
-    """How an invitation token is stored: SHA-256 (tokens carry 256 bits)."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def link_token(secret: str, invitation_id: UUID, send_count: int) -> str:
     """The token in the link of the ``send_count``-th message of an invitation."""
-    mac = hmac.new(secret.encode(), f"invitation:{invitation_id}:{send_count}".encode(), hashlib.sha256)
-    return base64.urlsafe_b64encode(mac.digest()).decode().rstrip("=")
+    return link_tokens.derive(secret, "invitation", invitation_id, send_count)
 
 
 @dataclass(frozen=True)
@@ -161,7 +152,9 @@ async def invite(tx: Transaction, ctx: TenantContext, data: NewInvitation, secre
         & (getattr(Invitation, contact.column) == contact.value)
     )
     for old in replaced:
-        await invitations.update({Invitation.revoked_at: now}).where(Invitation.id == old["id"])
+        await invitations.update({Invitation.revoked_at: now}).where(
+            (Invitation.id == old["id"]) & Invitation.accepted_at.is_null() & Invitation.revoked_at.is_null()
+        )
         await audit.record_change(tx, ctx, "invitation.revoke", "invitation", old["id"], reason="replaced")
     invitation = invitations.new(
         full_name=full_name,
@@ -173,7 +166,7 @@ async def invite(tx: Transaction, ctx: TenantContext, data: NewInvitation, secre
         send_count=1,
         **{contact.column: contact.value},
     )
-    invitation.token_hash = token_digest(link_token(secret, invitation.id, 1))
+    invitation.token_hash = link_tokens.digest(link_token(secret, invitation.id, 1))
     await invitations.insert(invitation)
     await audit.record_change(
         tx,
@@ -212,7 +205,7 @@ async def resend(tx: Transaction, ctx: TenantContext, invitation_id: UUID, secre
         raise errors.InvitationNotFound(path=("input", "id"))
     invitation.expires_at = datetime.now(UTC) + INVITATION_LIFETIME
     invitation.send_count += 1
-    invitation.token_hash = token_digest(link_token(secret, invitation.id, invitation.send_count))
+    invitation.token_hash = link_tokens.digest(link_token(secret, invitation.id, invitation.send_count))
     await (
         within(ctx, Invitation)
         .update(
@@ -293,7 +286,7 @@ async def find_by_token(tx: Transaction, token: str) -> PendingInvitation:
     row = await tx.connection.fetchrow(
         "SELECT i.*, t.slug AS tenant_slug FROM invitations i JOIN tenants t ON t.id = i.tenant_id"
         " WHERE i.token_hash = $1 AND t.status <> 'withdrawn'",
-        token_digest(token.strip()),
+        link_tokens.digest(token),
     )
     if row is None:
         raise errors.InvitationNotFound(path=("input", "token"))
@@ -324,11 +317,13 @@ async def accept(
     """Accept an invitation (a transaction of its tenant ``with_platform``):
     create the account with ``password``, or check it against the existing
     account with the invitation's email or phone; then make the membership."""
+    # The same lock as invite(): an invitation is not replaced while it is being accepted.
+    await _lock_contact(tx, f"invitation:{ctx.tenant_id}", pending.contact)
     row = await tx.connection.fetchrow(
         "SELECT * FROM invitations WHERE id = $1 AND tenant_id = $2 AND token_hash = $3 FOR UPDATE",
         pending.id,
         ctx.tenant_id,
-        token_digest(token.strip()),
+        link_tokens.digest(token),
     )
     if row is None:
         raise errors.InvitationNotFound(path=("input", "token"))

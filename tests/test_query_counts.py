@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import dramatiq
 import httpx
 import pytest
 
@@ -16,6 +13,7 @@ from tenants.tx import tenant_tx
 from tests.conftest import StatementCounter
 from tests.factories import context, fresh_country, make_tenant, make_user
 from tests.graphql_client import graphql, token_for
+from tests.jobs import jobs_done
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -49,7 +47,7 @@ async def _fill(tenant: Tenant, field: str, rows: int) -> None:
                 new = invitations.NewInvitation(full_name=f"Invité {number}", role=Role.AGENT, email=f"i{number}@x.sn")
                 await invitations.invite(tx, ctx, new, "secret-des-tests")
     # The invitations' messages leave now, not while statements are counted.
-    await asyncio.to_thread(dramatiq.get_broker().join, "default")
+    await jobs_done()
 
 
 async def _count(client: httpx.AsyncClient, statements: StatementCounter, field: str, rows: int) -> int:

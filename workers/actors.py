@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import dramatiq
 
-from workers import invitations
+from workers import invitations, passwords
 
-ACTORS: tuple[dramatiq.Actor, ...] = (invitations.send_invitation,)  # type: ignore[type-arg]
+ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
+    invitations.send_invitation,
+    passwords.send_password_reset,
+)
 
 
 def declare_on(broker: dramatiq.Broker) -> None:

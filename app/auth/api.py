@@ -169,12 +169,17 @@ async def _tokens_view(info: Info, tokens: sessions.Tokens, *, in_cookies: bool)
 
 
 async def password_attempt(
-    viewer: Viewer, identifier: str, attempt: Callable[[], Awaitable[T]], *, path: tuple[str, ...]
+    viewer: Viewer,
+    identifier: str,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    path: tuple[str, ...],
+    refused: str = "session.create_refused",
 ) -> T:
     """Check a password the way sign-in does: wait as long as the account's and
     the address's failures say (or refuse while locked), then run ``attempt``;
-    a refusal is recorded, and a wrong password counted, in a transaction of
-    its own, the attempt's having rolled back."""
+    a refusal is recorded (as the action ``refused``), and a wrong password
+    counted, in a transaction of its own, the attempt's having rolled back."""
     try:
         async with platform_tx() as tx:
             delay = await throttle.delay_before_attempt(
@@ -185,7 +190,7 @@ async def password_attempt(
         return await attempt()
     except DomainError as error:
         async with platform_tx() as tx:
-            await sessions.record_failed_sign_in(tx, identifier, error, viewer)
+            await sessions.record_failed_sign_in(tx, identifier, error, viewer, refused)
         raise
 
 

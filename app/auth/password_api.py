@@ -9,7 +9,6 @@ import strawberry
 from app.api.context import AppContext
 from app.auth import errors, recovery
 from app.auth.api import password_attempt
-from app.i18n import translate
 from tenants import errors as tenant_errors
 from tenants.context import PrincipalKind
 from tenants.mutation_errors import MutationErrors
@@ -66,17 +65,8 @@ else:
 
 
 async def _request_reset(info: Info, identifier: str) -> PasswordResetRequested:
-    runtime = info.context.runtime
     async with platform_tx() as tx:
-        to_send = await recovery.request_reset(tx, identifier, info.context.viewer)
-    if to_send is not None:
-        # Sent after the commit: no network call while a transaction is open.
-        outbound = runtime.outbound
-        text = translate(
-            "auth.PASSWORD_RESET_MESSAGE", to_send.locale, link=outbound.link("/password/reset", to_send.token)
-        )
-        subject = translate("auth.PASSWORD_RESET_SUBJECT", to_send.locale)
-        await outbound.send(to_send.channel, to_send.address, subject, text)
+        await recovery.request_reset(tx, identifier, info.context.viewer, info.context.link_secret)
     return PasswordResetRequested(expires_in_seconds=int(recovery.RESET_LIFETIME.total_seconds()))
 
 
@@ -97,7 +87,9 @@ async def _change(info: Info, data: PasswordChangeInput) -> PasswordChanged:
             return await recovery.change_password(tx, viewer, user_id, data.current_password, data.new_password)
 
     # Someone holding an unattended session must not guess the password freely.
-    ended = await password_attempt(viewer, f"user:{user_id}", attempt, path=("input", "currentPassword"))
+    ended = await password_attempt(
+        viewer, f"user:{user_id}", attempt, path=("input", "currentPassword"), refused="user.password_change_refused"
+    )
     return PasswordChanged(ended_sessions=ended)
 
 

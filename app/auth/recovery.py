@@ -1,22 +1,21 @@
 """Forgotten and changed passwords.
 
 A forgotten password is replaced through a link sent to the account's email
-address or phone: valid one hour, single use, three per hour; asking never
-reveals whether the account exists. A new password, reset or changed, ends
-the account's other sessions.
+address or phone: valid one hour, single use, three per hour. A job sends the
+link, so asking answers the same, as fast, whether the account exists or not
+and whatever the sender does. A new password, reset or changed, ends the
+account's other sessions and uses up the open links.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
 from app.auth import errors, throttle
 from app.auth.sessions import normalize_identifier
-from tenants import audit
+from tenants import audit, link_tokens
 from tenants.context import Principal, PrincipalKind, Viewer
 from tenants.ids import new_id
 from tenants.passwords import check_strength, hash_password, verify_password
@@ -25,15 +24,17 @@ from tenants.tx import Transaction
 RESET_LIFETIME = timedelta(hours=1)
 MAX_RESETS = 3
 RESETS_WINDOW = timedelta(hours=1)
+SEND_ACTOR = "send_password_reset"
+"""The job that sends a reset link (``workers.passwords``)."""
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _token(secret: str, reset_id: UUID) -> str:
+    return link_tokens.derive(secret, "password_reset", reset_id)
 
 
 @dataclass(frozen=True)
 class ResetToSend:
-    """A reset link to send once the request is committed."""
+    """A reset link to send."""
 
     channel: str
     """``email`` or ``phone``."""
@@ -54,34 +55,51 @@ def _event(action: str, actor: Principal, user_id: UUID, origin: Viewer, tenant_
     )
 
 
-async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer) -> ResetToSend | None:
-    """Make a reset link for the active account with this email or phone
-    (platform transaction); None when there is none or too many were asked for."""
+async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer, secret: str) -> None:
+    """Queue a reset link for the active account with this email or phone
+    (platform transaction); nothing when there is none or too many were asked for."""
     channel, identifier = normalize_identifier(raw_identifier)
     user = await tx.connection.fetchrow(
-        f"SELECT id, locale FROM users WHERE {channel} = $1 AND is_active",  # channel: email or phone
+        f"SELECT id FROM users WHERE {channel} = $1 AND is_active",  # channel: email or phone
         identifier,
     )
     if user is None:
-        return None
+        return
+    # Serialises the requests of one account, so that the limit holds.
+    await tx.connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('password_reset:' || $1, 0))", str(user["id"])
+    )
     recent = await tx.connection.fetchval(
         "SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - $2::interval",
         user["id"],
         RESETS_WINDOW,
     )
     if recent >= MAX_RESETS:
-        return None
-    token = secrets.token_urlsafe(32)
+        return
+    reset_id = new_id()
     await tx.connection.execute(
         "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at)"
         " VALUES ($1, $2, $3, now(), now() + $4::interval)",
-        new_id(),
+        reset_id,
         user["id"],
-        _digest(token),
+        link_tokens.digest(_token(secret, reset_id)),
         RESET_LIFETIME,
     )
     await audit.record(tx, _event("password_reset.request", origin.principal, user["id"], origin))
-    return ResetToSend(channel=channel, address=identifier, token=token, locale=user["locale"])
+    await tx.enqueue(SEND_ACTOR, reset_id=str(reset_id), channel=channel)
+
+
+async def reset_to_send(tx: Transaction, reset_id: UUID, channel: str, secret: str) -> ResetToSend | None:
+    """The link of a reset still open, to send by ``channel`` (the job's
+    platform transaction); None once used or expired."""
+    row = await tx.connection.fetchrow(
+        "SELECT u.email, u.phone, u.locale FROM password_resets r JOIN users u ON u.id = r.user_id"
+        " WHERE r.id = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.is_active",
+        reset_id,
+    )
+    if row is None or row[channel] is None:
+        return None
+    return ResetToSend(channel=channel, address=row[channel], token=_token(secret, reset_id), locale=row["locale"])
 
 
 async def _set_password(tx: Transaction, user_id: UUID, password: str, *, keep_session: UUID | None) -> int:
@@ -96,7 +114,11 @@ async def _set_password(tx: Transaction, user_id: UUID, password: str, *, keep_s
         user_id,
         keep_session,
     )
-    for identifier in (account["email"], account["phone"]):
+    # Any new password uses up the reset links still open: one that leaked cannot undo it.
+    await tx.connection.execute(
+        "UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id
+    )
+    for identifier in (account["email"], account["phone"], f"user:{user_id}"):
         if identifier:
             await throttle.clear_account(tx, identifier)
     return len(ended)
@@ -112,15 +134,12 @@ async def reset_password(tx: Transaction, token: str, password: str, origin: Vie
         WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.is_active
         FOR UPDATE OF r
         """,
-        _digest(token.strip()),
+        link_tokens.digest(token),
     )
     if row is None:
         raise errors.InvalidResetToken(path=("input", "token"))
     check_strength(password)
     ended = await _set_password(tx, row["user_id"], password, keep_session=None)
-    await tx.connection.execute(
-        "UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", row["user_id"]
-    )
     actor = Principal(kind=PrincipalKind.USER, id=row["user_id"], name=row["full_name"])
     await audit.record(tx, _event("user.password_reset", actor, row["user_id"], origin))
     return ended

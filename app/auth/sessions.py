@@ -174,15 +174,18 @@ WRONG_PASSWORD = (errors.InvalidCredentials, tenant_errors.WrongPassword)
 """The refusals counted against the account and the address."""
 
 
-async def record_failed_sign_in(tx: Transaction, identifier: str, error: DomainError, origin: Viewer) -> None:
-    """Write a refused sign-in to Socle's own audit chain and, for a wrong
-    password, count it against the account and address (platform transaction)."""
+async def record_failed_sign_in(
+    tx: Transaction, identifier: str, error: DomainError, origin: Viewer, action: str = "session.create_refused"
+) -> None:
+    """Write a refused password check (``action``: a sign-in by default) to
+    Socle's own audit chain and, for a wrong password, count it against the
+    account and address (platform transaction)."""
     if isinstance(error, WRONG_PASSWORD):
         await throttle.record_failure(tx, account_key(identifier), origin.source_address)
     await audit.record(
         tx,
         session_event(
-            "session.create_refused",
+            action,
             origin.principal,
             None,
             None,

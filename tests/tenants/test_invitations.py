@@ -10,17 +10,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
-import dramatiq
 import httpx
 import pytest
 from strawberry.relay import from_base64, to_base64
 
-from tenants.invitations import INVITATION_LIFETIME, token_digest
+from tenants import link_tokens
+from tenants.invitations import INVITATION_LIFETIME
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import Role, TenantKind
 from tenants.tables import Tenant
 from tests.factories import PASSWORD, change_out_of_band, fresh_country, make_tenant, make_user
 from tests.graphql_client import graphql, sign_in, token_for
+from tests.jobs import jobs_done
 from workers.invitations import send_invitation
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -80,12 +81,6 @@ def _messages(caplog: pytest.LogCaptureFixture, event: str) -> list[dict[str, An
     return [record.msg for record in caplog.records if isinstance(record.msg, dict) and record.msg["event"] == event]
 
 
-async def _jobs_done() -> None:
-    """Wait for the in-process worker to run the jobs sent so far."""
-    broker = dramatiq.get_broker()
-    await asyncio.to_thread(broker.join, "default")
-
-
 def _token(text: str) -> str:
     found = TOKEN.search(text)
     assert found, text
@@ -95,7 +90,7 @@ def _token(text: str) -> str:
 async def _invite(client: httpx.AsyncClient, admin: str, **variables: Any) -> dict[str, Any]:
     variables = {"fullName": "Awa Diop", "role": "MANAGER", **variables}
     result: dict[str, Any] = (await graphql(client, INVITE, token=admin, **variables))["data"]["invitationCreate"]
-    await _jobs_done()
+    await jobs_done()
     return result
 
 
@@ -223,7 +218,7 @@ class TestRefusals:
         )
         expired = await _accept(client, old_token)
         resent = await graphql(client, RESEND, token=admin, id=invitation["id"])
-        await _jobs_done()
+        await jobs_done()
         new_token = _token(_messages(caplog, "mail.sent")[-1]["text"])
         assert (expired["code"], resent["data"]["invitationResend"]) == (
             "INVITATION_EXPIRED",
@@ -362,7 +357,7 @@ class TestRefusals:
                 for _ in range(6)
             )
         )
-        await _jobs_done()
+        await jobs_done()
         listed = await graphql(client, INVITATIONS, token=admin)
         assert [result["data"]["invitationCreate"]["__typename"] for result in results] == ["Invitation"] * 6
         assert sorted(item["status"] for item in listed["data"]["invitations"]) == ["PENDING"] + ["REVOKED"] * 5
@@ -375,7 +370,7 @@ class TestSending:
         invitation, token = await _invite_and_get_token(client, admin, caplog, phone="+221765550155")
         invitation_id = from_base64(invitation["id"])[1]
         send_invitation.send(tenant_id=str(mutual.id), invitation_id=invitation_id)
-        await _jobs_done()
+        await jobs_done()
         texts = [message["text"] for message in _messages(caplog, "sms.sent")]
         assert [_token(text) for text in texts] == [token, token]
         assert (await _accept(client, token))["__typename"] == "SessionTokens"
@@ -389,7 +384,7 @@ class TestSending:
             "SELECT string_agg(summary::text || coalesce(target_id, ''), ' ') FROM audit_events WHERE tenant_id = $1",
             mutual.id,
         )
-        assert (token in logged, token_digest(token) in logged) == (False, False)
+        assert (token in logged, link_tokens.digest(token) in logged) == (False, False)
 
 
 class TestExistingAccounts:

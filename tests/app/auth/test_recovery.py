@@ -3,6 +3,7 @@ theirs. Either way the account's other sessions end."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -15,6 +16,7 @@ from tenants.roles import Role
 from tenants.tables import Tenant, User
 from tests.factories import PASSWORD, change_out_of_band, make_tenant, make_user
 from tests.graphql_client import SIGN_IN, graphql, sign_in
+from tests.jobs import jobs_done
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -67,6 +69,7 @@ def _sent(caplog: pytest.LogCaptureFixture, event: str) -> list[dict[str, Any]]:
 async def _reset_token(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, identifier: str) -> str:
     caplog.set_level(logging.INFO)
     body = await graphql(client, REQUEST, identifier=identifier)
+    await jobs_done()
     assert body["data"]["passwordResetRequest"] == {"__typename": "PasswordResetRequested", "expiresInSeconds": 3600}
     found = LINK.search(_sent(caplog, "mail.sent" if "@" in identifier else "sms.sent")[-1]["text"])
     assert found
@@ -138,6 +141,16 @@ class TestReset:
         }
         assert (await _reset(client, newer), await _reset(client, older)) == (invalid, invalid)
 
+    async def test_a_changed_password_uses_up_open_links(
+        self, client: httpx.AsyncClient, manager: User, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        assert manager.email
+        token = await _reset_token(client, caplog, manager.email)
+        session = await sign_in(client, manager.email)
+        await graphql(client, CHANGE, token=session["accessToken"], current=PASSWORD, new=NEW_PASSWORD)
+        assert (await _reset(client, token, password="Un-autre-mot-de-passe"))["code"] == "INVALID_RESET_TOKEN"
+        assert await _signs_in(client, manager.email, NEW_PASSWORD)
+
     async def test_an_expired_link(
         self, client: httpx.AsyncClient, manager: User, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
     ) -> None:
@@ -166,6 +179,7 @@ class TestReset:
     ) -> None:
         caplog.set_level(logging.INFO)
         body = await graphql(client, REQUEST, identifier="personne@exemple.sn")
+        await jobs_done()
         assert body["data"]["passwordResetRequest"] == {
             "__typename": "PasswordResetRequested",
             "expiresInSeconds": 3600,
@@ -177,8 +191,8 @@ class TestReset:
     ) -> None:
         caplog.set_level(logging.INFO)
         assert manager.email
-        for _ in range(4):
-            await graphql(client, REQUEST, identifier=manager.email)
+        await asyncio.gather(*(graphql(client, REQUEST, identifier=manager.email) for _ in range(8)))
+        await jobs_done()
         assert len(_sent(caplog, "mail.sent")) == 3
 
     async def test_not_an_identifier(self, client: httpx.AsyncClient) -> None:
@@ -221,6 +235,11 @@ class TestChange:
         counted = await owner.fetchval(
             "SELECT failures FROM sign_in_throttles WHERE key = $1", f"account:user:{manager.id}"
         )
+        refusals = await owner.fetchval(
+            "SELECT count(*) FROM audit_events WHERE action = 'user.password_change_refused' AND actor_id = $1",
+            manager.id,
+        )
+        assert refusals == 1
         assert (body["data"]["passwordChange"], counted) == (
             {
                 "__typename": "PasswordChangeError",
