@@ -187,9 +187,11 @@ class EventFilter:
     occurred_before: datetime | None = None
 
 
-def _where(tenant_ids: Sequence[UUID], event_filter: EventFilter) -> tuple[str, list[Any]]:
-    clauses: list[str] = ["tenant_id = $1" if len(tenant_ids) == 1 else "tenant_id = ANY($1::uuid[])"]
-    args: list[Any] = [tenant_ids[0] if len(tenant_ids) == 1 else list(tenant_ids)]
+def _where(tenants: str, first_arg: Any, event_filter: EventFilter) -> tuple[str, list[Any]]:
+    """A ``WHERE`` clause: the ``tenants`` condition (argument ``$1`` is
+    ``first_arg``), then the filter's."""
+    clauses: list[str] = [tenants]
+    args: list[Any] = [first_arg]
     for column, operator, value in (
         ("action", "=", event_filter.action),
         ("actor_id", "=", event_filter.actor_id),
@@ -209,7 +211,7 @@ async def list_events(
 ) -> list[Any]:
     """Up to ``limit`` events of a tenant's chain, newest first, older than
     ``before_seq`` (keyset pagination on the chain's sequence)."""
-    where, args = _where([tenant_id], event_filter)
+    where, args = _where("tenant_id = $1", tenant_id, event_filter)
     if before_seq is not None:
         args.append(before_seq)
         where += f" AND seq < ${len(args)}"
@@ -229,16 +231,28 @@ async def list_events_across(
     limit: int,
 ) -> list[Any]:
     """Up to ``limit`` events of several tenants' chains, newest first, older
-    than ``before`` (keyset pagination on the time and id of the last seen)."""
+    than ``before`` (keyset pagination on the time and id of the last seen).
+
+    Each chain gives its newest ``limit`` through the (tenant, time, id)
+    index, and the page is the newest of those: a page costs the same
+    however long the chains are.
+    """
     if not tenant_ids:
         return []
-    where, args = _where(tenant_ids, event_filter)
+    where, args = _where("tenant_id = chain.id", list(tenant_ids), event_filter)
     if before is not None:
         args.extend(before)
         where += f" AND (occurred_at, id) < (${len(args) - 1}, ${len(args)})"
     args.append(limit)
     rows: list[Any] = await tx.connection.fetch(
-        f"SELECT * FROM audit_events WHERE {where} ORDER BY occurred_at DESC, id DESC LIMIT ${len(args)}", *args
+        f"""
+        SELECT event.* FROM unnest($1::uuid[]) AS chain(id)
+        CROSS JOIN LATERAL (
+            SELECT * FROM audit_events WHERE {where} ORDER BY occurred_at DESC, id DESC LIMIT ${len(args)}
+        ) AS event
+        ORDER BY event.occurred_at DESC, event.id DESC LIMIT ${len(args)}
+        """,
+        *args,
     )
     return rows
 
@@ -247,7 +261,7 @@ async def count_events(tx: Transaction, tenant_ids: Sequence[UUID], event_filter
     """How many events of these tenants' chains the filter keeps."""
     if not tenant_ids:
         return 0
-    where, args = _where(tenant_ids, event_filter)
+    where, args = _where("tenant_id = ANY($1::uuid[])", list(tenant_ids), event_filter)
     count: int = await tx.connection.fetchval(f"SELECT count(*) FROM audit_events WHERE {where}", *args)
     return count
 
