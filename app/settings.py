@@ -155,9 +155,9 @@ class Settings(BaseSettings):
             return value
         raise ValueError("must be file://<folder> or s3://<bucket>[/<prefix>]")
 
-    @field_validator("storage_endpoint_url")
+    @field_validator("storage_endpoint_url", "public_url")
     @classmethod
-    def _endpoint_url(cls, value: str | None) -> str | None:
+    def _http_url(cls, value: str | None) -> str | None:
         return _check_url(value, ("http", "https"), "HTTP")
 
     @field_validator("secret_key")

@@ -256,7 +256,12 @@ async def delivery(tx: Transaction, ctx: TenantContext, invitation_id: UUID, sec
     if invitation is None or status_of(invitation) is not InvitationStatus.PENDING:
         return None
     contact = contact_of(invitation)
-    await within(ctx, Invitation).update({Invitation.sent_at: datetime.now(UTC)}).where(Invitation.id == invitation_id)
+    token = link_token(secret, invitation.id, invitation.send_count)
+    sent: dict[Any, Any] = {Invitation.sent_at: datetime.now(UTC)}
+    if invitation.token_hash is None:
+        # Made before links derived from the send count: its link is stored now.
+        sent[Invitation.token_hash] = link_tokens.digest(token)
+    await within(ctx, Invitation).update(sent).where(Invitation.id == invitation_id)
     await audit.record_change(
         tx, ctx, "invitation.send", "invitation", invitation_id, **{contact.column: contact.value}
     )
@@ -266,7 +271,7 @@ async def delivery(tx: Transaction, ctx: TenantContext, invitation_id: UUID, sec
         locale=invitation.locale,
         tenant_name=tenant_name,
         expires_at=invitation.expires_at,
-        token=link_token(secret, invitation.id, invitation.send_count),
+        token=token,
     )
 
 

@@ -32,6 +32,10 @@ from app.settings import Settings, SettingsError, load_settings
             "invalid setting SOCLE_STORAGE_URL: must be file://<folder> or s3://<bucket>[/<prefix>]",
         ),
         ({"SOCLE_SECRET_KEY": "court"}, "invalid setting SOCLE_SECRET_KEY: must be at least 32 characters long"),
+        (
+            {"SOCLE_PUBLIC_URL": "socle.example.sn"},
+            "invalid setting SOCLE_PUBLIC_URL: must be a HTTP URL starting with http:// or https://",
+        ),
         ({"SOCLE_LOG_FORMAT": "xml"}, "invalid setting SOCLE_LOG_FORMAT: Input should be 'json' or 'console'"),
         (
             {"SOCLE_ENV": "production"},

@@ -5,6 +5,11 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from tenants import rls
 
 ONE_CONTACT_SQL = [
+    # Invitations made before: keep the email of those with both contacts;
+    # count one send for each (the sending job stores the link of one never sent).
+    "SELECT set_config('app.audited', 'on', true)",
+    "UPDATE invitations SET phone = NULL WHERE email IS NOT NULL AND phone IS NOT NULL",
+    "UPDATE invitations SET send_count = 1 WHERE send_count = 0",
     "ALTER TABLE invitations DROP CONSTRAINT invitations_contact_check",
     "ALTER TABLE invitations ADD CONSTRAINT invitations_one_contact_check CHECK ((email IS NULL) <> (phone IS NULL))",
     "ALTER TABLE invitations ADD CONSTRAINT invitations_send_count_check CHECK (send_count >= 0)",
