@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import dramatiq
 
-from workers import invitations, passwords
+from workers import codes, invitations, passwords
 
 ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
+    codes.send_sign_in_code,
     invitations.send_invitation,
     passwords.send_password_reset,
 )

@@ -63,6 +63,7 @@ class Outbound:
     mail: MailSender
     public_url: str
     link_secret: str
+    """Socle's secret key: links' tokens and sign-in codes derive from it."""
 
     def link(self, path: str, token: str) -> str:
         """A link to Socle carrying ``token``. The token rides in the query

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from app.auth import errors
 from app.auth.keys import KeyRing
@@ -25,9 +25,13 @@ MAX_CODES = 3
 CODES_WINDOW = timedelta(minutes=15)
 
 
+SEND_ACTOR = "send_sign_in_code"
+"""The job that sends a code by SMS (``workers.codes``)."""
+
+
 @dataclass(frozen=True)
 class CodeToSend:
-    """An SMS to send once the code is committed."""
+    """An SMS to send."""
 
     phone: str
     code: str
@@ -39,6 +43,13 @@ def _digest(secret: str, code_id: str, code: str) -> str:
     return hmac.new(secret.encode(), f"{code_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _derived_code(secret: str, code_id: UUID) -> str:
+    """The six digits of a code: derived from its id under the secret key, so
+    that the sending job finds them again and they are stored nowhere."""
+    mac = hmac.new(secret.encode(), f"sign_in_code:{code_id}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(mac[:8], 'big') % 10**6:06d}"
+
+
 def _phone(raw: str) -> str:
     kind, phone = normalize_identifier(raw)
     if kind != "phone":
@@ -46,21 +57,27 @@ def _phone(raw: str) -> str:
     return phone
 
 
-async def request_code(tx: Transaction, secret: str, raw_phone: str, origin: Viewer) -> CodeToSend | None:
-    """Make a code for the account with this phone (platform transaction);
-    None when there is no active account or too many codes were asked for."""
+async def request_code(tx: Transaction, secret: str, raw_phone: str, origin: Viewer) -> str:
+    """Queue a code for the account with this phone (platform transaction);
+    nothing when there is no active account or too many codes were asked
+    for. The phone number in E.164."""
     phone = _phone(raw_phone)
-    user = await tx.connection.fetchrow("SELECT id, locale FROM users WHERE phone = $1 AND is_active", phone)
+    user = await tx.connection.fetchrow("SELECT id FROM users WHERE phone = $1 AND is_active", phone)
     if user is None:
-        return None
+        return phone
+    # Serialises the requests of one account, so that the limit holds.
+    await tx.connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended('sign_in_code:' || $1, 0))", str(user["id"])
+    )
     recent = await tx.connection.fetchval(
         "SELECT count(*) FROM one_time_codes WHERE user_id = $1 AND created_at > now() - $2::interval",
         user["id"],
         CODES_WINDOW,
     )
     if recent >= MAX_CODES:
-        return None
-    code_id, code = new_id(), f"{secrets.randbelow(10**6):06d}"
+        return phone
+    code_id = new_id()
+    code = _derived_code(secret, code_id)
     await tx.connection.execute(
         "INSERT INTO one_time_codes (id, user_id, code_hash, created_at, expires_at, attempts)"
         " VALUES ($1, $2, $3, now(), now() + $4::interval, 0)",
@@ -70,7 +87,20 @@ async def request_code(tx: Transaction, secret: str, raw_phone: str, origin: Vie
         CODE_LIFETIME,
     )
     await audit.record(tx, session_event("sign_in_code.create", origin.principal, None, None, origin, phone=phone))
-    return CodeToSend(phone=phone, code=code, locale=user["locale"])
+    await tx.enqueue(SEND_ACTOR, code_id=str(code_id))
+    return phone
+
+
+async def code_to_send(tx: Transaction, secret: str, code_id: UUID) -> CodeToSend | None:
+    """The SMS of a code still live (the job's platform transaction); None once used or expired."""
+    row = await tx.connection.fetchrow(
+        "SELECT u.phone, u.locale FROM one_time_codes c JOIN users u ON u.id = c.user_id"
+        " WHERE c.id = $1 AND c.used_at IS NULL AND c.expires_at > now() AND u.is_active",
+        code_id,
+    )
+    if row is None:
+        return None
+    return CodeToSend(phone=row["phone"], code=_derived_code(secret, code_id), locale=row["locale"])
 
 
 async def verify_code(
