@@ -10,10 +10,10 @@ import pytest
 from schemes.rules import service as scheme_service
 from schemes.rules.errors import SchemeCodeTaken
 from schemes.rules.tables import Scheme, SchemeKind
-from tenants import audit
+from tenants import audit, invitations
 from tenants.context import TenantContext
 from tenants.errors import DomainError
-from tenants.roles import TenantKind
+from tenants.roles import Role, TenantKind
 from tenants.scoping import ReadOnlyTenant, across, within
 from tenants.tables import Tenant
 from tenants.tx import platform_tx, tenant_tx
@@ -204,3 +204,33 @@ class TestRowLevelSecurityOnAuthTables:
         async with tenant_tx(a) as tx:
             sessions_seen_by_tenant = await tx.connection.fetchval("SELECT count(*) FROM sessions")
         assert sessions_seen_by_tenant == 0
+
+
+class TestRowLevelSecurityOnInvitationsAndResets:
+    """Raw SQL, no application filter: another tenant's invitations stay
+    invisible and unwritable; password resets are seen by no tenant."""
+
+    async def test_invitations_and_password_resets(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
+        a, b = two_mutuals
+        async with tenant_tx(b) as tx:
+            await invitations.invite(
+                tx,
+                b,
+                invitations.NewInvitation(full_name="Invitée de B", role=Role.AGENT, email="b.invitee@exemple.sn"),
+                "secret-des-tests",
+            )
+        async with tenant_tx(a) as tx:
+            seen = await tx.connection.fetchval("SELECT count(*) FROM invitations WHERE tenant_id = $1", b.tenant_id)
+            revoked = await tx.connection.execute(
+                "UPDATE invitations SET revoked_at = now() WHERE tenant_id = $1", b.tenant_id
+            )
+            resets_seen_by_tenant = await tx.connection.fetchval("SELECT count(*) FROM password_resets")
+        assert (seen, revoked, resets_seen_by_tenant) == (0, "UPDATE 0", 0)
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            async with tenant_tx(a) as tx:
+                await tx.connection.execute(
+                    "INSERT INTO invitations (id, tenant_id, full_name, email, role, locale, created_at, expires_at,"
+                    " send_count) VALUES (gen_random_uuid(), $1, 'Intrus', 'intrus@exemple.sn', 'tenant_admin',"
+                    " 'fr', now(), now() + interval '1 day', 1)",
+                    b.tenant_id,
+                )
