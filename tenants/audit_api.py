@@ -112,6 +112,11 @@ class AuditEventFilter:
     occurred_after: datetime | None = None
     occurred_before: datetime | None = None
 
+    @staticmethod
+    def to_filter(given: AuditEventFilter | None) -> audit.EventFilter:
+        """The service's filter for the one given (none: every event)."""
+        return audit.EventFilter(**vars(given)) if given else audit.EventFilter()
+
 
 @strawberry.type(description="Whether a tenant's audit chain is intact.")
 class AuditChainReport:
@@ -147,7 +152,7 @@ class Query:
         context = tenant_of(info)
         limit = page_size(first)
         before_seq = decode_cursor(after, int)[0] if after else None
-        event_filter = audit.EventFilter(**vars(filter)) if filter else audit.EventFilter()
+        event_filter = AuditEventFilter.to_filter(filter)
         tenant_id = _readable_tenant(context, tenant)
         rows: list[Any] = []
         if tenant_id is not None:
@@ -182,7 +187,7 @@ class Query:
                 before = (datetime.fromisoformat(occurred_at), UUID(event_id))
             except ValueError:
                 raise InvalidCursor(path=("after",)) from None
-        event_filter = audit.EventFilter(**vars(filter)) if filter else audit.EventFilter()
+        event_filter = AuditEventFilter.to_filter(filter)
         async with tenant_tx(context) as tx:
             rows = await audit.read_supervised_events(tx, context, event_filter, before=before, limit=limit + 1)
         return AuditEventConnection.page(

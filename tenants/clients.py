@@ -36,7 +36,8 @@ class IssuedSecret:
 
 
 def secret_digest(secret: str) -> str:
-    """How a client secret is stored: SHA-256 (secrets are 256 random bits)."""
+    """How a random secret (a client secret, a refresh token) is stored:
+    SHA-256 (they carry 256 random bits)."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -97,13 +98,12 @@ async def rotate_secret(tx: Transaction, ctx: TenantContext, client_id: UUID) ->
     if client.revoked_at is not None:
         raise errors.ClientRevoked(path=("input", "id"))
     secret = secrets.token_urlsafe(32)
-    now = datetime.now(UTC)
+    client.secret_hash, client.secret_rotated_at = secret_digest(secret), datetime.now(UTC)
     await (
         within(ctx, ApiClient)
-        .update({ApiClient.secret_hash: secret_digest(secret), ApiClient.secret_rotated_at: now})
+        .update({ApiClient.secret_hash: client.secret_hash, ApiClient.secret_rotated_at: client.secret_rotated_at})
         .where(ApiClient.id == client_id)
     )
-    client.secret_hash, client.secret_rotated_at = secret_digest(secret), now
     await audit.record_change(tx, ctx, "api_client.rotate_secret", "api_client", client.id)
     return IssuedSecret(client=client, secret=secret)
 
@@ -119,8 +119,8 @@ async def revoke(tx: Transaction, ctx: TenantContext, client_id: UUID) -> ApiCli
 
 
 async def find_active(tx: Transaction, client_id: str | UUID) -> ApiClient | None:
-    """The client with this id unless revoked (platform transaction): for the
-    token endpoint, which then checks the secret, and for each request."""
+    """The client with this id unless revoked (platform transaction), for the
+    token endpoint, which then checks the secret."""
     try:
         identifier = client_id if isinstance(client_id, UUID) else UUID(client_id)
     except ValueError:
@@ -134,12 +134,16 @@ async def client_context(
 ) -> TenantContext | None:
     """The context of a partner application's request (platform transaction):
     its tenant, and the permissions its scopes grant; None once revoked."""
-    client = await find_active(tx, client_id)
-    if client is None or client.tenant_id != tenant_id:
+    row = await tx.connection.fetchrow(
+        f"SELECT c.name, c.scopes, {tenant_service.TENANT_SCOPE}"
+        " FROM api_clients c JOIN tenants t ON t.id = c.tenant_id"
+        " WHERE c.id = $1 AND c.tenant_id = $2 AND c.revoked_at IS NULL",
+        client_id,
+        tenant_id,
+    )
+    if row is None:
         return None
     principal = Principal(
-        kind=PrincipalKind.CLIENT, id=client.id, name=client.name, scopes=frozenset(client.scopes.split())
+        kind=PrincipalKind.CLIENT, id=client_id, name=row["name"], scopes=frozenset(row["scopes"].split())
     )
-    return await tenant_service.context_for(
-        tx, principal, tenant_id, request_id=request_id, permissions=client_permissions(client.scopes)
-    )
+    return tenant_service.context_from_row(row, principal, None, request_id, client_permissions(row["scopes"]))

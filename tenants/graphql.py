@@ -90,10 +90,7 @@ def decode_id(global_id: relay.GlobalID, type_name: str) -> UUID | None:
     that a wrong id reads as "not found"."""
     if global_id.type_name != type_name:
         return None
-    try:
-        return UUID(global_id.node_id)
-    except ValueError:
-        return None
+    return node_uuids([global_id.node_id])[0]
 
 
 def node_uuids(node_ids: Iterable[str]) -> list[UUID | None]:

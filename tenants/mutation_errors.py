@@ -13,7 +13,8 @@ from tenants.errors import DomainError
 T = TypeVar("T")
 
 
-def _member_name(code: str) -> str:
+def short_code(code: str) -> str:
+    """An error code without its namespace (``tenants.SLUG_TAKEN`` -> ``SLUG_TAKEN``), as clients see it."""
     return code.rsplit(".", 1)[-1]
 
 
@@ -28,7 +29,7 @@ class MutationErrors:
     def __init__(self, mutation: str, errors: list[type[DomainError]]) -> None:
         self.errors = tuple(errors)
         codes = Enum(  # type: ignore[misc]
-            f"{mutation}ErrorCode", {_member_name(cls.code): _member_name(cls.code) for cls in errors}
+            f"{mutation}ErrorCode", {short_code(cls.code): short_code(cls.code) for cls in errors}
         )
         field = mutation[0].lower() + mutation[1:]
         self.code_enum = strawberry.enum(codes, description=f"What can go wrong in `{field}`.")
@@ -53,4 +54,4 @@ class MutationErrors:
         try:
             return await result
         except self.errors as error:
-            return self.type(code=self.code_enum[_member_name(error.code)], path=list(error.path) or None, _error=error)
+            return self.type(code=self.code_enum[short_code(error.code)], path=list(error.path) or None, _error=error)

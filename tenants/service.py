@@ -92,19 +92,20 @@ async def context_for(
     """Build the context of ``principal`` acting in ``tenant_id`` (platform
     transaction). A ministry's context supervises every other tenant of its
     country. Permissions default to the role's, or to all for Socle itself."""
-    row = await tx.connection.fetchrow(f"SELECT {_TENANT_SCOPE} FROM tenants t WHERE t.id = $1", tenant_id)
+    row = await tx.connection.fetchrow(f"SELECT {TENANT_SCOPE} FROM tenants t WHERE t.id = $1", tenant_id)
     if row is None:
         raise errors.TenantNotFound(tenant_id=str(tenant_id))
-    return _context(row, principal, role, request_id, permissions)
+    return context_from_row(row, principal, role, request_id, permissions)
 
 
-def _context(
+def context_from_row(
     row: Any,
     principal: Principal,
     role: Role | None,
     request_id: str | None,
     permissions: frozenset[Permission] | None,
 ) -> TenantContext:
+    """The context of ``principal`` from a row with the :data:`TENANT_SCOPE` columns."""
     if permissions is None:
         if role is not None:
             permissions = permissions_of(role)
@@ -125,7 +126,7 @@ def _context(
     )
 
 
-_TENANT_SCOPE = """
+TENANT_SCOPE = """
 t.id AS tenant_id, t.kind AS tenant_kind, t.country, t.currency,
 CASE WHEN t.kind = 'ministry'
      THEN ARRAY(SELECT other.id FROM tenants other WHERE other.country = t.country AND other.kind <> 'ministry')
@@ -142,7 +143,7 @@ async def user_context(
     session was revoked or the user, or their membership, is no longer active."""
     row = await tx.connection.fetchrow(
         f"""
-        SELECT u.full_name, m.role, {_TENANT_SCOPE}
+        SELECT u.full_name, m.role, {TENANT_SCOPE}
         FROM sessions s
         JOIN users u ON u.id = s.user_id
         JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
@@ -157,7 +158,7 @@ async def user_context(
     if row is None:
         return None
     principal = Principal(kind=PrincipalKind.USER, id=user_id, name=row["full_name"], session_id=session_id)
-    return _context(row, principal, Role(row["role"]), request_id, None)
+    return context_from_row(row, principal, Role(row["role"]), request_id, None)
 
 
 async def tenants_by_id(tx: Transaction, ids: list[UUID]) -> list[Tenant | None]:

@@ -3,7 +3,7 @@ and deactivate users, and a tenant always keeps an active administrator."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import UUID
 
@@ -83,7 +83,7 @@ async def change_role(tx: Transaction, ctx: TenantContext, user_id: UUID, role: 
     await audit.record_change(
         tx, ctx, "user.role_change", "user", user_id, previous=current.role.value, role=role.value
     )
-    return await _get(tx, ctx, user_id)
+    return replace(current, role=role)
 
 
 async def deactivate(tx: Transaction, ctx: TenantContext, user_id: UUID) -> TenantUser:
@@ -93,4 +93,4 @@ async def deactivate(tx: Transaction, ctx: TenantContext, user_id: UUID) -> Tena
         await _keep_an_administrator(tx, ctx, user_id)
     await within(ctx, Membership).update({Membership.is_active: False}).where(Membership.user_id == user_id)
     await audit.record_change(tx, ctx, "user.deactivate", "user", user_id)
-    return await _get(tx, ctx, user_id)
+    return replace(current, is_active=False)

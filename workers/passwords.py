@@ -23,4 +23,4 @@ async def send_password_reset(reset_id: str, channel: str) -> None:
         return
     text = translate("auth.PASSWORD_RESET_MESSAGE", to_send.locale, link=senders.link("/password/reset", to_send.token))
     subject = translate("auth.PASSWORD_RESET_SUBJECT", to_send.locale)
-    await senders.send(to_send.channel, to_send.address, subject, text)
+    await senders.send(channel, to_send.address, subject, text)

@@ -30,6 +30,7 @@ from tenants.clients_api import Query as ClientQuery
 from tenants.errors import DomainError
 from tenants.invitations_api import Mutation as InvitationMutation
 from tenants.invitations_api import Query as InvitationQuery
+from tenants.mutation_errors import short_code
 from tenants.users_api import Mutation as UserMutation
 from tenants.users_api import Query as UserQuery
 
@@ -42,6 +43,12 @@ class Query(TenantQuery, AuditQuery, ClientQuery, UserQuery, InvitationQuery):
 @strawberry.type(description="Every mutation of Socle, gathered from each domain's api module.")
 class Mutation(AuthMutation, PasswordMutation, ClientMutation, UserMutation, InvitationMutation):
     pass
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    """Raised by code (a bug, a lost connection), not a domain refusal nor a
+    validation or limit error that tells the client what to fix."""
+    return error.original_error is not None and not isinstance(error.original_error, DomainError | GraphQLError)
 
 
 class PublicErrors(MaskErrors):
@@ -66,10 +73,10 @@ class PublicErrors(MaskErrors):
                         source=error.source,
                         positions=error.positions,
                         path=error.path,
-                        extensions={"code": original.code.rsplit(".", 1)[-1]},
+                        extensions={"code": short_code(original.code)},
                     )
                 )
-            elif original is not None and not isinstance(original, GraphQLError):
+            elif _is_unexpected(error):
                 processed.append(self.anonymise_error(error))
             else:
                 processed.append(error)
@@ -84,12 +91,7 @@ class SocleSchema(strawberry.Schema):
     """
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
-        unexpected = [
-            error
-            for error in errors
-            if error.original_error is not None and not isinstance(error.original_error, DomainError | GraphQLError)
-        ]
-        super().process_errors(unexpected, execution_context)
+        super().process_errors([error for error in errors if _is_unexpected(error)], execution_context)
 
 
 def make_schema(settings: Settings) -> strawberry.Schema:

@@ -222,7 +222,7 @@ async def _refresh(info: Info, refresh_token: str | None) -> SessionTokens:
 async def _request_code(info: Info, raw_phone: str) -> SignInCodeRequested:
     # A job sends the SMS: the answer is the same, as fast, with or without an account.
     async with platform_tx() as tx:
-        phone = await codes.request_code(tx, info.context.runtime.settings.secret(), raw_phone, info.context.viewer)
+        phone = await codes.request_code(tx, info.context.link_secret, raw_phone, info.context.viewer)
     return SignInCodeRequested(phone=phone, expires_in_seconds=int(codes.CODE_LIFETIME.total_seconds()))
 
 
@@ -231,7 +231,7 @@ async def _sign_in_with_code(info: Info, data: SessionCreateWithCodeInput) -> Se
     ring = await runtime.keys.ring()
     async with platform_tx() as tx:
         outcome = await codes.verify_code(
-            tx, runtime.settings.secret(), ring, data.phone, data.code, data.tenant, info.context.viewer
+            tx, info.context.link_secret, ring, data.phone, data.code, data.tenant, info.context.viewer
         )
     if isinstance(outcome, errors.InvalidCode):
         raise outcome

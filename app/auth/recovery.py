@@ -14,7 +14,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from app.auth import errors, throttle
-from app.auth.sessions import normalize_identifier
+from app.auth.sessions import account_event, normalize_identifier
 from tenants import audit, link_tokens
 from tenants.context import Principal, PrincipalKind, Viewer
 from tenants.ids import new_id
@@ -36,23 +36,9 @@ def _token(secret: str, reset_id: UUID) -> str:
 class ResetToSend:
     """A reset link to send."""
 
-    channel: str
-    """``email`` or ``phone``."""
     address: str
     token: str
     locale: str
-
-
-def _event(action: str, actor: Principal, user_id: UUID, origin: Viewer, tenant_id: UUID | None = None) -> audit.Event:
-    return audit.Event(
-        action=action,
-        actor=actor,
-        tenant_id=tenant_id,
-        target_type="user",
-        target_id=str(user_id),
-        request_id=origin.request_id,
-        source_address=origin.source_address,
-    )
 
 
 async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer, secret: str) -> None:
@@ -85,7 +71,7 @@ async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer, se
         link_tokens.digest(_token(secret, reset_id)),
         RESET_LIFETIME,
     )
-    await audit.record(tx, _event("password_reset.request", origin.principal, user["id"], origin))
+    await audit.record(tx, account_event("password_reset.request", origin.principal, None, "user", user["id"], origin))
     await tx.enqueue(SEND_ACTOR, reset_id=str(reset_id), channel=channel)
 
 
@@ -99,7 +85,7 @@ async def reset_to_send(tx: Transaction, reset_id: UUID, channel: str, secret: s
     )
     if row is None or row[channel] is None:
         return None
-    return ResetToSend(channel=channel, address=row[channel], token=_token(secret, reset_id), locale=row["locale"])
+    return ResetToSend(address=row[channel], token=_token(secret, reset_id), locale=row["locale"])
 
 
 async def _set_password(tx: Transaction, user_id: UUID, password: str, *, keep_session: UUID | None) -> int:
@@ -118,9 +104,8 @@ async def _set_password(tx: Transaction, user_id: UUID, password: str, *, keep_s
     await tx.connection.execute(
         "UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id
     )
-    for identifier in (account["email"], account["phone"], f"user:{user_id}"):
-        if identifier:
-            await throttle.clear_account(tx, identifier)
+    identifiers = [account["email"], account["phone"], f"user:{user_id}"]
+    await throttle.clear_accounts(tx, [identifier for identifier in identifiers if identifier])
     return len(ended)
 
 
@@ -141,7 +126,7 @@ async def reset_password(tx: Transaction, token: str, password: str, origin: Vie
     check_strength(password)
     ended = await _set_password(tx, row["user_id"], password, keep_session=None)
     actor = Principal(kind=PrincipalKind.USER, id=row["user_id"], name=row["full_name"])
-    await audit.record(tx, _event("user.password_reset", actor, row["user_id"], origin))
+    await audit.record(tx, account_event("user.password_reset", actor, None, "user", row["user_id"], origin))
     return ended
 
 
@@ -154,5 +139,5 @@ async def change_password(tx: Transaction, origin: Viewer, user_id: UUID, curren
     check_strength(new, ("input", "newPassword"))
     ended = await _set_password(tx, user_id, new, keep_session=origin.principal.session_id)
     tenant_id = origin.tenant.tenant_id if origin.tenant else None
-    await audit.record(tx, _event("user.password_change", origin.principal, user_id, origin, tenant_id))
+    await audit.record(tx, account_event("user.password_change", origin.principal, tenant_id, "user", user_id, origin))
     return ended

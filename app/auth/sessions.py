@@ -7,7 +7,6 @@ one again (a stolen copy) revokes the whole session.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +17,7 @@ from app.auth import errors, throttle, tokens
 from app.auth.keys import KeyRing
 from tenants import audit
 from tenants import errors as tenant_errors
+from tenants.clients import secret_digest
 from tenants.contacts import e164
 from tenants.context import Principal, PrincipalKind, Viewer
 from tenants.errors import DomainError
@@ -43,8 +43,6 @@ class Credentials:
 class Tokens:
     """A session's tokens."""
 
-    session_id: UUID
-    user_id: UUID
     tenant_id: UUID
     access_token: str
     access_token_expires_at: datetime
@@ -71,10 +69,6 @@ def account_key(identifier: str) -> str:
         return identifier.strip().lower()
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID, tenant_id: UUID) -> Tokens:
     refresh_token = secrets.token_urlsafe(32)
     refresh_expires = datetime.now(UTC) + REFRESH_TOKEN_LIFETIME
@@ -83,7 +77,7 @@ async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID
         " VALUES ($1, $2, $3, now(), $4)",
         new_id(),
         session_id,
-        _digest(refresh_token),
+        secret_digest(refresh_token),
         refresh_expires,
     )
     access_token, access_expires = tokens.issue(
@@ -91,8 +85,6 @@ async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID
         tokens.AccessClaims(kind=PrincipalKind.USER, subject=user_id, tenant_id=tenant_id, session_id=session_id),
     )
     return Tokens(
-        session_id=session_id,
-        user_id=user_id,
         tenant_id=tenant_id,
         access_token=access_token,
         access_token_expires_at=access_expires,
@@ -113,7 +105,7 @@ async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, orig
         user and user["is_active"]
     ):
         raise errors.InvalidCredentials(path=("input", "password"))
-    await throttle.clear_account(tx, identifier)
+    await throttle.clear_accounts(tx, [identifier])
     if needs_rehash(user["password_hash"]):
         await tx.connection.execute(
             "UPDATE users SET password_hash = $2 WHERE id = $1", user["id"], hash_password(credentials.password)
@@ -158,12 +150,26 @@ def session_event(
     action: str, actor: Principal, tenant_id: UUID | None, session_id: UUID | None, origin: Viewer, **summary: Any
 ) -> audit.Event:
     """An event of signing in or out, from the request ``origin``."""
+    return account_event(action, actor, tenant_id, "session" if session_id else None, session_id, origin, **summary)
+
+
+def account_event(
+    action: str,
+    actor: Principal,
+    tenant_id: UUID | None,
+    target_type: str | None,
+    target_id: UUID | None,
+    origin: Viewer,
+    **summary: Any,
+) -> audit.Event:
+    """An event about an account (its sessions, its password) from the request
+    ``origin``, which may come before anyone is signed in."""
     return audit.Event(
         action=action,
         actor=actor,
         tenant_id=tenant_id,
-        target_type="session" if session_id else None,
-        target_id=str(session_id) if session_id else None,
+        target_type=target_type,
+        target_id=str(target_id) if target_id else None,
         request_id=origin.request_id,
         source_address=origin.source_address,
         summary=summary,
@@ -211,7 +217,7 @@ async def refresh(
         WHERE r.token_hash = $1
         FOR UPDATE OF r, s
         """,
-        _digest(refresh_token),
+        secret_digest(refresh_token),
     )
     invalid = errors.InvalidRefreshToken(path=("input", "refreshToken"))
     if row is None or row["revoked_at"] is not None or row["expires_at"] <= datetime.now(UTC):

@@ -44,10 +44,14 @@ async def delay_before_attempt(
     (naming the input at ``path``) while a key is locked (platform transaction)."""
     now = datetime.now(UTC)
     delay = 0.0
-    for key, limit in _keys(identifier, address):
-        row = await tx.connection.fetchrow(
-            "SELECT failures, window_started_at, locked_until FROM sign_in_throttles WHERE key = $1", key
-        )
+    keys = _keys(identifier, address)
+    rows = await tx.connection.fetch(
+        "SELECT key, failures, window_started_at, locked_until FROM sign_in_throttles WHERE key = ANY($1::text[])",
+        [key for key, _ in keys],
+    )
+    found = {row["key"]: row for row in rows}
+    for key, limit in keys:
+        row = found.get(key)
         if row is None:
             continue
         if row["locked_until"] is not None and row["locked_until"] > now:
@@ -83,6 +87,9 @@ async def record_failure(tx: Transaction, identifier: str, address: str | None) 
         )
 
 
-async def clear_account(tx: Transaction, identifier: str) -> None:
-    """Forget the account's failures after a successful sign-in."""
-    await tx.connection.execute("DELETE FROM sign_in_throttles WHERE key = $1", f"account:{identifier}")
+async def clear_accounts(tx: Transaction, identifiers: list[str]) -> None:
+    """Forget the failures counted against these identifiers of one account
+    (after a successful sign-in, or a new password)."""
+    await tx.connection.execute(
+        "DELETE FROM sign_in_throttles WHERE key = ANY($1::text[])", [f"account:{name}" for name in identifiers]
+    )
