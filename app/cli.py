@@ -174,8 +174,8 @@ def audit() -> None:
 @_command
 def audit_verify(settings: Settings, slug: str | None) -> None:
     """Recompute the audit hash chains; exit 1 if one is broken, naming where."""
-    from tenants import audit as audit_log
-    from tenants.tables import Tenant
+    from tenants.audit import service as audit_log
+    from tenants.registry.tables import Tenant
     from tenants.tx import platform_tx
 
     async def run() -> list[tuple[str, audit_log.ChainReport]]:
@@ -210,7 +210,7 @@ def keys() -> None:
 @_command
 def keys_rotate(settings: Settings) -> None:
     """Start signing with a new key; tokens signed with the old one stay valid until they expire."""
-    from app.auth import keys as signing_keys
+    from tenants.identity import keys as signing_keys
     from tenants.tx import platform_tx
 
     async def run() -> None:
@@ -243,7 +243,7 @@ def tenant_create(
     settings: Settings, kind: str, name: str, slug: str, country: str, currency: str, status: str
 ) -> None:
     """Register a tenant."""
-    from tenants import service as tenant_service
+    from tenants.registry import service as tenant_service
     from tenants.roles import TenantKind, TenantStatus
     from tenants.tx import platform_tx
 

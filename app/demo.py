@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 from schemes.rules import service as scheme_service
 from schemes.rules.tables import SchemeKind, SchemeStatus
-from tenants import service as tenant_service
 from tenants.context import SYSTEM
+from tenants.identity import service as identity_service
+from tenants.identity.tables import Membership
+from tenants.registry import service as tenant_service
+from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind, TenantStatus
 from tenants.scoping import within
-from tenants.tables import Membership, Tenant
 from tenants.tx import platform_tx, tenant_tx
 
 DEMO_PASSWORD = "Demo-Socle-2026"  # noqa: S105 (printed for the demo; refused in production)
@@ -95,16 +97,16 @@ async def load_demo() -> list[DemoAccount]:
         tenant = tenants[demo.tenant.slug]
         for email, full_name, role in demo.accounts:
             async with platform_tx() as tx:
-                user = await tenant_service.find_user_by_email(tx, email)
+                user = await identity_service.find_user_by_email(tx, email)
                 created = user is None
                 if user is None:
-                    user = await tenant_service.create_user(
-                        tx, tenant_service.NewUser(full_name=full_name, email=email, password=DEMO_PASSWORD)
+                    user = await identity_service.create_user(
+                        tx, identity_service.NewUser(full_name=full_name, email=email, password=DEMO_PASSWORD)
                     )
                 ctx = await tenant_service.context_for(tx, SYSTEM, tenant.id)
             async with tenant_tx(ctx) as tx:
                 if not await within(ctx, Membership).exists().where(Membership.user_id == user.id):
-                    await tenant_service.add_member(tx, ctx, user.id, role)
+                    await identity_service.add_member(tx, ctx, user.id, role)
                 if demo.scheme and not await scheme_service.find_scheme_by_code(tx, ctx, demo.scheme.code):
                     await scheme_service.create_scheme(tx, ctx, demo.scheme)
             accounts.append(DemoAccount(tenant=tenant.name, email=email, role=role, created=created))

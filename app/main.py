@@ -15,14 +15,14 @@ from strawberry.litestar import make_graphql_controller
 
 from app.api.context import context_getter
 from app.api.schema import make_schema
-from app.auth.endpoints import jwks
-from app.auth.oauth import token_endpoint
 from app.health import HealthController
 from app.i18n import negotiate, translate
 from app.logs import configure_logging
 from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
+from tenants.identity.http import jwks
+from tenants.partners.http import token_endpoint
 
 log = structlog.get_logger(__name__)
 
@@ -70,7 +70,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware)],
         exception_handlers={Exception: internal_error},
-        dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
+        dependencies={
+            "runtime": Provide(lambda: runtime, sync_to_thread=False),
+            "keys": Provide(lambda: runtime.keys, sync_to_thread=False),
+        },
         openapi_config=None,
         logging_config=None,  # app.logs configures logging for the whole process
         debug=False,

@@ -12,10 +12,10 @@ import structlog
 from dramatiq.brokers.redis import RedisBroker
 
 from app import db
-from app.auth.keys import KeyStore
-from app.auth.tokens import ACCESS_TOKEN_LIFETIME
 from app.settings import Settings
 from app.storage import Storage, make_storage
+from tenants.identity.keys import KeyStore
+from tenants.identity.tokens import ACCESS_TOKEN_LIFETIME
 from tenants.relay import run_relay
 from workers import messaging
 from workers.broker import install_broker

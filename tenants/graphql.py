@@ -1,26 +1,31 @@
-"""The GraphQL request context shared by every domain's ``api.py``: the
-viewer, and DataLoaders made per request."""
+"""The GraphQL request context shared by every domain's ``api.py`` (the
+viewer, DataLoaders made per request, the process's signing keys), and how a
+field declares who may resolve it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
+from strawberry.extensions import FieldExtension
 from strawberry.litestar import BaseContext
 from strawberry.permission import BasePermission, PermissionExtension
 
-from tenants import audit
+from tenants.audit import service as audit
 from tenants.context import TenantContext, Viewer
 from tenants.errors import Forbidden, Unauthenticated
+from tenants.identity.keys import KeyStore
 from tenants.permissions import Permission
 from tenants.tx import tenant_tx
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 BatchLoad = Callable[[Viewer, Sequence[K]], Awaitable[Sequence[V]]]
 
@@ -57,6 +62,8 @@ class RequestContext(BaseContext, kw_only=True):
     """Renders an error code in the viewer's language."""
     link_secret: str
     """The key the tokens of links sent to people (invitations) derive from."""
+    keys: KeyStore
+    """The process's keys that sign access tokens."""
 
 
 Info = strawberry.Info[RequestContext, None]
@@ -116,3 +123,15 @@ def tenant_of(info: strawberry.Info) -> TenantContext:
 def requires(permission: Permission) -> PermissionExtension:
     """Field extension: only callers holding ``permission`` may resolve the field."""
     return PermissionExtension(permissions=[Requires(permission)], use_directives=False)
+
+
+def field(description: str, *, permission: Permission | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Declare a field resolved by the decorated method; callers must hold
+    ``permission`` (none: anyone may ask, as for ``viewer``)."""
+
+    def decorate(resolver: Callable[P, R]) -> Callable[P, R]:
+        extensions: list[FieldExtension] = [requires(permission)] if permission else []
+        made: Any = strawberry.field(resolver=cast(Any, resolver), description=description, extensions=extensions)
+        return cast(Callable[P, R], made)
+
+    return decorate

@@ -1,21 +1,31 @@
-"""Keyset pagination: opaque cursors and page sizes, in one place.
+"""Keyset pagination: opaque cursors, page sizes and connection types, in one place.
 
 A cursor is the URL-safe base64 of the sort key of the last row seen; lists
 never use offsets, so a page costs the same at row 10 or row 10 million.
+Services return up to ``limit + 1`` rows ordered by their sort key, the extra
+row telling whether a next page exists.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 import strawberry
 
 from tenants.errors import DomainError
+from tenants.graphql import field
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
+
+NodeT = TypeVar("NodeT")
+RowT = TypeVar("RowT")
 
 
 class InvalidCursor(DomainError):
@@ -26,20 +36,48 @@ class InvalidPageSize(DomainError):
     code = "api.INVALID_PAGE_SIZE"
 
 
+def _cursor_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    return value
+
+
 def encode_cursor(*key: Any) -> str:
-    """The cursor after a row whose sort key is ``key``."""
-    return base64.urlsafe_b64encode(json.dumps(list(key), separators=(",", ":")).encode()).decode().rstrip("=")
+    """The cursor after a row whose sort key is ``key`` (times and ids as text)."""
+    values = [_cursor_value(value) for value in key]
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _parsed(value: Any, kind: type) -> Any:
+    if kind is datetime:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError(value)
+        return parsed
+    if kind is UUID:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return UUID(value)
+    # bool is an int in Python, never a sort key here.
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError(value)
+    return value
 
 
 def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
-    """The sort key in ``cursor``, checked against ``types``."""
+    """The sort key in ``cursor``, checked against ``types`` (``str``, ``int``,
+    ``datetime``, ``UUID``); anything else is the client's mistake."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if len(values) != len(types) or not all(isinstance(v, t) for v, t in zip(values, types, strict=True)):
+        if not isinstance(values, list) or len(values) != len(types):
             raise ValueError(cursor)
-        return tuple(values)
-    except ValueError:
+        return tuple(_parsed(value, kind) for value, kind in zip(values, types, strict=True))
+    except (ValueError, TypeError, binascii.Error):
         raise InvalidCursor(path=("after",)) from None
 
 
@@ -55,3 +93,38 @@ def page_size(first: int | None) -> int:
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None = strawberry.field(description="Pass as `after` to get the next page.")
+
+
+@strawberry.type(description="One item of a page, and the cursor that follows it.")
+class Edge(Generic[NodeT]):
+    cursor: str
+    node: NodeT
+
+
+@strawberry.type(description="A page of a list, in the list's order; `first` is at most 100.")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @field("How many items the whole list has (one more query: ask only when shown).")
+    async def total_count(self) -> int:
+        return await self._count()
+
+
+def page(
+    rows: Sequence[RowT],
+    limit: int,
+    *,
+    node: Callable[[RowT], NodeT],
+    cursor: Callable[[RowT], str],
+    count: Callable[[], Awaitable[int]],
+) -> Connection[NodeT]:
+    """The page of at most ``limit`` of ``rows`` (a row more tells that a next
+    page exists); ``count`` runs only if the client asks for ``totalCount``."""
+    edges = [Edge(cursor=cursor(row), node=node(row)) for row in rows[:limit]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
+        _count=count,
+    )

@@ -4,21 +4,21 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from tenants.tables import (
-    ApiClient,
-    AuditEvent,
-    Invitation,
+from tenants.audit.tables import AuditEvent
+from tenants.identity.tables import (
     Membership,
     OneTimeCode,
-    OutboxJob,
     PasswordReset,
     RefreshToken,
     Session,
     SigningKey,
     SignInThrottle,
-    Tenant,
     User,
 )
+from tenants.invitations.tables import Invitation
+from tenants.partners.tables import ApiClient
+from tenants.registry.tables import Tenant
+from tenants.tables import OutboxJob
 
 APP_CONFIG = AppConfig(
     app_name="tenants",

@@ -25,7 +25,7 @@ async def relay_pending(*, older_than: float) -> int:
     sends a job again, which actors tolerate (delivery is at least once).
     """
     async with platform_tx() as tx:
-        rows = await tx.connection.fetch(
+        rows = await tx.fetch(
             """
             SELECT id, actor_name, kwargs FROM outbox
             WHERE created_at < now() - make_interval(secs => $1)
@@ -38,7 +38,7 @@ async def relay_pending(*, older_than: float) -> int:
         )
         jobs = [outbox.Job.from_row(row) for row in rows]
         await outbox.send(jobs)
-        await tx.connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
+        await tx.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
     if jobs:
         log.info("outbox.relayed", count=len(jobs))
     return len(jobs)

@@ -1,14 +1,21 @@
-"""The query helper that scopes tenant-owned tables to a context.
+"""The query helpers that scope tenant-owned tables to a context.
 
 Services reach tenant-owned tables only through :func:`within` (one tenant) or
 :func:`across` (every tenant the context may read); a test fails if code calls
-a tenant-owned table's query methods directly. Row-level security applies the
-same rule again inside PostgreSQL.
+a tenant-owned table's query methods directly. Raw SQL goes through the
+transaction's ``fetch``/``fetchrow``/``fetchval``/``execute``, which pass each
+statement to :func:`check_tenant_filters` first: a statement that names a
+tenant-owned table without a condition on that table's ``tenant_id`` is
+refused before it reaches the database, unless the call declares that it
+reads across tenants on purpose (a token looked up before its tenant is
+known). Row-level security applies the same rule again inside PostgreSQL.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -16,13 +23,10 @@ from piccolo.columns import Column
 from piccolo.query import Count, Delete, Exists, Insert, Objects, Select, Update
 
 from tenants.context import TenantContext
-from tenants.tables import TenantTable
+from tenants.errors import ReadOnlyTenant
+from tenants.tables import TENANT_OWNED_TABLES, TenantTable
 
 T = TypeVar("T", bound=TenantTable)
-
-
-class ReadOnlyTenant(Exception):
-    """A context tried to write rows of a tenant it may only read."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,7 @@ class Scope(Generic[T]):
 
     def _writable(self) -> UUID:
         if self.write_tenant_id is None:
-            raise ReadOnlyTenant(self.table._meta.tablename)
+            raise ReadOnlyTenant(table=self.table._meta.tablename)
         return self.write_tenant_id
 
     def new(self, **values: Any) -> T:
@@ -71,7 +75,7 @@ class Scope(Generic[T]):
         """``INSERT`` rows made by :meth:`new`; a row of another tenant is refused."""
         tenant_id = self._writable()
         if any(row.tenant_id != tenant_id for row in rows):
-            raise ReadOnlyTenant(self.table._meta.tablename)
+            raise ReadOnlyTenant(table=self.table._meta.tablename)
         return self.table.insert(*rows)
 
     def update(self, values: dict[Column | str, Any] | None = None, **kwargs: Any) -> Update[T]:
@@ -99,3 +103,65 @@ def across(context: TenantContext, table: type[T]) -> Scope[T]:
     """Scope ``table`` to every tenant the context may read; writes go to its own."""
     tenant_ids = (context.tenant_id, *sorted(context.supervised_tenant_ids))
     return Scope(table=table, tenant_ids=tenant_ids, write_tenant_id=context.tenant_id)
+
+
+class MissingTenantFilter(Exception):
+    """Raw SQL names a tenant-owned table without filtering it by tenant: a
+    programming error, refused before the statement runs."""
+
+
+_REFERENCE = re.compile(r"\b(FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?([a-z_][a-z0-9_]*))?", re.I)
+_NOT_ALIASES = frozenset(
+    [
+        "where",
+        "on",
+        "set",
+        "join",
+        "left",
+        "right",
+        "inner",
+        "outer",
+        "full",
+        "cross",
+        "natural",
+        "using",
+        "group",
+        "order",
+        "limit",
+        "offset",
+        "for",
+        "values",
+        "select",
+        "returning",
+        "lateral",
+        "union",
+        "except",
+        "intersect",
+        "and",
+        "or",
+        "default",
+    ]
+)
+_CONDITION = r"\s*(=|IN\b|IS\s+NOT\s+DISTINCT\s+FROM\b)"
+
+
+@lru_cache(maxsize=4096)
+def check_tenant_filters(statement: str) -> None:
+    """Refuse ``statement`` if a tenant-owned table it reads, changes or
+    deletes from has no condition on its ``tenant_id`` (``t.tenant_id = $1``,
+    ``= ANY (...)``, ``IN``), or if it inserts into one without a
+    ``tenant_id`` column. Raises :class:`MissingTenantFilter`."""
+    for match in _REFERENCE.finditer(statement):
+        keyword, table, alias = match.group(1).upper(), match.group(2).lower(), (match.group(3) or "").lower()
+        if table not in TENANT_OWNED_TABLES:
+            continue
+        if keyword == "INTO":
+            columns = re.match(r"\s*\(([^)]*)\)", statement[match.end(2) :])
+            if columns is None or not re.search(r"\btenant_id\b", columns.group(1)):
+                raise MissingTenantFilter(f"INSERT INTO {table} without tenant_id: {statement}")
+            continue
+        name = alias if alias and alias not in _NOT_ALIASES else table
+        qualified = re.search(rf"\b{name}\.tenant_id{_CONDITION}", statement, re.I)
+        bare = name == table and re.search(rf"(?<![.\w])tenant_id{_CONDITION}", statement, re.I)
+        if not (qualified or bare):
+            raise MissingTenantFilter(f"{table} is not filtered by tenant_id: {statement}")

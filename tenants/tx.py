@@ -24,7 +24,8 @@ import structlog
 from tenants import outbox
 from tenants.context import PlatformContext, PrincipalKind, TenantContext
 from tenants.ids import new_id
-from tenants.tables import Tenant
+from tenants.scoping import check_tenant_filters
+from tenants.tables import OutboxJob
 
 log = structlog.get_logger(__name__)
 
@@ -73,6 +74,29 @@ class Transaction:
     connection: asyncpg.Connection
     _jobs: list[outbox.Job] = field(default_factory=list)
 
+    async def fetch(self, statement: str, *args: Any, across_tenants: bool = False) -> list[Any]:
+        """Rows of a raw statement, checked by :func:`tenants.scoping.check_tenant_filters`
+        unless it reads ``across_tenants`` on purpose."""
+        _checked(statement, across_tenants)
+        rows: list[Any] = await self.connection.fetch(statement, *args)
+        return rows
+
+    async def fetchrow(self, statement: str, *args: Any, across_tenants: bool = False) -> Any:
+        """The first row of a raw statement, or None (checked as :meth:`fetch`)."""
+        _checked(statement, across_tenants)
+        return await self.connection.fetchrow(statement, *args)
+
+    async def fetchval(self, statement: str, *args: Any, across_tenants: bool = False) -> Any:
+        """The first value of a raw statement's first row (checked as :meth:`fetch`)."""
+        _checked(statement, across_tenants)
+        return await self.connection.fetchval(statement, *args)
+
+    async def execute(self, statement: str, *args: Any, across_tenants: bool = False) -> str:
+        """Run a raw statement; its status (checked as :meth:`fetch`)."""
+        _checked(statement, across_tenants)
+        status: str = await self.connection.execute(statement, *args)
+        return status
+
     @property
     def tenant_id(self) -> UUID | None:
         """The tenant the transaction writes into (None at platform level)."""
@@ -96,6 +120,11 @@ class Transaction:
         return job.id
 
 
+def _checked(statement: str, across_tenants: bool) -> None:
+    if not across_tenants:
+        check_tenant_filters(statement)
+
+
 @dataclass(frozen=True)
 class _PiccoloBinding:
     """What Piccolo reads from its ``current_transaction`` to run queries on
@@ -108,7 +137,7 @@ class _PiccoloBinding:
 async def _connection() -> AsyncIterator[asyncpg.Connection]:
     # asyncpg's acquire context releases the connection even when the task is
     # cancelled half-way, which Piccolo's own transaction does not guarantee.
-    engine: Any = Tenant._meta.db
+    engine: Any = OutboxJob._meta.db
     if engine.pool is not None:
         async with engine.pool.acquire() as connection:
             yield connection
@@ -122,7 +151,7 @@ async def _connection() -> AsyncIterator[asyncpg.Connection]:
 
 @asynccontextmanager
 async def _bound(scope: _Scope) -> AsyncIterator[asyncpg.Connection]:
-    engine: Any = Tenant._meta.db
+    engine: Any = OutboxJob._meta.db
     if engine.current_transaction.get() is not None:
         raise RuntimeError("transactions do not nest: pass the open Transaction to the service instead")
     async with _connection() as connection, connection.transaction():

@@ -6,10 +6,12 @@ import secrets
 
 import asyncpg
 
-from tenants import service as tenant_service
 from tenants.context import SYSTEM, Principal, PrincipalKind, TenantContext
+from tenants.identity import service as identity_service
+from tenants.identity.tables import User
+from tenants.registry import service as tenant_service
+from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind, TenantStatus
-from tenants.tables import Tenant, User
 from tenants.tx import platform_tx, tenant_tx
 
 # Each test run uses one database; unique slugs and countries keep tests apart.
@@ -60,9 +62,9 @@ async def make_user(tenant: Tenant, role: Role, *, email: str | None = None, pho
     """A user with ``role`` in ``tenant`` and the password ``PASSWORD``."""
     email = email if email or phone else f"{role.value}.{secrets.token_hex(4)}@test.socle.sn"
     async with platform_tx() as tx:
-        user = await tenant_service.create_user(
+        user = await identity_service.create_user(
             tx,
-            tenant_service.NewUser(
+            identity_service.NewUser(
                 full_name=f"{role.value} {tenant.slug}", password=PASSWORD, email=email, phone=phone
             ),
         )
@@ -74,4 +76,4 @@ async def add_role(tenant: Tenant, user: User, role: Role) -> None:
     """Give ``user`` a role in ``tenant``."""
     ctx = await context(tenant)
     async with tenant_tx(ctx) as tx:
-        await tenant_service.add_member(tx, ctx, user.id, role)
+        await identity_service.add_member(tx, ctx, user.id, role)

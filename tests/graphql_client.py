@@ -10,8 +10,8 @@ import httpx
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
+from tenants.registry.tables import Tenant
 from tenants.roles import Role
-from tenants.tables import Tenant
 from tests.factories import PASSWORD, make_user
 
 
@@ -66,3 +66,8 @@ async def token_for(client: httpx.AsyncClient, tenant: Tenant, role: Role) -> st
     assert user.email
     token: str = (await sign_in(client, user.email))["accessToken"]
     return token
+
+
+def nodes(connection: dict[str, Any]) -> list[Any]:
+    """The nodes of a connection's page, in order."""
+    return [edge["node"] for edge in connection["edges"]]

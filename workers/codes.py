@@ -6,8 +6,8 @@ from uuid import UUID
 
 import dramatiq
 
-from app.auth import codes
 from app.i18n import translate
+from tenants.identity import codes
 from tenants.tx import platform_tx
 from workers.messaging import outbound
 

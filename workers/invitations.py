@@ -8,9 +8,9 @@ from uuid import UUID
 import dramatiq
 
 from app.i18n import translate
-from tenants import invitations
-from tenants import service as tenant_service
 from tenants.context import SYSTEM
+from tenants.invitations import service as invitations
+from tenants.registry import service as tenant_service
 from tenants.tx import platform_tx, tenant_tx
 from workers.messaging import outbound
 

@@ -7,8 +7,8 @@ from uuid import UUID
 
 import dramatiq
 
-from app.auth import recovery
 from app.i18n import translate
+from tenants.identity import recovery
 from tenants.tx import platform_tx
 from workers.messaging import outbound
 

@@ -1,39 +1,31 @@
 """The GraphQL context of the web app: the request's viewer, its loaders and
-the process services resolvers of the app layer need."""
+the process services resolvers need."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from litestar import Request
 
-from app.auth.keys import KeyStore
-from app.auth.viewer import resolve_viewer
-from app.i18n import translate
+from app.i18n import negotiate, translate
+from app.requests import request_id_of
 from app.runtime import Runtime
 from tenants.graphql import Loaders, RequestContext
+from tenants.identity.http import resolve_viewer
 
 
-class AppContext(RequestContext, kw_only=True):
-    """``info.context`` of the app layer's resolvers (sign-in, sign-out)."""
-
-    runtime: Runtime
-
-    @property
-    def keys(self) -> KeyStore:
-        """The process's signing keys."""
-        return self.runtime.keys
-
-
-def context_getter(runtime: Runtime):  # type: ignore[no-untyped-def]
+def context_getter(runtime: Runtime) -> Callable[[Request], Awaitable[RequestContext]]:  # type: ignore[type-arg]
     """A Strawberry context getter bound to the process's services."""
 
-    async def get_context(request: Request) -> AppContext:  # type: ignore[type-arg]
-        viewer = await resolve_viewer(request, runtime.keys)
-        return AppContext(
+    async def get_context(request: Request) -> RequestContext:  # type: ignore[type-arg]
+        locale = negotiate(request.headers.get("accept-language"))
+        viewer = await resolve_viewer(request, runtime.keys, locale=locale, request_id=request_id_of(request.scope))
+        return RequestContext(
             viewer=viewer,
             loaders=Loaders(viewer),
             translate=lambda code, params: translate(code, viewer.locale, **params),
             link_secret=runtime.outbound.link_secret,
-            runtime=runtime,
+            keys=runtime.keys,
         )
 
     return get_context

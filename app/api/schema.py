@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from types import ModuleType
 
 import strawberry
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -16,33 +17,34 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     SchemaExtension,
 )
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from app.auth.api import Mutation as AuthMutation
-from app.auth.password_api import Mutation as PasswordMutation
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
-from tenants.api import Query as TenantQuery
-from tenants.audit_api import Query as AuditQuery
-from tenants.clients_api import Mutation as ClientMutation
-from tenants.clients_api import Query as ClientQuery
+from tenants.audit import api as audit_api
 from tenants.errors import DomainError
-from tenants.invitations_api import Mutation as InvitationMutation
-from tenants.invitations_api import Query as InvitationQuery
-from tenants.mutation_errors import short_code
-from tenants.users_api import Mutation as UserMutation
-from tenants.users_api import Query as UserQuery
+from tenants.identity import api as identity_api
+from tenants.invitations import api as invitations_api
+from tenants.mutations import CleanText, short_code
+from tenants.partners import api as partners_api
+from tenants.registry import api as registry_api
+
+DOMAINS: tuple[ModuleType, ...] = (registry_api, identity_api, invitations_api, partners_api, audit_api)
+"""Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
+it has them, make the schema's root types. A new domain is one more entry."""
 
 
-@strawberry.type(description="Every query of Socle, gathered from each domain's api module.")
-class Query(TenantQuery, AuditQuery, ClientQuery, UserQuery, InvitationQuery):
-    pass
+def _root(name: str, description: str) -> type:
+    parts = tuple(getattr(module, name) for module in DOMAINS if hasattr(module, name))
+    merged = merge_types(name, parts)
+    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return merged
 
 
-@strawberry.type(description="Every mutation of Socle, gathered from each domain's api module.")
-class Mutation(AuthMutation, PasswordMutation, ClientMutation, UserMutation, InvitationMutation):
-    pass
+Query = _root("Query", "Every query of Socle, gathered from each domain's api module.")
+Mutation = _root("Mutation", "Every mutation of Socle, gathered from each domain's api module.")
 
 
 def _is_unexpected(error: GraphQLError) -> bool:
@@ -101,6 +103,7 @@ def make_schema(settings: Settings) -> strawberry.Schema:
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
         partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
         PublicErrors,
+        CleanText,
     ]
     if not settings.introspection_enabled:
         extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))

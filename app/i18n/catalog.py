@@ -128,6 +128,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ressource introuvable.",
         "en": "Resource not found.",
     },
+    "api.READ_ONLY_TENANT": {
+        "fr": "Cette structure est sous votre tutelle : vous pouvez consulter ses données, pas les modifier.",
+        "en": "This organisation is under your oversight: you may read its data, not change it.",
+    },
+    "api.INVALID_TEXT": {
+        "fr": "Le champ « {field} » contient des caractères de contrôle ; saisissez du texte ordinaire.",
+        "en": "The field “{field}” holds control characters; type plain text.",
+    },
     "tenants.WEAK_PASSWORD": {
         "fr": "Choisissez un mot de passe de {min_length} à {max_length} caractères.",
         "en": "Choose a password of {min_length} to {max_length} characters.",

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import asyncpg
+
 from schemes.rules import errors
 from schemes.rules.tables import Scheme, SchemeKind, SchemeStatus
-from tenants import audit
+from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.scoping import within
 from tenants.tx import Transaction
@@ -38,7 +40,11 @@ async def create_scheme(tx: Transaction, ctx: TenantContext, data: NewScheme) ->
         raise errors.SchemeCodeTaken(path=("input", "code"), code=code)
     schemes = within(ctx, Scheme)
     scheme = schemes.new(code=code, name=name, kind=data.kind, status=data.status)
-    await schemes.insert(scheme)
+    try:
+        await schemes.insert(scheme)
+    except asyncpg.UniqueViolationError:
+        # Another creation of the same code committed between the check and the insert.
+        raise errors.SchemeCodeTaken(path=("input", "code"), code=code) from None
     await audit.record_change(tx, ctx, "scheme.create", "scheme", scheme.id, code=code, name=name)
     return scheme
 

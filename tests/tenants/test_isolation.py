@@ -10,12 +10,13 @@ import pytest
 from schemes.rules import service as scheme_service
 from schemes.rules.errors import SchemeCodeTaken
 from schemes.rules.tables import Scheme, SchemeKind
-from tenants import audit, invitations
+from tenants.audit import service as audit
 from tenants.context import TenantContext
-from tenants.errors import DomainError
+from tenants.errors import DomainError, ReadOnlyTenant
+from tenants.invitations import service as invitations
+from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind
-from tenants.scoping import ReadOnlyTenant, across, within
-from tenants.tables import Tenant
+from tenants.scoping import across, within
 from tenants.tx import platform_tx, tenant_tx
 from tests.factories import context, fresh_country, make_tenant
 
@@ -176,8 +177,9 @@ class TestRowLevelSecurityOnAuthTables:
     of another tenant stay invisible and unwritable."""
 
     async def test_api_clients_and_audit_events(self, two_mutuals: tuple[TenantContext, TenantContext]) -> None:
-        from tenants import audit, clients
+        from tenants.audit import service as audit
         from tenants.context import SYSTEM
+        from tenants.partners import service as clients
 
         a, b = two_mutuals
         async with tenant_tx(b) as tx:

@@ -98,7 +98,8 @@ DIES_AFTER_COMMIT = textwrap.dedent(
     import asyncio, os, sys, uuid
     from app import db
     from app.settings import Settings
-    from tenants import outbox, service
+    from tenants import outbox
+    from tenants.registry import service
     from tenants.context import SYSTEM
     from tenants.tx import platform_tx, tenant_tx
 

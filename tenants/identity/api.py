@@ -1,0 +1,362 @@
+"""GraphQL of identity: signing in (password, SMS code), refreshing and
+ending sessions, forgotten and changed passwords, and the tenant's users as
+administrators see them."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from tenants.context import PrincipalKind, Viewer
+from tenants.errors import DomainError, Unauthenticated
+from tenants.graphql import Info, decode_id, field, tenant_of
+from tenants.identity import codes, errors, http, recovery, sessions, throttle
+from tenants.identity import service as identity_service
+from tenants.mutations import mutation
+from tenants.pagination import Connection, decode_cursor, encode_cursor, page, page_size
+from tenants.permissions import Permission
+from tenants.registry import service as tenant_service
+from tenants.registry.api import Tenant
+from tenants.roles import Role
+from tenants.tx import platform_tx, tenant_tx
+
+T = TypeVar("T")
+
+COOKIES_DESCRIPTION = (
+    "Browsers: keep the session in HttpOnly, Secure, SameSite cookies instead of returning the tokens; every "
+    "later POST must then carry the CSRF cookie's value in the `X-CSRF-Token` header."
+)
+
+
+@strawberry.type(description="A signed-in session's tokens.")
+class SessionTokens:
+    access_token: str | None = strawberry.field(
+        description="Send as `Authorization: Bearer <token>`. Valid 15 minutes; refresh before it expires. "
+        "Null when the session is kept in cookies."
+    )
+    access_token_expires_at: datetime
+    refresh_token: str | None = strawberry.field(
+        description="Single use: `sessionRefresh` returns a new one. Using one twice ends the session. "
+        "Null when the session is kept in cookies."
+    )
+    refresh_token_expires_at: datetime
+    tenant: Tenant = strawberry.field(description="The tenant the session acts in.")
+
+
+async def session_tokens(info: Info, tokens: sessions.Tokens, *, in_cookies: bool) -> SessionTokens:
+    """The GraphQL view of a new session's tokens; in cookies for a browser."""
+    async with platform_tx() as tx:
+        (tenant,) = await tenant_service.tenants_by_id(tx, [tokens.tenant_id])
+    assert tenant is not None
+    if in_cookies:
+        assert info.context.response is not None
+        http.set_session_cookies(
+            info.context.response,
+            tokens.access_token,
+            tokens.access_token_expires_at,
+            tokens.refresh_token,
+            tokens.refresh_token_expires_at,
+        )
+    return SessionTokens(
+        access_token=None if in_cookies else tokens.access_token,
+        access_token_expires_at=tokens.access_token_expires_at,
+        refresh_token=None if in_cookies else tokens.refresh_token,
+        refresh_token_expires_at=tokens.refresh_token_expires_at,
+        tenant=Tenant.from_row(tenant),
+    )
+
+
+async def password_attempt(
+    viewer: Viewer,
+    identifier: str,
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    path: tuple[str, ...],
+    refused: str = "session.create_refused",
+) -> T:
+    """Check a password the way sign-in does: wait as long as the account's and
+    the address's failures say (or refuse while locked), then run ``attempt``;
+    a refusal is recorded (as the action ``refused``), and a wrong password
+    counted, in a transaction of its own, the attempt's having rolled back."""
+    try:
+        async with platform_tx() as tx:
+            delay = await throttle.delay_before_attempt(
+                tx, sessions.account_key(identifier), viewer.source_address, path=path
+            )
+        # Slow guessing down without holding a connection meanwhile.
+        await asyncio.sleep(delay)
+        return await attempt()
+    except DomainError as error:
+        async with platform_tx() as tx:
+            await sessions.record_failed_sign_in(tx, identifier, error, viewer, refused)
+        raise
+
+
+@strawberry.input(description="Sign in with a password.")
+class SessionCreateInput:
+    identifier: str = strawberry.field(description="Email address, or phone number in E.164 (+221...).")
+    password: str
+    tenant: str | None = strawberry.field(
+        default=None, description="Slug of the tenant to sign in to; required when the user belongs to several."
+    )
+    cookies: bool = strawberry.field(default=False, description=COOKIES_DESCRIPTION)
+
+
+@strawberry.input(description="Exchange a refresh token for new tokens.")
+class SessionRefreshInput:
+    refresh_token: str | None = strawberry.field(
+        default=None, description="The refresh token; omit it in a browser, which sends its session cookie."
+    )
+
+
+@strawberry.type(description="A code was sent if the number belongs to an account (it is not said whether it does).")
+class SignInCodeRequested:
+    phone: str = strawberry.field(description="The number, in E.164.")
+    expires_in_seconds: int
+
+
+@strawberry.input(description="Ask for a sign-in code by SMS.")
+class SignInCodeRequestInput:
+    phone: str = strawberry.field(description="Phone number in E.164 (+221...).")
+
+
+@strawberry.input(description="Sign in with the code received by SMS.")
+class SessionCreateWithCodeInput:
+    phone: str
+    code: str
+    tenant: str | None = strawberry.field(default=None, description="Slug of the tenant, if several.")
+    cookies: bool = strawberry.field(default=False, description=COOKIES_DESCRIPTION)
+
+
+@strawberry.input(description="Ask for a link to choose a new password.")
+class PasswordResetRequestInput:
+    identifier: str = strawberry.field(description="The account's email address, or phone number in E.164.")
+
+
+@strawberry.type(
+    description="A link was sent if the email or phone belongs to an active account (it is not said whether it does)."
+)
+class PasswordResetRequested:
+    expires_in_seconds: int
+
+
+@strawberry.input(description="Choose a new password with the link's token.")
+class PasswordResetInput:
+    token: str = strawberry.field(description="The token in the link.")
+    password: str = strawberry.field(description="The new password, 10 to 128 characters.")
+
+
+@strawberry.input(description="Change the signed-in user's password.")
+class PasswordChangeInput:
+    current_password: str
+    new_password: str = strawberry.field(description="10 to 128 characters.")
+
+
+@strawberry.type(description="The password was changed.")
+class PasswordChanged:
+    ended_sessions: int = strawberry.field(description="Other sessions of the account that were ended.")
+
+
+@strawberry.type(description="A user of the tenant and their role in it.")
+class TenantUser:
+    id: relay.GlobalID = strawberry.field(description="The user's global id (type `User`).")
+    full_name: str
+    email: str | None
+    phone: str | None = strawberry.field(description="E.164.")
+    role: Role
+    is_active: bool = strawberry.field(description="False once deactivated: the user cannot act in this tenant.")
+
+    @classmethod
+    def from_user(cls, user: identity_service.TenantUser) -> TenantUser:
+        """The GraphQL view of a tenant's user."""
+        return cls(
+            id=relay.GlobalID("User", str(user.user_id)),
+            full_name=user.full_name,
+            email=user.email,
+            phone=user.phone,
+            role=user.role,
+            is_active=user.is_active,
+        )
+
+
+@strawberry.input(description="Give a user another role in the tenant.")
+class UserRoleChangeInput:
+    user: relay.GlobalID
+    role: Role
+
+
+def _user_id(id: relay.GlobalID) -> UUID:  # noqa: A002
+    found = decode_id(id, "User")
+    if found is None:
+        raise errors.UserNotFound(path=("input", "user"))
+    return found
+
+
+@strawberry.type
+class Query:
+    @field(
+        "The tenant's users, by name. Requires `users:read`; `first` is at most 100.",
+        permission=Permission.USERS_READ,
+    )
+    async def users(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[TenantUser]:
+        context = tenant_of(info)
+        limit = page_size(first)
+        position = decode_cursor(after, str, UUID) if after else None
+        async with tenant_tx(context) as tx:
+            found = await identity_service.list_users(tx, context, after=position, limit=limit + 1)
+
+        async def count() -> int:
+            async with tenant_tx(context) as tx:
+                return await identity_service.count_users(tx, context)
+
+        return page(
+            found,
+            limit,
+            node=TenantUser.from_user,
+            cursor=lambda user: encode_cursor(user.full_name, user.user_id),
+            count=count,
+        )
+
+
+@strawberry.type
+class Mutation:
+    @mutation(
+        "Sign in with an email or phone number and a password.",
+        errors=[
+            errors.InvalidCredentials,
+            errors.InvalidIdentifier,
+            errors.TenantRequired,
+            errors.NotAMember,
+            errors.TooManyAttempts,
+        ],
+    )
+    async def session_create(self, info: Info, input: SessionCreateInput) -> SessionTokens:  # noqa: A002
+        data = sessions.Credentials(identifier=input.identifier, password=input.password, tenant_slug=input.tenant)
+        ring = await info.context.keys.ring()
+        viewer = info.context.viewer
+
+        async def attempt() -> sessions.Tokens:
+            async with platform_tx() as tx:
+                return await sessions.sign_in(tx, ring, data, viewer)
+
+        tokens = await password_attempt(viewer, data.identifier, attempt, path=("input", "identifier"))
+        return await session_tokens(info, tokens, in_cookies=input.cookies)
+
+    @mutation(
+        "Exchange a refresh token for new tokens (the old one stops working).",
+        errors=[errors.InvalidRefreshToken],
+    )
+    async def session_refresh(self, info: Info, input: SessionRefreshInput) -> SessionTokens:  # noqa: A002
+        refresh_token = input.refresh_token
+        in_cookies = refresh_token is None
+        if refresh_token is None:
+            request = info.context.request
+            assert request is not None
+            refresh_token = request.cookies.get(http.REFRESH_COOKIE, "")
+        ring = await info.context.keys.ring()
+        async with platform_tx() as tx:
+            outcome = await sessions.refresh(tx, ring, refresh_token, info.context.viewer)
+        if isinstance(outcome, errors.InvalidRefreshToken):
+            raise outcome
+        return await session_tokens(info, outcome, in_cookies=in_cookies)
+
+    @mutation("Sign out: ends the caller's session; its tokens stop working at once.", errors=None)
+    async def session_revoke(self, info: Info) -> bool:
+        if info.context.response is not None:
+            http.clear_session_cookies(info.context.response)
+        async with platform_tx() as tx:
+            return await sessions.sign_out(tx, info.context.viewer)
+
+    @mutation(
+        "Ask for a sign-in code by SMS (members signing in from a phone).",
+        errors=[errors.InvalidIdentifier],
+    )
+    async def sign_in_code_request(self, info: Info, input: SignInCodeRequestInput) -> SignInCodeRequested:  # noqa: A002
+        # A job sends the SMS: the answer is the same, as fast, with or without an account.
+        async with platform_tx() as tx:
+            phone = await codes.request_code(tx, info.context.link_secret, input.phone, info.context.viewer)
+        return SignInCodeRequested(phone=phone, expires_in_seconds=int(codes.CODE_LIFETIME.total_seconds()))
+
+    @mutation(
+        "Sign in with a code received by SMS; single use, valid 5 minutes.",
+        errors=[errors.InvalidCode, errors.InvalidIdentifier, errors.TenantRequired, errors.NotAMember],
+    )
+    async def session_create_with_code(self, info: Info, input: SessionCreateWithCodeInput) -> SessionTokens:  # noqa: A002
+        ring = await info.context.keys.ring()
+        async with platform_tx() as tx:
+            outcome = await codes.verify_code(
+                tx, info.context.link_secret, ring, input.phone, input.code, input.tenant, info.context.viewer
+            )
+        if isinstance(outcome, errors.InvalidCode):
+            raise outcome
+        return await session_tokens(info, outcome, in_cookies=input.cookies)
+
+    @mutation(
+        "Ask for a link, by email or SMS, to choose a new password (valid one hour).",
+        errors=[errors.InvalidIdentifier],
+    )
+    async def password_reset_request(self, info: Info, input: PasswordResetRequestInput) -> PasswordResetRequested:  # noqa: A002
+        async with platform_tx() as tx:
+            await recovery.request_reset(tx, input.identifier, info.context.viewer, info.context.link_secret)
+        return PasswordResetRequested(expires_in_seconds=int(recovery.RESET_LIFETIME.total_seconds()))
+
+    @mutation(
+        "Choose a new password with a reset link's token; every session of the account ends.",
+        errors=[errors.InvalidResetToken, errors.WeakPassword],
+    )
+    async def password_reset(self, info: Info, input: PasswordResetInput) -> PasswordChanged:  # noqa: A002
+        async with platform_tx() as tx:
+            ended = await recovery.reset_password(tx, input.token, input.password, info.context.viewer)
+        return PasswordChanged(ended_sessions=ended)
+
+    @mutation(
+        "Change the signed-in user's password; their other sessions end. Requires a signed-in user.",
+        errors=[errors.InvalidCredentials, errors.WeakPassword, errors.TooManyAttempts],
+    )
+    async def password_change(self, info: Info, input: PasswordChangeInput) -> PasswordChanged:  # noqa: A002
+        viewer = info.context.viewer
+        user_id = viewer.principal.id
+        if viewer.principal.kind is not PrincipalKind.USER or user_id is None:
+            raise Unauthenticated()
+
+        async def attempt() -> int:
+            async with platform_tx() as tx:
+                return await recovery.change_password(tx, viewer, user_id, input.current_password, input.new_password)
+
+        # Someone holding an unattended session must not guess the password freely.
+        ended = await password_attempt(
+            viewer,
+            f"user:{user_id}",
+            attempt,
+            path=("input", "currentPassword"),
+            refused="user.password_change_refused",
+        )
+        return PasswordChanged(ended_sessions=ended)
+
+    @mutation(
+        "Change a user's role; the tenant keeps at least one active administrator. Requires `users:manage`.",
+        errors=[errors.UserNotFound, errors.RoleNotInTenant, errors.LastAdministrator],
+        permission=Permission.USERS_MANAGE,
+    )
+    async def user_role_change(self, info: Info, input: UserRoleChangeInput) -> TenantUser:  # noqa: A002
+        context = tenant_of(info)
+        async with tenant_tx(context) as tx:
+            user = await identity_service.change_role(tx, context, _user_id(input.user), Role(input.role))
+        return TenantUser.from_user(user)
+
+    @mutation(
+        "Deactivate a user in the tenant: their tokens stop working at once. Requires `users:manage`.",
+        errors=[errors.UserNotFound, errors.LastAdministrator],
+        permission=Permission.USERS_MANAGE,
+    )
+    async def user_deactivate(self, info: Info, user: relay.GlobalID) -> TenantUser:
+        context = tenant_of(info)
+        async with tenant_tx(context) as tx:
+            found = await identity_service.deactivate(tx, context, _user_id(user))
+        return TenantUser.from_user(found)

@@ -1,0 +1,256 @@
+"""Signing in with a password, refreshing a session, signing out.
+
+A session lives in one tenant. Its refresh tokens are opaque, stored as
+SHA-256 and single-use: each refresh returns a new one, and presenting a used
+one again (a stolen copy) revokes the whole session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from tenants.audit import service as audit
+from tenants.context import Principal, PrincipalKind, Viewer
+from tenants.errors import DomainError
+from tenants.identity import errors, opaque_tokens, throttle, tokens
+from tenants.identity.contacts import e164
+from tenants.identity.keys import KeyRing
+from tenants.identity.passwords import hash_password, needs_rehash, verify_password
+from tenants.ids import new_id
+from tenants.tx import Transaction
+
+REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What signing in with a password needs."""
+
+    identifier: str
+    """An email address or a phone number in E.164 (+221...)."""
+    password: str
+    tenant_slug: str | None = None
+    """The tenant to sign in to; needed when the user belongs to several."""
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """A session's tokens."""
+
+    tenant_id: UUID
+    access_token: str
+    access_token_expires_at: datetime
+    refresh_token: str
+    refresh_token_expires_at: datetime
+
+
+def normalize_identifier(identifier: str) -> tuple[str, str]:
+    """``("email", address)`` or ``("phone", E.164 number)``."""
+    value = identifier.strip()
+    if "@" in value:
+        return "email", value.lower()
+    phone = e164(value)
+    if phone is None:
+        raise errors.InvalidIdentifier(path=("input", "identifier"))
+    return "phone", phone
+
+
+def account_key(identifier: str) -> str:
+    """The identifier as failed attempts are counted: normalized when it can be."""
+    try:
+        return normalize_identifier(identifier)[1]
+    except errors.InvalidIdentifier:
+        return identifier.strip().lower()
+
+
+async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID, tenant_id: UUID) -> Tokens:
+    refresh_token = opaque_tokens.random_secret()
+    refresh_expires = datetime.now(UTC) + REFRESH_TOKEN_LIFETIME
+    await tx.execute(
+        "INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)"
+        " VALUES ($1, $2, $3, now(), $4)",
+        new_id(),
+        session_id,
+        opaque_tokens.digest(refresh_token),
+        refresh_expires,
+    )
+    access_token, access_expires = tokens.issue(
+        ring,
+        tokens.AccessClaims(kind=PrincipalKind.USER, subject=user_id, tenant_id=tenant_id, session_id=session_id),
+    )
+    return Tokens(
+        tenant_id=tenant_id,
+        access_token=access_token,
+        access_token_expires_at=access_expires,
+        refresh_token=refresh_token,
+        refresh_token_expires_at=refresh_expires,
+    )
+
+
+async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, origin: Viewer) -> Tokens:
+    """Check the password and open a session in the chosen tenant (platform
+    transaction); the sign-in is written to the tenant's audit log."""
+    kind, identifier = normalize_identifier(credentials.identifier)
+    user = await tx.fetchrow(
+        f"SELECT id, full_name, password_hash, is_active FROM users WHERE {kind} = $1",  # kind: "email" or "phone"
+        identifier,
+    )
+    if not verify_password(user["password_hash"] if user else None, credentials.password) or not (
+        user and user["is_active"]
+    ):
+        raise errors.InvalidCredentials(path=("input", "password"))
+    await throttle.clear_accounts(tx, [identifier])
+    if needs_rehash(user["password_hash"]):
+        await tx.execute(
+            "UPDATE users SET password_hash = $2 WHERE id = $1", user["id"], hash_password(credentials.password)
+        )
+    return await open_session(tx, ring, user["id"], user["full_name"], credentials.tenant_slug, origin)
+
+
+async def open_session(
+    tx: Transaction, ring: KeyRing, user_id: UUID, full_name: str, tenant_slug: str | None, origin: Viewer
+) -> Tokens:
+    """Open a session for a user whose identity is proven, in the tenant
+    they chose (or their only one); written to the tenant's audit log."""
+    memberships = await tx.fetch(
+        "SELECT t.id, t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id"
+        " WHERE m.user_id = $1 AND m.is_active AND t.status <> 'withdrawn' ORDER BY t.slug",
+        user_id,
+        across_tenants=True,  # the tenants a person may sign in to
+    )
+    if tenant_slug is not None:
+        chosen = [row for row in memberships if row["slug"] == tenant_slug]
+        if not chosen:
+            raise errors.NotAMember(path=("input", "tenant"), tenant=tenant_slug)
+    elif len(memberships) == 1:
+        chosen = memberships
+    elif memberships:
+        raise errors.TenantRequired(path=("input", "tenant"), tenants=", ".join(row["slug"] for row in memberships))
+    else:
+        raise errors.InvalidCredentials(path=("input", "password"))
+    tenant_id = chosen[0]["id"]
+    session_id = new_id()
+    await tx.execute(
+        "INSERT INTO sessions (id, user_id, tenant_id, created_at) VALUES ($1, $2, $3, now())",
+        session_id,
+        user_id,
+        tenant_id,
+    )
+    actor = Principal(kind=PrincipalKind.USER, id=user_id, name=full_name)
+    await audit.record(tx, session_event("session.create", actor, tenant_id, session_id, origin))
+    return await _issue(tx, ring, session_id, user_id, tenant_id)
+
+
+def session_event(
+    action: str, actor: Principal, tenant_id: UUID | None, session_id: UUID | None, origin: Viewer, **summary: Any
+) -> audit.Event:
+    """An event of signing in or out, from the request ``origin``."""
+    return account_event(action, actor, tenant_id, "session" if session_id else None, session_id, origin, **summary)
+
+
+def account_event(
+    action: str,
+    actor: Principal,
+    tenant_id: UUID | None,
+    target_type: str | None,
+    target_id: UUID | None,
+    origin: Viewer,
+    **summary: Any,
+) -> audit.Event:
+    """An event about an account (its sessions, its password) from the request
+    ``origin``, which may come before anyone is signed in."""
+    return audit.Event(
+        action=action,
+        actor=actor,
+        tenant_id=tenant_id,
+        target_type=target_type,
+        target_id=str(target_id) if target_id else None,
+        request_id=origin.request_id,
+        source_address=origin.source_address,
+        summary=summary,
+    )
+
+
+WRONG_PASSWORD = (errors.InvalidCredentials, errors.WrongPassword)
+"""The refusals counted against the account and the address."""
+
+
+async def record_failed_sign_in(
+    tx: Transaction, identifier: str, error: DomainError, origin: Viewer, action: str = "session.create_refused"
+) -> None:
+    """Write a refused password check (``action``: a sign-in by default) to
+    Socle's own audit chain and, for a wrong password, count it against the
+    account and address (platform transaction)."""
+    if isinstance(error, WRONG_PASSWORD):
+        await throttle.record_failure(tx, account_key(identifier), origin.source_address)
+    await audit.record(
+        tx,
+        session_event(
+            action,
+            origin.principal,
+            None,
+            None,
+            origin,
+            identifier=identifier.strip()[:254],
+            reason=error.code,
+        ),
+    )
+
+
+async def refresh(
+    tx: Transaction, ring: KeyRing, refresh_token: str, origin: Viewer
+) -> Tokens | errors.InvalidRefreshToken:
+    """Exchange a refresh token for new tokens (platform transaction).
+
+    A token used a second time revokes its session; the error is returned
+    rather than raised so that the revocation commits.
+    """
+    row = await tx.fetchrow(
+        """
+        SELECT r.id, r.used_at, r.expires_at, s.id AS session_id, s.user_id, s.tenant_id, s.revoked_at,
+               t.status = 'withdrawn' AS withdrawn
+        FROM refresh_tokens r JOIN sessions s ON s.id = r.session_id JOIN tenants t ON t.id = s.tenant_id
+        WHERE r.token_hash = $1
+        FOR UPDATE OF r, s
+        """,
+        opaque_tokens.digest(refresh_token),
+    )
+    invalid = errors.InvalidRefreshToken(path=("input", "refreshToken"))
+    if row is None or row["revoked_at"] is not None or row["withdrawn"] or row["expires_at"] <= datetime.now(UTC):
+        return invalid
+    if row["used_at"] is not None:
+        await revoke_session(tx, row["session_id"], reason="reuse")
+        actor = Principal(kind=PrincipalKind.USER, id=row["user_id"])
+        await audit.record(
+            tx, session_event("session.revoke", actor, row["tenant_id"], row["session_id"], origin, reason="reuse")
+        )
+        return invalid
+    await tx.execute("UPDATE refresh_tokens SET used_at = now() WHERE id = $1", row["id"])
+    actor = Principal(kind=PrincipalKind.USER, id=row["user_id"])
+    await audit.record(tx, session_event("session.refresh", actor, row["tenant_id"], row["session_id"], origin))
+    return await _issue(tx, ring, row["session_id"], row["user_id"], row["tenant_id"])
+
+
+async def revoke_session(tx: Transaction, session_id: UUID, *, reason: str) -> None:
+    """End a session: its access tokens stop working at once, its refresh tokens too."""
+    await tx.execute(
+        "UPDATE sessions SET revoked_at = now(), revoked_reason = $2 WHERE id = $1 AND revoked_at IS NULL",
+        session_id,
+        reason,
+    )
+
+
+async def sign_out(tx: Transaction, origin: Viewer) -> bool:
+    """End the caller's session (platform transaction); False without one."""
+    session_id = origin.principal.session_id
+    if session_id is None or origin.tenant is None:
+        return False
+    await revoke_session(tx, session_id, reason="logout")
+    await audit.record(
+        tx,
+        session_event("session.revoke", origin.principal, origin.tenant.tenant_id, session_id, origin, reason="logout"),
+    )
+    return True

@@ -1,0 +1,165 @@
+"""Members sign in with a code sent by SMS: short-lived, single use, few attempts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from tenants.identity.tables import User
+from tenants.roles import Role
+from tests.factories import change_out_of_band, make_tenant, make_user
+from tests.graphql_client import graphql
+from tests.jobs import jobs_done
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+REQUEST = """
+mutation ($phone: String!) {
+  signInCodeRequest(input: {phone: $phone}) {
+    __typename
+    ... on SignInCodeRequested { phone expiresInSeconds }
+    ... on SignInCodeRequestError { code path message }
+  }
+}
+"""
+VERIFY = """
+mutation ($phone: String!, $code: String!) {
+  sessionCreateWithCode(input: {phone: $phone, code: $code}) {
+    __typename
+    ... on SessionTokens { accessToken }
+    ... on SessionCreateWithCodeError { code path message }
+  }
+}
+"""
+INVALID = {
+    "__typename": "SessionCreateWithCodeError",
+    "code": "INVALID_CODE",
+    "path": ["input", "code"],
+    "message": "Code incorrect ou expiré : demandez-en un nouveau.",
+}
+
+
+@pytest.fixture
+async def member() -> User:
+    phone = f"+22177{abs(hash(object())) % 10**7:07d}"
+    return await make_user(await make_tenant(), Role.MEMBER, phone=phone)
+
+
+def _sent(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    return [
+        record.msg for record in caplog.records if isinstance(record.msg, dict) and record.msg["event"] == "sms.sent"
+    ]
+
+
+async def _code(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, phone: str) -> str:
+    body = await graphql(client, REQUEST, phone=phone)
+    await jobs_done()
+    assert body["data"]["signInCodeRequest"] == {
+        "__typename": "SignInCodeRequested",
+        "phone": phone,
+        "expiresInSeconds": 300,
+    }
+    text = _sent(caplog)[-1]["text"]
+    match = re.search(r"\b(\d{6})\b", text)
+    assert match, text
+    return match.group(1)
+
+
+async def test_code_signs_the_member_in_once(
+    client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert member.phone
+    code = await _code(client, caplog, member.phone)
+    assert _sent(caplog)[-1]["text"] == (
+        f"Socle : votre code de connexion est {code}. Il expire dans 5 minutes. Ne le communiquez à personne."
+    )
+    body = await graphql(client, VERIFY, phone=member.phone, code=code)
+    token = body["data"]["sessionCreateWithCode"]["accessToken"]
+    assert (await graphql(client, "{ viewer { role } }", token=token)) == {"data": {"viewer": {"role": "MEMBER"}}}
+    again = await graphql(client, VERIFY, phone=member.phone, code=code)
+    assert again["data"]["sessionCreateWithCode"] == INVALID
+
+
+async def test_attempts_are_limited(client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    assert member.phone
+    code = await _code(client, caplog, member.phone)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        body = await graphql(client, VERIFY, phone=member.phone, code=wrong)
+        assert body["data"]["sessionCreateWithCode"] == INVALID
+    body = await graphql(client, VERIFY, phone=member.phone, code=code)
+    assert body["data"]["sessionCreateWithCode"] == INVALID
+
+
+async def test_codes_asked_and_wrong_codes_are_recorded(
+    client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert member.phone
+    code = await _code(client, caplog, member.phone)
+    await graphql(client, VERIFY, phone=member.phone, code="000000" if code != "000000" else "111111")
+    rows = await owner.fetch(
+        "SELECT action, summary FROM audit_events WHERE tenant_id IS NULL AND summary->>'phone' = $1 ORDER BY seq",
+        member.phone,
+    )
+    assert [(row["action"], json.loads(row["summary"])) for row in rows] == [
+        ("user.create", {"phone": member.phone}),
+        ("sign_in_code.create", {"phone": member.phone}),
+        ("session.create_refused", {"phone": member.phone, "reason": "auth.INVALID_CODE"}),
+    ]
+
+
+async def test_expired_code(
+    client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert member.phone
+    code = await _code(client, caplog, member.phone)
+    await change_out_of_band(
+        owner, "UPDATE one_time_codes SET expires_at = now() - interval '1 second' WHERE user_id = $1", member.id
+    )
+    body = await graphql(client, VERIFY, phone=member.phone, code=code)
+    assert body["data"]["sessionCreateWithCode"] == INVALID
+
+
+async def test_unknown_number_looks_the_same_and_no_sms_leaves(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    body = await graphql(client, REQUEST, phone="+221 70 000 00 01")
+    assert body["data"]["signInCodeRequest"] == {
+        "__typename": "SignInCodeRequested",
+        "phone": "+221700000001",
+        "expiresInSeconds": 300,
+    }
+    await jobs_done()
+    assert _sent(caplog) == []
+
+
+async def test_codes_per_phone_are_limited(
+    client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    assert member.phone
+    await asyncio.gather(*(graphql(client, REQUEST, phone=member.phone) for _ in range(6)))
+    await jobs_done()
+    assert len(_sent(caplog)) == 3
+
+
+async def test_not_a_phone_number(client: httpx.AsyncClient) -> None:
+    body = await graphql(client, REQUEST, phone="personne@test.socle.sn")
+    assert body["data"]["signInCodeRequest"] == {
+        "__typename": "SignInCodeRequestError",
+        "code": "INVALID_IDENTIFIER",
+        "path": ["input", "phone"],
+        "message": "Saisissez une adresse e-mail ou un numéro de téléphone au format international (+221…).",
+    }

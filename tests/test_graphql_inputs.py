@@ -1,0 +1,115 @@
+"""What every field does with its arguments before its resolver runs: text
+with control characters is refused naming the field, a malformed cursor is
+the client's mistake, and every mutation answers with its own typed errors."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from app.api.schema import make_schema
+from app.settings import Settings
+from tenants.mutations import TypedErrors
+from tenants.roles import Role
+from tests.factories import make_tenant
+from tests.graphql_client import graphql, token_for
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+SIGN_IN = """
+mutation ($identifier: String!) {
+  sessionCreate(input: {identifier: $identifier, password: "Mot-de-passe-solide-1"}) {
+    __typename
+    ... on SessionCreateError { code path message }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("text", ["admin\x00@x.sn", "admin\x1b[31m@x.sn", "admin\ud800@x.sn", "\x7f"])
+async def test_a_mutation_refuses_control_characters_with_its_typed_error(client: httpx.AsyncClient, text: str) -> None:
+    # json.dumps escapes what it cannot encode (a lone surrogate travels as \ud800), as a JSON client does.
+    payload = json.dumps({"query": SIGN_IN, "variables": {"identifier": text}})
+    response = await client.post("/graphql", content=payload, headers={"Content-Type": "application/json"})
+    body = response.json()
+    assert body == {
+        "data": {
+            "sessionCreate": {
+                "__typename": "SessionCreateError",
+                "code": "INVALID_TEXT",
+                "path": ["input", "identifier"],
+                "message": "Le champ « input.identifier » contient des caractères de contrôle ; "
+                "saisissez du texte ordinaire.",
+            }
+        }
+    }
+
+
+async def test_nested_inputs_and_english(client: httpx.AsyncClient) -> None:
+    admin = await token_for(client, await make_tenant(), Role.TENANT_ADMIN)
+    create = """
+    mutation ($scopes: [String!]!) {
+      apiClientCreate(input: {name: "Appli", scopes: $scopes}) {
+        ... on ApiClientCreateError { code path message }
+      }
+    }
+    """
+    body = await graphql(client, create, token=admin, language="en", scopes=["members:read", "x\x00"])
+    assert body == {
+        "data": {
+            "apiClientCreate": {
+                "code": "INVALID_TEXT",
+                "path": ["input", "scopes", "1"],
+                "message": "The field “input.scopes.1” holds control characters; type plain text.",
+            }
+        }
+    }
+    listed = await graphql(client, "{ apiClients { totalCount } }", token=admin)
+    assert listed == {"data": {"apiClients": {"totalCount": 0}}}
+
+
+async def test_line_breaks_and_tabs_are_text(client: httpx.AsyncClient) -> None:
+    body = await graphql(client, SIGN_IN, identifier="\tadmin@x.sn\r\n")
+    assert body["data"]["sessionCreate"]["code"] == "INVALID_CREDENTIALS"
+
+
+async def test_a_query_refuses_control_characters_at_the_top(client: httpx.AsyncClient) -> None:
+    auditor = await token_for(client, await make_tenant(), Role.AUDITOR)
+    query = "query ($action: String) { auditEvents(filter: {action: $action}) { totalCount } }"
+    body = await graphql(client, query, token=auditor, action="session.create\x00")
+    assert body == {
+        "data": None,
+        "errors": [
+            {
+                "message": "Le champ « filter.action » contient des caractères de contrôle ; "
+                "saisissez du texte ordinaire.",
+                "locations": [{"line": 1, "column": 27}],
+                "path": ["auditEvents"],
+                "extensions": {"code": "INVALID_TEXT"},
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize("cursor", ["NQ", "!!", "W10", "WyJ4Il0", "eyJhIjoxfQ", "WzEsMl0", "WyJub3QgYSBkYXRlIiwieCJd"])
+async def test_a_malformed_cursor_is_a_typed_error(client: httpx.AsyncClient, cursor: str) -> None:
+    admin = await token_for(client, await make_tenant(), Role.TENANT_ADMIN)
+    for field in ("auditEvents", "users", "invitations", "apiClients"):
+        body = await graphql(client, f'{{ {field}(after: "{cursor}") {{ totalCount }} }}', token=admin)
+        assert body["errors"][0]["extensions"] == {"code": "INVALID_CURSOR"}, (field, body)
+        assert body["errors"][0]["message"] == "Curseur de pagination invalide : reprenez depuis la première page."
+
+
+def test_every_mutation_has_typed_errors_unless_it_takes_no_input(settings: Settings) -> None:
+    schema = make_schema(settings)
+    mutation = schema.get_type_by_name("Mutation")
+    untyped = sorted(
+        field.python_name
+        for field in mutation.fields  # type: ignore[union-attr]
+        if not any(isinstance(extension, TypedErrors) for extension in field.extensions)
+    )
+    assert untyped == ["session_revoke"]
+    revoke = next(field for field in mutation.fields if field.python_name == "session_revoke")  # type: ignore[union-attr]
+    assert revoke.arguments == []
