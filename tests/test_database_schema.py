@@ -37,6 +37,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("api_clients", True, True),
         ("audit_events", True, True),
         ("invitations", True, True),
+        ("job_deliveries", True, True),
         ("memberships", True, True),
         ("one_time_codes", True, True),
         ("outbox", True, True),
@@ -63,8 +64,8 @@ async def test_changes_need_an_audit_event_everywhere_but_in_bookkeeping(owner: 
         ORDER BY c.relname
         """
     )
-    # The log itself, the job outbox and the failed sign-in counters.
-    assert [row["relname"] for row in rows] == ["audit_events", "outbox", "sign_in_throttles"]
+    # The log itself, the job outbox, the record of job deliveries and the failed sign-in counters.
+    assert [row["relname"] for row in rows] == ["audit_events", "job_deliveries", "outbox", "sign_in_throttles"]
 
 
 @pytest.mark.parametrize("table", TENANT_OWNED)
