@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
+from uuid import UUID
 
 import asyncpg
 import click
@@ -219,6 +220,56 @@ def keys_rotate(settings: Settings) -> None:
 
     _run(run())
     click.echo("socle: new signing key in use; every process picks it up within 5 minutes")
+
+
+@main.group()
+def outbox() -> None:
+    """The job outbox: jobs the relay sweep gave up on."""
+
+
+@outbox.command("parked")
+@_command
+def outbox_parked(settings: Settings) -> None:
+    """List the parked jobs, oldest parked first, with their last error."""
+    from tenants.relay import ParkedJob, parked_jobs
+    from tenants.tx import platform_tx
+
+    async def run() -> list[ParkedJob]:
+        async with _application_database(settings), platform_tx() as tx:
+            return await parked_jobs(tx)
+
+    jobs = _run(run())
+    for job in jobs:
+        tenant_id = job.tenant_id or "-"
+        click.echo(
+            f"{job.id}  {job.actor_name}  tenant {tenant_id}  {job.attempts} attempts"
+            f"  parked {job.parked_at.isoformat()}  {job.last_error}"
+        )
+    click.echo(f"socle: {len(jobs)} parked jobs")
+
+
+@outbox.command("retry")
+@click.argument("job_id", type=click.UUID, required=False)
+@click.option("--all", "every", is_flag=True, help="Re-queue every parked job.")
+@_command
+def outbox_retry(settings: Settings, job_id: UUID | None, every: bool) -> None:
+    """Give a parked job (or, with --all, every one) back to the relay sweep."""
+    from app.logs import configure_logging
+    from tenants.relay import requeue
+    from tenants.tx import platform_tx
+
+    if (job_id is not None) == every:
+        raise click.UsageError("give the id of a parked job or --all")
+    configure_logging(settings)
+
+    async def run() -> list[UUID]:
+        async with _application_database(settings), platform_tx() as tx:
+            return await requeue(tx, [job_id] if job_id is not None else None)
+
+    requeued = _run(run())
+    if job_id is not None and not requeued:
+        _fail(f"no parked job has the id {job_id}", 1)
+    click.echo(f"socle: {len(requeued)} jobs re-queued; the next sweep sends them")
 
 
 @main.group()

@@ -18,7 +18,7 @@ from tenants.identity.tables import (
 from tenants.invitations.tables import Invitation
 from tenants.partners.tables import ApiClient
 from tenants.registry.tables import Tenant
-from tenants.tables import OutboxJob
+from tenants.tables import JobDelivery, OutboxJob
 
 APP_CONFIG = AppConfig(
     app_name="tenants",
@@ -28,6 +28,7 @@ APP_CONFIG = AppConfig(
         User,
         Membership,
         OutboxJob,
+        JobDelivery,
         SigningKey,
         Session,
         RefreshToken,

@@ -14,20 +14,23 @@ APPLICATION_ROLE = "socle_application"
 
 CURRENT_TENANT = "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid)"
 READ_TENANTS = "CAST((SELECT NULLIF(current_setting('app.read_tenant_ids', true), '')) AS uuid[])"
+"""Version 1, kept for the migrations that used it: the cast sits outside the
+sub-select, so PostgreSQL parses the array again for every row."""
+READ_TENANTS_ONCE = "(SELECT CAST(NULLIF(current_setting('app.read_tenant_ids', true), '') AS uuid[]))::uuid[]"
+"""Version 2: the sub-select yields the parsed array, computed once per
+statement. The trailing cast changes nothing (the type is already
+``uuid[]``, so PostgreSQL drops it); it only keeps ``= ANY (...)`` from
+reading the sub-select as a set of rows."""
 CURRENT_USER_ID = "(SELECT NULLIF(current_setting('app.user_id', true), '')::uuid)"
 PLATFORM = "(SELECT current_setting('app.platform', true) = 'on')"
 
 
-def tenant_owned_table(table: str, *, extra_read: str | None = None) -> list[str]:
-    """Statements that make ``table`` tenant-owned (policy version 1).
+def _read(read_tenants: str, extra_read: str | None) -> str:
+    read = f"tenant_id = {CURRENT_TENANT} OR tenant_id = ANY ({read_tenants})"
+    return f"{read} OR {extra_read}" if extra_read else read
 
-    A context reads the rows of its tenant and of the tenants it supervises
-    (``app.read_tenant_ids``, the ministry's), and writes only its own
-    tenant's rows. ``extra_read`` widens reading only.
-    """
-    read = f"tenant_id = {CURRENT_TENANT} OR tenant_id = ANY ({READ_TENANTS})"
-    if extra_read:
-        read = f"{read} OR {extra_read}"
+
+def _tenant_owned(table: str, read: str) -> list[str]:
     own = f"tenant_id = {CURRENT_TENANT}"
     return [
         f"ALTER TABLE {table} ADD CONSTRAINT {table}_tenant_id_id_key UNIQUE (tenant_id, id)",
@@ -36,6 +39,32 @@ def tenant_owned_table(table: str, *, extra_read: str | None = None) -> list[str
         f"CREATE POLICY {table}_insert ON {table} FOR INSERT WITH CHECK ({own})",
         f"CREATE POLICY {table}_update ON {table} FOR UPDATE USING ({own}) WITH CHECK ({own})",
         f"CREATE POLICY {table}_delete ON {table} FOR DELETE USING ({own})",
+    ]
+
+
+def tenant_owned_table(table: str, *, extra_read: str | None = None) -> list[str]:
+    """Statements that make ``table`` tenant-owned (policy version 1, kept
+    for the migrations that used it; new tables use :func:`tenant_owned_table_v2`).
+
+    A context reads the rows of its tenant and of the tenants it supervises
+    (``app.read_tenant_ids``, the ministry's), and writes only its own
+    tenant's rows. ``extra_read`` widens reading only.
+    """
+    return _tenant_owned(table, _read(READ_TENANTS, extra_read))
+
+
+def tenant_owned_table_v2(table: str, *, extra_read: str | None = None) -> list[str]:
+    """Statements that make ``table`` tenant-owned (policy version 2): as
+    version 1, with the supervised tenants' array parsed once per statement."""
+    return _tenant_owned(table, _read(READ_TENANTS_ONCE, extra_read))
+
+
+def tenant_read_policy_v2(table: str, *, extra_read: str | None = None) -> list[str]:
+    """Statements that bring the read policy of a table made by
+    :func:`tenant_owned_table` to version 2, keeping its ``extra_read``."""
+    return [
+        f"DROP POLICY {table}_read ON {table}",
+        f"CREATE POLICY {table}_read ON {table} FOR SELECT USING ({_read(READ_TENANTS_ONCE, extra_read)})",
     ]
 
 

@@ -1,11 +1,11 @@
-"""Tables of the tenancy kernel: the base of every tenant-owned table and the
-job outbox."""
+"""Tables of the tenancy kernel: the base of every tenant-owned table, the
+job outbox and the record of jobs' deliveries."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from piccolo.columns import JSONB, UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -39,4 +39,24 @@ class OutboxJob(Table, tablename="outbox"):
     tenant_id = ForeignKey(Tenant, on_delete=OnDelete.restrict, null=True, default=None, index=False)
     actor_name = Varchar(length=100)
     kwargs = JSONB(default="{}")
+    created_at = Timestamptz()
+    attempts = Integer(default=0)
+    """Sweeps that failed to hand the job to the broker."""
+    last_error = Text(null=True, default=None)
+    parked_at = Timestamptz(null=True, default=None)
+    """Set once the job failed too often: the sweep skips it until an
+    operator re-queues it (``socle outbox retry``)."""
+
+
+class JobDelivery(Table, tablename="job_deliveries"):
+    """A job message whose outside effect (an SMS, an email) is under way or
+    done, keyed by the message id: a second delivery of the message sends
+    nothing."""
+
+    message_id = UUID(primary_key=True)
+    actor_name = Varchar(length=100)
+    claimed_until = Timestamptz()
+    """Until when the delivery that claimed the message may send it; past
+    this, another delivery takes over (the first one died)."""
+    sent_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()

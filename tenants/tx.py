@@ -106,11 +106,16 @@ class Transaction:
         """Write a job into the outbox; it is sent to ``actor_name`` after commit.
 
         Keyword arguments must be JSON values, usually row ids: the actor
-        reloads what it needs.
+        reloads what it needs. An actor no worker declares raises
+        :class:`tenants.outbox.UnknownActor` here, before the commit, rather
+        than leaving the sweep a job it can never send.
         """
+        outbox.check_declared(actor_name)
         job = outbox.Job(id=new_id(), actor_name=actor_name, kwargs=kwargs)
+        # The clock, not the transaction's start: the sweep's grace counts from the write.
         await self.connection.execute(
-            "INSERT INTO outbox (id, tenant_id, actor_name, kwargs, created_at) VALUES ($1, $2, $3, $4::jsonb, now())",
+            "INSERT INTO outbox (id, tenant_id, actor_name, kwargs, created_at)"
+            " VALUES ($1, $2, $3, $4::jsonb, clock_timestamp())",
             job.id,
             self.tenant_id,
             actor_name,
@@ -176,14 +181,32 @@ async def _transaction(
 
 
 async def _relay_committed(scope: _Scope, jobs: list[outbox.Job]) -> None:
-    try:
-        await outbox.send(jobs)
-    except Exception:
-        # The rows stay in the outbox; the relay sweep sends them later.
-        log.warning("outbox.send_failed", jobs=[str(job.id) for job in jobs], exc_info=True)
+    """Hand the committed jobs to the broker and delete the rows of those sent.
+
+    Nothing here reaches the caller: the transaction has committed, so its
+    change stands whatever the broker or the delete does. A job not sent stays
+    for the sweep. A job sent whose row could not be deleted is sent once more
+    by the sweep, with the same message id, which actors with outside effects
+    recognise (:mod:`tenants.deliveries`): the price of at-least-once, rather
+    than a committed change reported as failed.
+    """
+    sent: list[UUID] = []
+    for job in jobs:
+        try:
+            await outbox.send(job)
+        except Exception as error:
+            log.warning("outbox.send_failed", job=str(job.id), actor=job.actor_name, exc_info=True)
+            if outbox.broker_unavailable(error):
+                break
+            continue
+        sent.append(job.id)
+    if not sent:
         return
-    async with _bound(scope) as connection:
-        await connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", [job.id for job in jobs])
+    try:
+        async with _bound(scope) as connection:
+            await connection.execute("DELETE FROM outbox WHERE id = ANY($1::uuid[])", sent)
+    except Exception:
+        log.warning("outbox.delete_failed", jobs=[str(job_id) for job_id in sent], exc_info=True)
 
 
 def tenant_tx(context: TenantContext, *, with_platform: bool = False) -> AbstractAsyncContextManager[Transaction]:

@@ -4,6 +4,9 @@ to bypass them."""
 
 from __future__ import annotations
 
+import re
+import uuid
+
 import asyncpg
 import pytest
 
@@ -34,6 +37,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("api_clients", True, True),
         ("audit_events", True, True),
         ("invitations", True, True),
+        ("job_deliveries", True, True),
         ("memberships", True, True),
         ("one_time_codes", True, True),
         ("outbox", True, True),
@@ -60,8 +64,8 @@ async def test_changes_need_an_audit_event_everywhere_but_in_bookkeeping(owner: 
         ORDER BY c.relname
         """
     )
-    # The log itself, the job outbox and the failed sign-in counters.
-    assert [row["relname"] for row in rows] == ["audit_events", "outbox", "sign_in_throttles"]
+    # The log itself, the job outbox, the record of job deliveries and the failed sign-in counters.
+    assert [row["relname"] for row in rows] == ["audit_events", "job_deliveries", "outbox", "sign_in_throttles"]
 
 
 @pytest.mark.parametrize("table", TENANT_OWNED)
@@ -116,3 +120,31 @@ async def test_application_role_cannot_bypass_rls(owner: asyncpg.Connection, set
     finally:
         await connection.close()
     assert (row["rolsuper"], row["rolbypassrls"], owned) == (False, False, 0)
+
+
+@pytest.mark.parametrize("table", [*TENANT_OWNED, "audit_events", "tenants"])
+async def test_a_ministry_read_parses_its_supervised_tenants_once(settings: object, table: str) -> None:
+    """Read policies compute the supervised tenants' array once per statement
+    (an InitPlan yielding ``uuid[]``), not cast it again for every row."""
+    from app.settings import Settings
+
+    assert isinstance(settings, Settings) and settings.database_url
+    supervised = "{" + ",".join(str(uuid.uuid4()) for _ in range(3)) + "}"
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        async with connection.transaction():
+            await connection.execute(
+                "SELECT set_config('app.tenant_id', $1, true), set_config('app.read_tenant_ids', $2, true)",
+                str(uuid.uuid4()),
+                supervised,
+            )
+            plan = [row[0].strip() for row in await connection.fetch(f"EXPLAIN (VERBOSE) SELECT * FROM {table}")]
+    finally:
+        await connection.close()
+    (row_filter,) = (line for line in plan if line.startswith("Filter: "))
+    column = "id" if table == "tenants" else "tenant_id"
+    found = re.search(rf"\({table}\.{column} = ANY \(\(InitPlan (\d+)\)\.col1\)\)", row_filter)
+    assert found, row_filter
+    assert "::uuid[]" not in row_filter
+    computed = plan[plan.index(f"InitPlan {found.group(1)}") + 2]
+    assert computed == "Output: (NULLIF(current_setting('app.read_tenant_ids'::text, true), ''::text))::uuid[]"

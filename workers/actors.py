@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dramatiq
 
+from tenants import outbox
 from workers import codes, invitations, passwords
 
 ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
@@ -20,7 +21,9 @@ ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
 
 
 def declare_on(broker: dramatiq.Broker) -> None:
-    """Declare every actor on ``broker`` and make it the one they send to."""
+    """Declare every actor on ``broker`` and make it the one they send to;
+    the outbox then accepts jobs for them."""
     for actor in ACTORS:
         actor.broker = broker
         broker.declare_actor(actor)
+        outbox.declare(actor.actor_name)

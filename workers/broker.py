@@ -11,7 +11,7 @@ import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO, Middleware
+from dramatiq.middleware import AsyncIO, CurrentMessage, Middleware
 
 from app import db
 from app.settings import Settings
@@ -41,6 +41,8 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
     )
     broker.add_middleware(AsyncIO())
     broker.add_middleware(DatabasePool())
+    # Actors with outside effects recognise a message delivered twice by its id.
+    broker.add_middleware(CurrentMessage())
     return broker
 
 

@@ -12,7 +12,7 @@ from tenants.context import SYSTEM
 from tenants.invitations import service as invitations
 from tenants.registry import service as tenant_service
 from tenants.tx import platform_tx, tenant_tx
-from workers.messaging import outbound
+from workers.messaging import once, outbound
 
 _DATE_FORMATS = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d"}
 
@@ -20,7 +20,8 @@ _DATE_FORMATS = {"fr": "%d/%m/%Y", "en": "%Y-%m-%d"}
 @dramatiq.actor(actor_name=invitations.SEND_ACTOR, max_retries=5)
 async def send_invitation(tenant_id: str, invitation_id: str) -> None:
     """Send the invitation's current link; nothing once it is no longer
-    pending. Run twice, it sends the same link."""
+    pending, or when a delivery of this message already sent it. Sent again
+    (a resend), it sends the same link."""
     senders = outbound()
     async with platform_tx() as tx:
         ctx = await tenant_service.context_for(tx, SYSTEM, UUID(tenant_id))
@@ -37,4 +38,4 @@ async def send_invitation(tenant_id: str, invitation_id: str) -> None:
         link=senders.link("/invitations/accept", delivery.token),
     )
     subject = translate("invitations.SUBJECT", locale, tenant=delivery.tenant_name)
-    await senders.send(delivery.contact.column, delivery.contact.value, subject, text)
+    await once(lambda: senders.send(delivery.contact.column, delivery.contact.value, subject, text))

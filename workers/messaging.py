@@ -5,13 +5,17 @@ the demo and tests) until an operator's gateway is plugged in."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlencode
+from uuid import UUID
 
 import structlog
+from dramatiq.middleware import CurrentMessage
 
 from app.settings import Settings
+from tenants import deliveries
 
 log = structlog.get_logger("socle.messaging")
 
@@ -98,3 +102,16 @@ def outbound() -> Outbound:
     if _outbound is None:
         raise RuntimeError("messaging is not configured: build the runtime first")
     return _outbound
+
+
+async def once(send: Callable[[], Awaitable[None]]) -> bool:
+    """Run ``send`` unless a delivery of the current job message already did
+    (delivery is at least once); return whether this one sent.
+
+    The job's message id is its outbox row id, so a job relayed twice is
+    recognised too.
+    """
+    message = CurrentMessage.get_current_message()
+    if message is None:
+        raise RuntimeError("messaging.once runs inside an actor, under the CurrentMessage middleware")
+    return await deliveries.once(UUID(message.message_id), message.actor_name, send)

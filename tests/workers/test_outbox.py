@@ -3,10 +3,15 @@ even when the process dies between the commit and the send."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 import os
+import re
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,11 +19,14 @@ import asyncpg
 import dramatiq
 import pytest
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware import CurrentMessage
 
+from app.logs import configure_logging
 from app.settings import Settings
+from tenants import outbox
 from tenants.context import TenantContext
-from tenants.relay import relay_pending
-from tenants.tx import tenant_tx
+from tenants.relay import MAX_ATTEMPTS, parked_jobs, relay_pending, requeue
+from tenants.tx import platform_tx, tenant_tx
 from tests.factories import context, make_tenant
 from workers.broker import install_broker
 
@@ -30,19 +38,25 @@ ACTOR = "tests.record_job"
 class Recorder:
     def __init__(self) -> None:
         self.calls: list[dict[str, Any]] = []
+        self.message_ids: list[str] = []
 
     def __call__(self, **kwargs: Any) -> None:
         self.calls.append(kwargs)
+        message = CurrentMessage.get_current_message()
+        assert message is not None
+        self.message_ids.append(message.message_id)
 
 
 def _declare(broker: dramatiq.Broker) -> Recorder:
     recorder = Recorder()
     dramatiq.actor(recorder, actor_name=ACTOR, broker=broker, max_retries=0)
+    outbox.declare(ACTOR)
     return recorder
 
 
 @pytest.fixture
 def stub_broker(settings: Settings) -> Iterator[tuple[StubBroker, Recorder]]:
+    configure_logging(settings)  # as the application does: log records reach caplog
     broker = install_broker(settings)
     assert isinstance(broker, StubBroker)
     yield broker, _declare(broker)
@@ -112,6 +126,7 @@ DIES_AFTER_COMMIT = textwrap.dedent(
         async with platform_tx() as tx:
             ctx = await service.context_for(tx, SYSTEM, uuid.UUID(sys.argv[2]))
         outbox.send = die
+        outbox.declare("tests.record_job")
         async with tenant_tx(ctx) as tx:
             await tx.enqueue("tests.record_job", scheme="crash")
 
@@ -144,3 +159,171 @@ async def test_job_committed_by_a_dead_process_is_relayed_once(
         broker.close()
     assert recorder.calls == [{"scheme": "crash"}]
     assert await _outbox(owner, mutual.tenant_id) == []
+
+
+async def test_an_unknown_actor_is_refused_before_commit(
+    stub_broker: tuple[StubBroker, Recorder], mutual: TenantContext, owner: asyncpg.Connection
+) -> None:
+    with pytest.raises(outbox.UnknownActor, match=re.escape("no actor named 'tests.renamed' is declared")):
+        async with tenant_tx(mutual) as tx:
+            await tx.enqueue("tests.renamed", scheme="lost")
+    assert await _outbox(owner, mutual.tenant_id) == []
+
+
+async def test_a_job_is_stamped_when_written_not_when_its_transaction_began(
+    stub_broker: tuple[StubBroker, Recorder], mutual: TenantContext, owner: asyncpg.Connection
+) -> None:
+    await owner.execute(
+        "CREATE FUNCTION tests_keep_outbox() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN IF OLD.kwargs->>'scheme' = 'kept' THEN RETURN NULL; END IF; RETURN OLD; END $$"
+    )
+    await owner.execute(
+        "CREATE TRIGGER tests_keep_outbox BEFORE DELETE ON outbox FOR EACH ROW EXECUTE FUNCTION tests_keep_outbox()"
+    )
+    try:
+        async with tenant_tx(mutual) as tx:
+            began = await tx.connection.fetchval("SELECT now()")
+            await tx.connection.execute("SELECT pg_sleep(0.2)")
+            await tx.enqueue(ACTOR, scheme="kept")
+    finally:
+        await owner.execute("DROP TRIGGER tests_keep_outbox ON outbox")
+        await owner.execute("DROP FUNCTION tests_keep_outbox()")
+    written = await owner.fetchval("DELETE FROM outbox WHERE tenant_id = $1 RETURNING created_at", mutual.tenant_id)
+    assert (written - began).total_seconds() >= 0.2
+
+
+async def _stale_job(
+    owner: asyncpg.Connection, tenant_id: object, actor_name: str, age: int, **kwargs: Any
+) -> uuid.UUID:
+    job_id = uuid.uuid4()
+    await owner.execute(
+        "INSERT INTO outbox (id, tenant_id, actor_name, kwargs, created_at)"
+        " VALUES ($1, $2, $3, $4::jsonb, clock_timestamp() - make_interval(secs => $5))",
+        job_id,
+        tenant_id,
+        actor_name,
+        json.dumps(kwargs),
+        age,
+    )
+    return job_id
+
+
+async def test_a_job_that_cannot_be_sent_holds_back_no_other_and_is_parked(
+    stub_broker: tuple[StubBroker, Recorder],
+    mutual: TenantContext,
+    owner: asyncpg.Connection,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broker, recorder = stub_broker
+    caplog.set_level(logging.INFO)
+    # An actor renamed between deploys: its older job comes first.
+    bad = await _stale_job(owner, mutual.tenant_id, "tests.renamed", 120, scheme="bad")
+    await _stale_job(owner, mutual.tenant_id, ACTOR, 60, scheme="good")
+    try:
+        sent = [await relay_pending(older_than=0) for _ in range(MAX_ATTEMPTS + 1)]
+        _run_worker(broker)
+        assert sent == [1] + [0] * MAX_ATTEMPTS
+        assert recorder.calls == [{"scheme": "good"}]
+        row = await owner.fetchrow("SELECT actor_name, attempts, last_error, parked_at FROM outbox WHERE id = $1", bad)
+        assert (row["actor_name"], row["attempts"], row["parked_at"] is not None) == (
+            "tests.renamed",
+            MAX_ATTEMPTS,
+            True,
+        )
+        assert row["last_error"] == "ActorNotFound('tests.renamed')"
+        failures = [
+            (record.levelname, record.msg["event"], record.msg["attempts"])
+            for record in caplog.records
+            if isinstance(record.msg, dict) and record.msg.get("job") == str(bad)
+        ]
+        assert failures == [
+            *[("WARNING", "outbox.send_failed", attempt) for attempt in range(1, MAX_ATTEMPTS)],
+            ("ERROR", "outbox.parked", MAX_ATTEMPTS),
+        ]
+
+        async with platform_tx() as tx:
+            assert [(job.id, job.actor_name, job.attempts) for job in await parked_jobs(tx)] == [
+                (bad, "tests.renamed", MAX_ATTEMPTS)
+            ]
+            assert await requeue(tx, [bad]) == [bad]
+            assert await requeue(tx, None) == []
+        row = await owner.fetchrow("SELECT attempts, parked_at FROM outbox WHERE id = $1", bad)
+        assert tuple(row) == (0, None)
+    finally:
+        await owner.execute("DELETE FROM outbox WHERE id = $1", bad)
+
+
+async def test_a_committed_change_stands_when_its_sent_jobs_cannot_be_deleted(
+    stub_broker: tuple[StubBroker, Recorder],
+    mutual: TenantContext,
+    owner: asyncpg.Connection,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broker, recorder = stub_broker
+    await owner.execute(
+        "CREATE FUNCTION tests_refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$"
+        " BEGIN IF OLD.kwargs->>'scheme' = 'undeletable' THEN RAISE EXCEPTION 'refused by the test'; END IF;"
+        " RETURN OLD; END $$"
+    )
+    await owner.execute(
+        "CREATE TRIGGER tests_refuse_delete BEFORE DELETE ON outbox FOR EACH ROW EXECUTE FUNCTION tests_refuse_delete()"
+    )
+    try:
+        async with tenant_tx(mutual) as tx:
+            job_id = await tx.enqueue(ACTOR, scheme="undeletable")
+    finally:
+        await owner.execute("DROP TRIGGER tests_refuse_delete ON outbox")
+        await owner.execute("DROP FUNCTION tests_refuse_delete()")
+    assert [
+        (record.levelname, record.msg["jobs"])
+        for record in caplog.records
+        if isinstance(record.msg, dict) and record.msg["event"] == "outbox.delete_failed"
+    ] == [("WARNING", [str(job_id)])]
+    assert await _outbox(owner, mutual.tenant_id) == [ACTOR]
+    # The sweep sends it once more, under the same message id, and deletes it.
+    assert await relay_pending(older_than=0) == 1
+    _run_worker(broker)
+    assert recorder.message_ids == [str(job_id), str(job_id)]
+    assert await _outbox(owner, mutual.tenant_id) == []
+
+
+def _socle(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    assert settings.database_url
+    env = {
+        **os.environ,
+        "SOCLE_ENV": "test",
+        "SOCLE_DATABASE_URL": settings.database_url,
+        "SOCLE_SECRET_KEY": "t" * 40,
+        "SOCLE_DATA_DIR": str(settings.data_dir),
+        "SOCLE_LOG_LEVEL": "ERROR",
+    }
+    command = [sys.executable, "-c", "from app.cli import main; main()", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
+async def test_operators_list_and_requeue_parked_jobs(
+    settings: Settings, mutual: TenantContext, owner: asyncpg.Connection
+) -> None:
+    job_id = await _stale_job(owner, mutual.tenant_id, "tests.renamed", 60, scheme="parked")
+    await owner.execute(
+        "UPDATE outbox SET attempts = 5, last_error = 'refused', parked_at = '2026-11-30T10:00:00Z' WHERE id = $1",
+        job_id,
+    )
+    try:
+        listed = await asyncio.to_thread(_socle, settings, "outbox", "parked")
+        assert (listed.returncode, listed.stdout) == (
+            0,
+            f"{job_id}  tests.renamed  tenant {mutual.tenant_id}  5 attempts  parked 2026-11-30T10:00:00+00:00"
+            "  refused\nsocle: 1 parked jobs\n",
+        )
+        unknown = await asyncio.to_thread(_socle, settings, "outbox", "retry", str(uuid.uuid4()))
+        assert (unknown.returncode, unknown.stdout) == (1, ""), unknown.stderr
+        assert unknown.stderr.startswith("socle: no parked job has the id ")
+        retried = await asyncio.to_thread(_socle, settings, "outbox", "retry", str(job_id))
+        assert (retried.returncode, retried.stdout) == (0, "socle: 1 jobs re-queued; the next sweep sends them\n")
+        assert tuple(await owner.fetchrow("SELECT attempts, parked_at FROM outbox WHERE id = $1", job_id)) == (0, None)
+        neither = await asyncio.to_thread(_socle, settings, "outbox", "retry")
+        assert neither.returncode == 2
+        assert "give the id of a parked job or --all" in neither.stderr
+    finally:
+        await owner.execute("DELETE FROM outbox WHERE id = $1", job_id)
