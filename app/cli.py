@@ -186,10 +186,10 @@ def audit_verify(settings: Settings, slug: str | None) -> None:
                 tenants = [row for row in tenants if row["slug"] == slug]
                 if not tenants:
                     raise SettingsError(f"no tenant has the slug {slug!r}")
-            chains: list[tuple[str, Any]] = [(row["slug"], row["id"]) for row in tenants]
+            chains: list[tuple[str, Any, int]] = [(row["slug"], row["id"], 0) for row in tenants]
             if slug is None:
-                chains.insert(0, ("(platform)", None))
-            return [(name, await audit_log.verify_chain(tx, tenant_id)) for name, tenant_id in chains]
+                chains[:0] = [(f"(platform {chain})", None, chain) for chain in audit_log.chains_of(None)]
+            return [(name, await audit_log.verify_chain(tx, tenant_id, chain)) for name, tenant_id, chain in chains]
 
     broken = False
     for name, report in _run(run()):

@@ -1,10 +1,16 @@
 """The tamper-evident audit log.
 
-Each tenant's events (and Socle's own, with no tenant) form a hash chain:
-an event's hash is the SHA-256 of the previous event's hash and of the
-event's canonical JSON. Appends to one chain are serialised by a transaction
-advisory lock; the application role may insert and read events, never
-change or delete them.
+Each tenant's events form a hash chain: an event's hash is the SHA-256 of
+the previous event's hash and of the event's canonical JSON. Appends to one
+chain are serialised by a transaction advisory lock; the application role
+may insert and read events, never change or delete them.
+
+Socle's own events (no tenant: refused sign-ins, code and reset requests)
+come from everywhere at once, and under password guessing they are many: one
+chain would make every such request wait for the previous one's commit.
+They are spread over :data:`PLATFORM_CHAINS` chains by a key of the event
+(its source address, else its target or actor), so that events of unrelated
+callers never wait for each other while each chain stays verifiable alone.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from tenants.ids import new_id
 from tenants.tx import Transaction
 
 GENESIS = "0" * 64
+PLATFORM_CHAINS = 16
+"""How many chains Socle's own events are spread over."""
 
 
 @dataclass(frozen=True)
@@ -67,30 +75,43 @@ def chain_hash(previous_hash: str, seq: int, occurred_at: datetime, event: Event
     return hashlib.sha256(previous_hash.encode() + _canonical(seq, occurred_at, event)).hexdigest()
 
 
+def chain_of(event: Event) -> int:
+    """The chain ``event`` goes in: 0 for a tenant's; for Socle's own, one of
+    :data:`PLATFORM_CHAINS` chosen by a stable hash of who or what it is about."""
+    if event.tenant_id is not None:
+        return 0
+    key = event.source_address or event.target_id or str(event.actor.id or event.actor.name)
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % PLATFORM_CHAINS
+
+
 async def record(tx: Transaction, event: Event) -> None:
-    """Append ``event`` to its tenant's chain, in the caller's transaction."""
-    chain = str(event.tenant_id) if event.tenant_id else "platform"
+    """Append ``event`` to its chain, in the caller's transaction."""
+    chain = chain_of(event)
+    name = f"{event.tenant_id}" if event.tenant_id else f"platform:{chain}"
     # The setting tells the commit-time check of audited tables that this
     # transaction's changes are accounted for (see tenants.rls.require_audit).
     await tx.execute(
         "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0)), set_config('app.audited', 'on', true)",
-        chain,
+        name,
     )
     last = await tx.fetchrow(
-        "SELECT seq, hash FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 ORDER BY seq DESC LIMIT 1",
+        "SELECT seq, hash FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 AND chain = $2"
+        " ORDER BY seq DESC LIMIT 1",
         event.tenant_id,
+        chain,
     )
     seq = (last["seq"] if last else 0) + 1
     previous = last["hash"] if last else GENESIS
     occurred_at = datetime.now(UTC)
     await tx.execute(
         """
-        INSERT INTO audit_events (id, tenant_id, seq, occurred_at, actor_kind, actor_id, actor_name, action,
+        INSERT INTO audit_events (id, tenant_id, chain, seq, occurred_at, actor_kind, actor_id, actor_name, action,
                                   target_type, target_id, request_id, source_address, summary, previous_hash, hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15, $16)
         """,
         new_id(),
         event.tenant_id,
+        chain,
         seq,
         occurred_at,
         event.actor.kind.value,
@@ -142,13 +163,22 @@ class ChainReport:
     broken_at_seq: int | None = None
 
 
-async def verify_chain(tx: Transaction, tenant_id: UUID | None, *, batch_size: int = 5000) -> ChainReport:
+def chains_of(tenant_id: UUID | None) -> range:
+    """The chains of a tenant (one) or of Socle itself (:data:`PLATFORM_CHAINS`)."""
+    return range(1) if tenant_id is not None else range(PLATFORM_CHAINS)
+
+
+async def verify_chain(
+    tx: Transaction, tenant_id: UUID | None, chain: int = 0, *, batch_size: int = 5000
+) -> ChainReport:
     """Recompute every hash of a chain, in order, in batches."""
     previous, expected_seq, checked = GENESIS, 1, 0
     while True:
         rows = await tx.fetch(
-            "SELECT * FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 AND seq >= $2 ORDER BY seq LIMIT $3",
+            "SELECT * FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 AND chain = $2 AND seq >= $3"
+            " ORDER BY seq LIMIT $4",
             tenant_id,
+            chain,
             expected_seq,
             batch_size,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, UUID, BigInt, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, BigInt, ForeignKey, SmallInt, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
@@ -14,10 +14,15 @@ class AuditEvent(Table, tablename="audit_events"):
     """One entry of a tenant's audit log. Each tenant's entries form a hash
     chain: ``hash`` covers the entry and the ``previous_hash``, so changing,
     removing or inserting an entry breaks every hash after it. Entries of
-    Socle itself (no tenant) form one more chain."""
+    Socle itself (no tenant) form chains of their own, several of them, so
+    that unrelated events (sign-in refusals from different addresses) are
+    not appended one at a time."""
 
     id = UUID(primary_key=True, default=new_id)
     tenant_id = ForeignKey(Tenant, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    chain = SmallInt(default=0)
+    """Which of its tenant's chains the entry is in: always 0 for a tenant;
+    0 to ``PLATFORM_CHAINS - 1`` for Socle's own entries."""
     seq = BigInt()
     occurred_at = Timestamptz()
     actor_kind = Varchar(length=16)

@@ -3,10 +3,12 @@ who may read it."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import uuid
 from typing import Any
 
 import asyncpg
@@ -18,7 +20,7 @@ from app.settings import Settings
 from schemes.rules import service as scheme_service
 from schemes.rules.tables import Scheme, SchemeKind
 from tenants.audit import service as audit
-from tenants.context import SYSTEM
+from tenants.context import ANONYMOUS, SYSTEM
 from tenants.identity import keys
 from tenants.pagination import encode_cursor
 from tenants.permissions import Permission, permissions_of
@@ -248,7 +250,7 @@ class TestRecorded:
         )
         rotated = await owner.fetchval(
             "SELECT target_id FROM audit_events WHERE tenant_id IS NULL AND action = 'signing_key.rotate'"
-            " ORDER BY seq DESC LIMIT 1"
+            " ORDER BY occurred_at DESC LIMIT 1"
         )
         newest_key = await owner.fetchval("SELECT id FROM signing_keys ORDER BY created_at DESC LIMIT 1")
         assert [tuple(row) for row in tenant_chain] == [
@@ -426,3 +428,62 @@ async def test_a_failure_inside_is_masked_and_logged(
         "InsufficientPrivilegeError"
     ]
     assert "permission denied for table audit_events" in logged[0].getMessage()
+
+
+def _platform_event(address: str) -> audit.Event:
+    return audit.Event(
+        action="session.create_refused", actor=ANONYMOUS, tenant_id=None, source_address=address, summary={}
+    )
+
+
+def _addresses_in_distinct_chains(count: int) -> list[str]:
+    by_chain: dict[int, str] = {}
+    for number in range(1, 255):
+        address = f"198.51.100.{number}"
+        by_chain.setdefault(audit.chain_of(_platform_event(address)), address)
+    assert len(by_chain) >= count
+    return list(by_chain.values())[:count]
+
+
+class TestPlatformChains:
+    """Socle's own events (sign-in refusals, code and reset requests) are
+    spread over several chains, so that unrelated callers never queue
+    behind one another's audit event."""
+
+    async def test_an_event_of_another_caller_does_not_wait_for_an_open_transaction(self) -> None:
+        first, second = _addresses_in_distinct_chains(2)
+        async with platform_tx() as holding:
+            await audit.record(holding, _platform_event(first))
+
+            async def other_caller() -> None:
+                async with platform_tx() as tx:
+                    await audit.record(tx, _platform_event(second))
+
+            # Before, one lock served every platform event: this waited for the commit below.
+            await asyncio.wait_for(other_caller(), timeout=10)
+
+    async def test_concurrent_events_leave_every_chain_intact(self, owner: asyncpg.Connection) -> None:
+        addresses = [f"203.0.113.{number}" for number in range(1, 41)]
+
+        async def refused(address: str) -> None:
+            async with platform_tx() as tx:
+                await audit.record(tx, _platform_event(address))
+
+        await asyncio.gather(*(refused(address) for address in addresses))
+        async with platform_tx() as tx:
+            reports = [await audit.verify_chain(tx, None, chain) for chain in audit.chains_of(None)]
+        assert [report.intact for report in reports] == [True] * audit.PLATFORM_CHAINS
+        chains = await owner.fetch(
+            "SELECT DISTINCT chain FROM audit_events WHERE tenant_id IS NULL AND source_address = ANY($1::text[])",
+            addresses,
+        )
+        assert len(chains) > 1
+        assert {row["chain"] for row in chains} == {audit.chain_of(_platform_event(a)) for a in addresses}
+
+    def test_a_tenants_events_stay_in_one_chain(self) -> None:
+        tenant_id = uuid.uuid4()
+        events = [
+            audit.Event(action="x", actor=SYSTEM, tenant_id=tenant_id, source_address=a)
+            for a in _addresses_in_distinct_chains(3)
+        ]
+        assert [audit.chain_of(event) for event in events] == [0, 0, 0]
