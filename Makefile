@@ -2,13 +2,26 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: setup run test lint format schema redis-server
+.PHONY: setup run test lint format schema redis-server chromium npm
+GRAPHIQL := app/graphiql/assets
 
 $(UV):
 	python3 -m pip install --user --quiet uv || python3 -m pip install --quiet uv
 
-setup: $(UV)
+setup: $(UV) $(GRAPHIQL)/node_modules/.package-lock.json
 	$(UV) sync --frozen --quiet
+
+npm:
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; }
+
+# GraphiQL's files, served by Socle itself; reinstalled when the lock changes.
+# The explorer's own graphiql-explorer asks for React 16 as a peer; its build
+# runs on React 18 (as on Strawberry's page), so npm's peer warnings are muted.
+$(GRAPHIQL)/node_modules/.package-lock.json: $(GRAPHIQL)/package-lock.json | npm
+	npm ci --prefix $(GRAPHIQL) --ignore-scripts --no-audit --no-fund --loglevel=error
+
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: setup
 	$(UV) run socle migrate
@@ -31,5 +44,5 @@ format: setup
 schema: setup
 	$(UV) run socle schema export
 
-test: setup redis-server lint
+test: setup redis-server chromium lint
 	$(UV) run pytest

@@ -16,6 +16,7 @@ import asyncpg
 import click
 
 from app import db
+from app.graphiql.assets import MissingAssets, load_assets
 from app.i18n import translate
 from app.settings import Environment, Settings, SettingsError, get_settings
 from tenants.errors import DomainError
@@ -79,6 +80,11 @@ def serve(settings: Settings) -> None:
     from app.logs import configure_logging
 
     configure_logging(settings)
+    if settings.introspection_enabled:
+        try:
+            load_assets()
+        except MissingAssets as error:
+            _fail(str(error), 1)
     if settings.embedded_database:
         db.database_urls(settings)  # start the embedded server once, before the workers
     uvicorn.run(

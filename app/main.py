@@ -11,10 +11,11 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from strawberry.litestar import make_graphql_controller
 
 from app.api.context import context_getter
+from app.api.http import graphql_controller
 from app.api.schema import make_schema
+from app.graphiql.controller import GraphiQL
 from app.health import HealthController
 from app.i18n import negotiate, translate
 from app.logs import configure_logging
@@ -58,15 +59,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         finally:
             await runtime.stop()
 
-    graphql = make_graphql_controller(
-        make_schema(settings),
-        path="/graphql",
-        context_getter=context_getter(runtime),
-        graphql_ide="graphiql" if settings.introspection_enabled else None,
-        allow_queries_via_get=False,
-    )
+    graphiql = GraphiQL.load() if settings.introspection_enabled else None
+    graphql = graphql_controller(make_schema(settings), context_getter=context_getter(runtime), graphiql=graphiql)
     return Litestar(
-        route_handlers=[HealthController, jwks, token_endpoint, graphql],
+        route_handlers=[HealthController, jwks, token_endpoint, graphql, *([graphiql.route()] if graphiql else [])],
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware)],
         exception_handlers={Exception: internal_error},

@@ -48,9 +48,7 @@ async def _claim(message_id: UUID, actor_name: str) -> _Claim:
         if await tx.fetchval(_CLAIM, message_id, actor_name, LEASE_SECONDS) is not None:
             return _Claim.OURS
         # ON CONFLICT locked the row, so this read sees the other delivery's last commit.
-        sent = await tx.fetchval(
-            "SELECT sent_at IS NOT NULL FROM job_deliveries WHERE message_id = $1", message_id
-        )
+        sent = await tx.fetchval("SELECT sent_at IS NOT NULL FROM job_deliveries WHERE message_id = $1", message_id)
     return _Claim.SENT if sent else _Claim.HELD
 
 
@@ -77,7 +75,5 @@ async def once(message_id: UUID, actor_name: str, effect: Callable[[], Awaitable
             )
         raise
     async with platform_tx() as tx:
-        await tx.execute(
-            "UPDATE job_deliveries SET sent_at = clock_timestamp() WHERE message_id = $1", message_id
-        )
+        await tx.execute("UPDATE job_deliveries SET sent_at = clock_timestamp() WHERE message_id = $1", message_id)
     return True

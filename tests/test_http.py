@@ -139,3 +139,46 @@ async def test_every_log_line_of_a_request_carries_its_id(
             "timestamp": access[0]["timestamp"],
         }
     ]
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+async def _post(client: httpx.AsyncClient, query: str, accept: str | None) -> tuple[int, str, dict[str, object]]:
+    headers = {"Accept": accept} if accept else {}
+    response = await client.post("/graphql", json={"query": query}, headers=headers)
+    return response.status_code, response.headers["content-type"], response.json()
+
+
+UNKNOWN_FIELD = {"message": "Cannot query field 'nothing' on type 'Query'.", "locations": [{"line": 1, "column": 3}]}
+
+
+async def test_graphql_response_media_type_refuses_a_document_that_does_not_validate(
+    client: httpx.AsyncClient,
+) -> None:
+    assert await _post(client, "{ nothing }", GRAPHQL_RESPONSE) == (400, GRAPHQL_RESPONSE, {"errors": [UNKNOWN_FIELD]})
+
+
+async def test_graphql_response_media_type_refuses_a_document_that_does_not_parse(client: httpx.AsyncClient) -> None:
+    assert await _post(client, "{ viewer", GRAPHQL_RESPONSE) == (
+        400,
+        GRAPHQL_RESPONSE,
+        {"errors": [{"message": "Syntax Error: Expected Name, found <EOF>.", "locations": [{"line": 1, "column": 9}]}]},
+    )
+
+
+async def test_graphql_response_media_type_answers_data_with_200(client: httpx.AsyncClient) -> None:
+    accept = f"{GRAPHQL_RESPONSE}, application/json;q=0.9"
+    assert await _post(client, "{ viewer { authenticated } }", accept) == (
+        200,
+        GRAPHQL_RESPONSE,
+        {"data": {"viewer": {"authenticated": False}}},
+    )
+    status, media_type, body = await _post(client, "{ tenant { id } }", accept)
+    assert (status, media_type, body["data"]) == (200, GRAPHQL_RESPONSE, {"tenant": None})
+
+
+async def test_json_stays_the_answer_of_other_clients(client: httpx.AsyncClient) -> None:
+    legacy = (200, "application/json", {"data": None, "errors": [UNKNOWN_FIELD]})
+    for accept in (None, "*/*", "application/json", f"application/json, {GRAPHQL_RESPONSE};q=0.9", "text/html"):
+        assert await _post(client, "{ nothing }", accept) == legacy, accept
