@@ -18,8 +18,10 @@ from uuid import UUID
 
 import strawberry
 
+from tenants.context import TenantContext
 from tenants.errors import DomainError
 from tenants.graphql import field
+from tenants.tx import Transaction, tenant_tx
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
@@ -128,3 +130,29 @@ def page(
         page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
         _count=count,
     )
+
+
+async def tenant_page(
+    context: TenantContext,
+    first: int | None,
+    after: str | None,
+    key_types: tuple[type, ...],
+    *,
+    rows: Callable[..., Awaitable[Sequence[RowT]]],
+    count: Callable[[Transaction, TenantContext], Awaitable[int]],
+    node: Callable[[RowT], NodeT],
+    key: Callable[[RowT], tuple[Any, ...]],
+) -> Connection[NodeT]:
+    """A page of a tenant's list: ``rows(tx, context, after=<key or None>,
+    limit=...)`` reads it in its order, ``key`` gives a row's sort key (of
+    ``key_types``), ``count(tx, context)`` the list's size when asked for."""
+    limit = page_size(first)
+    position = decode_cursor(after, *key_types) if after else None
+    async with tenant_tx(context) as tx:
+        found = await rows(tx, context, after=position, limit=limit + 1)
+
+    async def counted() -> int:
+        async with tenant_tx(context) as tx:
+            return await count(tx, context)
+
+    return page(found, limit, node=node, cursor=lambda row: encode_cursor(*key(row)), count=counted)

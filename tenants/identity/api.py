@@ -19,7 +19,7 @@ from tenants.graphql import Info, decode_id, field, tenant_of
 from tenants.identity import codes, errors, http, recovery, sessions, throttle
 from tenants.identity import service as identity_service
 from tenants.mutations import mutation
-from tenants.pagination import Connection, decode_cursor, encode_cursor, page, page_size
+from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
 from tenants.registry import service as tenant_service
 from tenants.registry.api import Tenant
@@ -205,22 +205,15 @@ class Query:
         permission=Permission.USERS_READ,
     )
     async def users(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[TenantUser]:
-        context = tenant_of(info)
-        limit = page_size(first)
-        position = decode_cursor(after, str, UUID) if after else None
-        async with tenant_tx(context) as tx:
-            found = await identity_service.list_users(tx, context, after=position, limit=limit + 1)
-
-        async def count() -> int:
-            async with tenant_tx(context) as tx:
-                return await identity_service.count_users(tx, context)
-
-        return page(
-            found,
-            limit,
+        return await tenant_page(
+            tenant_of(info),
+            first,
+            after,
+            (str, UUID),
+            rows=identity_service.list_users,
+            count=identity_service.count_users,
             node=TenantUser.from_user,
-            cursor=lambda user: encode_cursor(user.full_name, user.user_id),
-            count=count,
+            key=lambda user: (user.full_name, user.user_id),
         )
 
 

@@ -22,7 +22,7 @@ from tenants.invitations import service as invitation_service
 from tenants.invitations.service import InvitationStatus
 from tenants.invitations.tables import Invitation as InvitationRow
 from tenants.mutations import mutation
-from tenants.pagination import Connection, decode_cursor, encode_cursor, page, page_size
+from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
 from tenants.registry import service as tenant_service
 from tenants.roles import Role
@@ -106,18 +106,15 @@ class Query:
     async def invitations(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Invitation]:
-        context = tenant_of(info)
-        limit = page_size(first)
-        before = decode_cursor(after, datetime, UUID) if after else None
-        async with tenant_tx(context) as tx:
-            rows = await invitation_service.list_invitations(tx, context, before=before, limit=limit + 1)
-
-        async def count() -> int:
-            async with tenant_tx(context) as tx:
-                return await invitation_service.count_invitations(tx, context)
-
-        return page(
-            rows, limit, node=Invitation.from_row, cursor=lambda row: encode_cursor(row.created_at, row.id), count=count
+        return await tenant_page(
+            tenant_of(info),
+            first,
+            after,
+            (datetime, UUID),
+            rows=invitation_service.list_invitations,
+            count=invitation_service.count_invitations,
+            node=Invitation.from_row,
+            key=lambda row: (row.created_at, row.id),
         )
 
 

@@ -187,13 +187,13 @@ async def invite(tx: Transaction, ctx: TenantContext, data: NewInvitation, secre
 
 
 async def list_invitations(
-    tx: Transaction, ctx: TenantContext, *, before: tuple[datetime, UUID] | None, limit: int
+    tx: Transaction, ctx: TenantContext, *, after: tuple[datetime, UUID] | None, limit: int
 ) -> list[Invitation]:
     """Up to ``limit`` of the tenant's invitations, newest first, after the
-    one made at ``before`` (keyset pagination on time and id)."""
+    one made at ``after`` (keyset pagination on time and id)."""
     query = within(ctx, Invitation).objects().order_by(Invitation.created_at, Invitation.id, ascending=False)
-    if before is not None:
-        created_at, invitation_id = before
+    if after is not None:
+        created_at, invitation_id = after
         query = query.where(
             (Invitation.created_at < created_at)
             | ((Invitation.created_at == created_at) & (Invitation.id < invitation_id))

@@ -11,7 +11,7 @@ from strawberry import relay
 
 from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
 from tenants.mutations import mutation
-from tenants.pagination import Connection, decode_cursor, encode_cursor, page, page_size
+from tenants.pagination import Connection, tenant_page
 from tenants.partners import errors
 from tenants.partners import service as partner_service
 from tenants.partners.tables import ApiClient as ApiClientRow
@@ -89,18 +89,15 @@ class Query:
     async def api_clients(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[ApiClient]:
-        context = tenant_of(info)
-        limit = page_size(first)
-        before = decode_cursor(after, datetime, UUID) if after else None
-        async with tenant_tx(context) as tx:
-            rows = await partner_service.list_clients(tx, context, before=before, limit=limit + 1)
-
-        async def count() -> int:
-            async with tenant_tx(context) as tx:
-                return await partner_service.count_clients(tx, context)
-
-        return page(
-            rows, limit, node=ApiClient.from_row, cursor=lambda row: encode_cursor(row.created_at, row.id), count=count
+        return await tenant_page(
+            tenant_of(info),
+            first,
+            after,
+            (datetime, UUID),
+            rows=partner_service.list_clients,
+            count=partner_service.count_clients,
+            node=ApiClient.from_row,
+            key=lambda row: (row.created_at, row.id),
         )
 
 

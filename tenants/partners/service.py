@@ -67,13 +67,13 @@ async def register(tx: Transaction, ctx: TenantContext, data: NewClient) -> Issu
 
 
 async def list_clients(
-    tx: Transaction, ctx: TenantContext, *, before: tuple[datetime, UUID] | None, limit: int
+    tx: Transaction, ctx: TenantContext, *, after: tuple[datetime, UUID] | None, limit: int
 ) -> list[ApiClient]:
     """Up to ``limit`` of the tenant's partner applications, newest first,
-    after the one created at ``before`` (keyset pagination on time and id)."""
+    after the one created at ``after`` (keyset pagination on time and id)."""
     query = within(ctx, ApiClient).objects().order_by(ApiClient.created_at, ApiClient.id, ascending=False)
-    if before is not None:
-        created_at, client_id = before
+    if after is not None:
+        created_at, client_id = after
         query = query.where(
             (ApiClient.created_at < created_at) | ((ApiClient.created_at == created_at) & (ApiClient.id < client_id))
         )

@@ -4,6 +4,7 @@ who may read it."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import os
 import subprocess
@@ -459,8 +460,10 @@ class TestPlatformChains:
                 async with platform_tx() as tx:
                     await audit.record(tx, _platform_event(second))
 
-            # Before, one lock served every platform event: this waited for the commit below.
-            await asyncio.wait_for(other_caller(), timeout=10)
+            # Another request: its own task and context. Before, one lock served every
+            # platform event, so this waited for the commit of the transaction above.
+            other = asyncio.create_task(other_caller(), context=contextvars.Context())
+            await asyncio.wait_for(other, timeout=10)
 
     async def test_concurrent_events_leave_every_chain_intact(self, owner: asyncpg.Connection) -> None:
         addresses = [f"203.0.113.{number}" for number in range(1, 41)]
