@@ -9,8 +9,11 @@ import structlog
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware import DefineMiddleware
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 from strawberry.litestar import make_graphql_controller
 
 from app.api.context import context_getter
@@ -26,16 +29,25 @@ from app.settings import Settings, get_settings
 
 log = structlog.get_logger(__name__)
 
+# Client errors raised by Litestar itself, whose English detail is replaced by
+# a message in the caller's language.
+_CLIENT_ERROR_MESSAGES = {
+    HTTP_404_NOT_FOUND: "api.NOT_FOUND",
+    HTTP_405_METHOD_NOT_ALLOWED: "api.METHOD_NOT_ALLOWED",
+}
+
 
 def internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:  # type: ignore[type-arg]
     """Log the error with its request id; tell the client only that id."""
     request_id = request_id_of(request.scope)
+    locale = negotiate(request.headers.get("accept-language"))
     if isinstance(error, HTTPException) and error.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
+        code = _CLIENT_ERROR_MESSAGES.get(error.status_code)
+        message = translate(code, locale) if code else error.detail
         return Response(
-            {"error": error.detail, "request_id": request_id}, status_code=error.status_code, headers=error.headers
+            {"error": message, "request_id": request_id}, status_code=error.status_code, headers=error.headers
         )
     log.error("http.unhandled_error", exc_info=error)
-    locale = negotiate(request.headers.get("accept-language"))
     return Response(
         {"error": translate("api.INTERNAL_ERROR", locale, request_id=request_id), "request_id": request_id},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
@@ -65,13 +77,17 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         graphql_ide="graphiql" if settings.introspection_enabled else None,
         allow_queries_via_get=False,
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[HealthController, jwks, token_endpoint, graphql],
         lifespan=[lifespan],
-        middleware=[DefineMiddleware(RequestIdMiddleware)],
         exception_handlers={Exception: internal_error},
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         openapi_config=None,
         logging_config=None,  # app.logs configures logging for the whole process
         debug=False,
     )
+    # Litestar runs application middleware for matched routes only: wrapping
+    # its handler gives unknown paths and wrong methods a request id and an
+    # access line too, and lets their error answer name that id.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    return app

@@ -139,3 +139,47 @@ async def test_every_log_line_of_a_request_carries_its_id(
             "timestamp": access[0]["timestamp"],
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "message"),
+    [
+        ("/invitations/accept?token=abc", None, "Ressource introuvable."),
+        ("/password/reset?token=abc", "en", "Resource not found."),
+        ("/nulle-part", "en-GB,en;q=0.9", "Resource not found."),
+    ],
+)
+async def test_unknown_path_is_not_found(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, path: str, language: str | None, message: str
+) -> None:
+    caplog.set_level(logging.INFO)
+    headers = {"Accept-Language": language} if language else {}
+    response = await client.get(path, headers={**headers, "X-Request-ID": "lien-perdu-0001"})
+    access: list[Any] = [record.msg for record in caplog.records if record.name == "socle.http"]
+    assert (response.status_code, response.json(), response.headers["x-request-id"]) == (
+        404,
+        {"error": message, "request_id": "lien-perdu-0001"},
+        "lien-perdu-0001",
+    )
+    assert [(line["method"], line["path"], line["status"], line["request_id"]) for line in access] == [
+        ("GET", path.partition("?")[0], 404, "lien-perdu-0001")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (None, "Cette adresse n'accepte pas cette méthode HTTP."),
+        ("en", "This address does not accept this HTTP method."),
+    ],
+)
+async def test_wrong_method_is_not_allowed(client: httpx.AsyncClient, language: str | None, message: str) -> None:
+    response = await client.delete("/health/live", headers={"Accept-Language": language} if language else {})
+    request_id = response.headers["x-request-id"]
+    allowed = sorted(method.strip() for method in response.headers["allow"].split(","))
+    assert (response.status_code, response.json(), allowed, len(request_id)) == (
+        405,
+        {"error": message, "request_id": request_id},
+        ["GET", "OPTIONS"],
+        32,
+    )

@@ -128,6 +128,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ressource introuvable.",
         "en": "Resource not found.",
     },
+    "api.METHOD_NOT_ALLOWED": {
+        "fr": "Cette adresse n'accepte pas cette méthode HTTP.",
+        "en": "This address does not accept this HTTP method.",
+    },
     "tenants.WEAK_PASSWORD": {
         "fr": "Choisissez un mot de passe de {min_length} à {max_length} caractères.",
         "en": "Choose a password of {min_length} to {max_length} characters.",
