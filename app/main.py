@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException
 from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 from strawberry.litestar import make_graphql_controller
@@ -34,6 +35,7 @@ log = structlog.get_logger(__name__)
 _CLIENT_ERROR_MESSAGES = {
     HTTP_404_NOT_FOUND: "api.NOT_FOUND",
     HTTP_405_METHOD_NOT_ALLOWED: "api.METHOD_NOT_ALLOWED",
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE: "api.REQUEST_TOO_LARGE",
 }
 
 
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         route_handlers=[HealthController, jwks, token_endpoint, graphql],
         lifespan=[lifespan],
         exception_handlers={Exception: internal_error},
+        request_max_body_size=settings.http_max_body_bytes,
         dependencies={"runtime": Provide(lambda: runtime, sync_to_thread=False)},
         openapi_config=None,
         logging_config=None,  # app.logs configures logging for the whole process

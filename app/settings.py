@@ -96,6 +96,10 @@ class Settings(BaseSettings):
     http_workers: Annotated[int, Field(ge=1, le=64)] = 1
     """Processes `socle serve` starts."""
 
+    http_max_body_bytes: Annotated[int, Field(ge=1024, le=1_073_741_824)] = 1_048_576
+    """Largest request body accepted, in bytes (1 MiB by default); a larger
+    one is refused with a 413 before it is parsed."""
+
     sms_sender: Literal["log"] = "log"
     """How SMS (sign-in codes, invitations) are sent: `log` writes them to the log."""
 

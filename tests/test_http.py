@@ -183,3 +183,18 @@ async def test_wrong_method_is_not_allowed(client: httpx.AsyncClient, language: 
         ["GET", "OPTIONS"],
         32,
     )
+
+
+def _padded_query(size: int) -> bytes:
+    """A GraphQL request body of exactly ``size`` bytes."""
+    body = b'{"query": "{ viewer { authenticated } }", "padding": ""}'
+    return body[:-2] + b"x" * (size - len(body)) + body[-2:]
+
+
+@pytest.mark.parametrize(("language", "message"), [(None, "Requête trop volumineuse."), ("en", "Request too large.")])
+async def test_body_over_the_limit_is_refused(client: httpx.AsyncClient, language: str | None, message: str) -> None:
+    headers = {"Content-Type": "application/json", **({"Accept-Language": language} if language else {})}
+    at_limit = await client.post("/graphql", content=_padded_query(1_048_576), headers=headers)
+    over = await client.post("/graphql", content=_padded_query(1_048_577), headers=headers)
+    assert (at_limit.status_code, at_limit.json()) == (200, {"data": {"viewer": {"authenticated": False}}})
+    assert (over.status_code, over.json()) == (413, {"error": message, "request_id": over.headers["x-request-id"]})

@@ -132,6 +132,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Cette adresse n'accepte pas cette méthode HTTP.",
         "en": "This address does not accept this HTTP method.",
     },
+    "api.REQUEST_TOO_LARGE": {
+        "fr": "Requête trop volumineuse.",
+        "en": "Request too large.",
+    },
     "tenants.WEAK_PASSWORD": {
         "fr": "Choisissez un mot de passe de {min_length} à {max_length} caractères.",
         "en": "Choose a password of {min_length} to {max_length} characters.",
