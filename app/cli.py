@@ -87,7 +87,8 @@ def serve(settings: Settings) -> None:
         port=settings.http_port,
         workers=settings.http_workers,
         log_config=None,
-        proxy_headers=True,
+        # Socle reads X-Forwarded-For itself, from SOCLE_TRUSTED_PROXIES only.
+        proxy_headers=False,
         server_header=False,
     )
 

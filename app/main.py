@@ -21,6 +21,7 @@ from app.api.context import context_getter
 from app.api.schema import make_schema
 from app.auth.endpoints import jwks
 from app.auth.oauth import token_endpoint
+from app.forwarded import ForwardedForMiddleware
 from app.health import HealthController
 from app.i18n import negotiate, translate
 from app.logs import configure_logging
@@ -92,5 +93,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     # Litestar runs application middleware for matched routes only: wrapping
     # its handler gives unknown paths and wrong methods a request id and an
     # access line too, and lets their error answer name that id.
-    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    app.asgi_handler = ForwardedForMiddleware(RequestIdMiddleware(app.asgi_handler), settings.trusted_proxies)
     return app

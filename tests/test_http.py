@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from ipaddress import ip_network
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from strawberry.relay import to_base64
 
 from app.main import create_app
 from app.settings import Settings
-from tests.factories import make_tenant
-from tests.graphql_client import serve
+from tests.factories import PASSWORD, make_tenant
+from tests.graphql_client import SIGN_IN, serve
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -198,3 +201,44 @@ async def test_body_over_the_limit_is_refused(client: httpx.AsyncClient, languag
     over = await client.post("/graphql", content=_padded_query(1_048_577), headers=headers)
     assert (at_limit.status_code, at_limit.json()) == (200, {"data": {"viewer": {"authenticated": False}}})
     assert (over.status_code, over.json()) == (413, {"error": message, "request_id": over.headers["x-request-id"]})
+
+
+async def _refused_sign_in_from(
+    client: httpx.AsyncClient, owner: asyncpg.Connection, identifier: str, forwarded_for: str
+) -> tuple[str, list[str]]:
+    """Sign in with an unknown identifier; return the audited source address
+    and the throttle's address keys (of the documentation ranges)."""
+    response = await client.post(
+        "/graphql",
+        json={"query": SIGN_IN, "variables": {"identifier": identifier, "password": PASSWORD}},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+    assert response.json()["data"]["sessionCreate"]["code"] == "INVALID_CREDENTIALS"
+    events = await owner.fetch(
+        "SELECT source_address, summary FROM audit_events WHERE action = 'session.create_refused'"
+        " AND summary->>'identifier' = $1",
+        identifier,
+    )
+    assert [json.loads(event["summary"])["identifier"] for event in events] == [identifier]
+    keys = await owner.fetch(
+        "SELECT key FROM sign_in_throttles WHERE key LIKE 'address:198.51.100.%' OR key LIKE 'address:203.0.113.%'"
+        " ORDER BY key"
+    )
+    return events[0]["source_address"], [row["key"] for row in keys]
+
+
+async def test_trusted_proxy_forwards_the_client_address(settings: Settings, owner: asyncpg.Connection) -> None:
+    trusted = settings.model_copy(update={"trusted_proxies": (ip_network("127.0.0.0/8"),)})
+    async with serve(create_app(trusted)) as client:
+        recorded = await _refused_sign_in_from(
+            client, owner, "derriere.proxy@test.socle.sn", "198.51.100.66, 203.0.113.9, 127.0.0.2"
+        )
+    await owner.execute("DELETE FROM sign_in_throttles WHERE key = 'address:203.0.113.9'")
+    assert recorded == ("203.0.113.9", ["address:203.0.113.9"])
+
+
+async def test_forwarded_address_of_an_untrusted_peer_is_ignored(
+    client: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    recorded = await _refused_sign_in_from(client, owner, "usurpateur@test.socle.sn", "203.0.113.10")
+    assert recorded == ("127.0.0.1", [])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +35,13 @@ def _interpolate(value: str) -> str:
     return _VARIABLE.sub(replace, value)
 
 
-def _environments() -> dict[str, dict[str, str]]:
+def _services() -> dict[str, Any]:
     services: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())["services"]
+    return services
+
+
+def _environments() -> dict[str, dict[str, str]]:
+    services = _services()
     return {
         name: {key: _interpolate(str(value)) for key, value in services[name]["environment"].items()}
         for name in ("migrate", "web", "worker")
@@ -56,15 +62,27 @@ def _settings(monkeypatch: pytest.MonkeyPatch, environment: dict[str, str]) -> S
 def test_compose_services_share_the_settings_and_web_adds_its_own() -> None:
     environments = _environments()
     assert environments["migrate"] == environments["worker"]
-    assert environments["web"] == {**environments["worker"], "SOCLE_HTTP_WORKERS": "2"}
+    assert environments["web"] == {
+        **environments["worker"],
+        "SOCLE_HTTP_WORKERS": "2",
+        "SOCLE_TRUSTED_PROXIES": _services()["proxy"]["networks"]["edge"]["ipv4_address"],
+    }
 
 
 @pytest.mark.parametrize("service", ["migrate", "web", "worker"])
 def test_compose_services_have_what_production_requires(monkeypatch: pytest.MonkeyPatch, service: str) -> None:
     settings = _settings(monkeypatch, _environments()[service])
-    assert (settings.broker_url, settings.storage_url, settings.public_address, settings.http_workers) == (
+    web = service == "web"
+    assert (
+        settings.broker_url,
+        settings.storage_url,
+        settings.public_address,
+        settings.http_workers,
+        settings.trusted_proxies,
+    ) == (
         "redis://redis:6379/0",
         "s3://socle-files",
         "http://localhost:8000",
-        2 if service == "web" else 1,
+        2 if web else 1,
+        (ip_network("172.30.80.2"),) if web else (),
     )

@@ -36,6 +36,10 @@ from app.settings import Settings, SettingsError, load_settings
             {"SOCLE_PUBLIC_URL": "socle.example.sn"},
             "invalid setting SOCLE_PUBLIC_URL: must be a HTTP URL starting with http:// or https://",
         ),
+        (
+            {"SOCLE_TRUSTED_PROXIES": "10.0.0.0/8,proxy"},
+            "invalid setting SOCLE_TRUSTED_PROXIES: 'proxy' does not appear to be an IPv4 or IPv6 network",
+        ),
         ({"SOCLE_LOG_FORMAT": "xml"}, "invalid setting SOCLE_LOG_FORMAT: Input should be 'json' or 'console'"),
         (
             {"SOCLE_ENV": "production"},
