@@ -76,7 +76,9 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from app.logs import configure_logging
+    from workers.messaging import check_senders
 
+    check_senders(settings)  # here, as one line, rather than once per web process under uvicorn
     configure_logging(settings)
     if settings.embedded_database:
         db.database_urls(settings)  # start the embedded server once, before the workers

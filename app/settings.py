@@ -109,10 +109,12 @@ class Settings(BaseSettings):
     one is refused with a 413 before it is parsed."""
 
     sms_sender: Literal["log"] = "log"
-    """How SMS (sign-in codes, invitations) are sent: `log` writes them to the log."""
+    """How SMS (sign-in codes, invitations, password resets) are sent: `log`
+    writes them to the log, and is refused in production."""
 
     mail_sender: Literal["log"] = "log"
-    """How emails (invitations) are sent: `log` writes them to the log."""
+    """How emails (invitations, password resets) are sent: `log` writes them
+    to the log, and is refused in production."""
 
     public_url: str | None = None
     """The address people reach Socle at (`https://socle.example.sn`); links in
