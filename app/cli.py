@@ -127,8 +127,7 @@ def migrate(settings: Settings) -> None:
     """Apply database migrations as the owner and prepare the application role."""
     from app.migrate import migrate as run_migrations
 
-    _run(run_migrations(settings))
-    click.echo("socle: database up to date")
+    click.echo(f"socle: {_run(run_migrations(settings))}")
 
 
 @main.command()
