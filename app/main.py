@@ -41,7 +41,9 @@ _CLIENT_ERROR_MESSAGES = {
 
 
 def internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:  # type: ignore[type-arg]
-    """Log the error with its request id; tell the client only that id."""
+    """Answer every error as ``{"error", "request_id"}``: a client error with
+    its status (Litestar's own in the caller's language), anything else logged
+    with the request id and answered 500 telling the client only that id."""
     request_id = request_id_of(request.scope)
     locale = negotiate(request.headers.get("accept-language"))
     if isinstance(error, HTTPException) and error.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
