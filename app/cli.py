@@ -78,7 +78,9 @@ def serve(settings: Settings) -> None:
     import uvicorn
 
     from app.logs import configure_logging
+    from workers.messaging import check_senders
 
+    check_senders(settings)  # here, as one line, rather than once per web process under uvicorn
     configure_logging(settings)
     if settings.introspection_enabled:
         try:
@@ -94,7 +96,8 @@ def serve(settings: Settings) -> None:
         port=settings.http_port,
         workers=settings.http_workers,
         log_config=None,
-        proxy_headers=True,
+        # Socle reads X-Forwarded-For itself, from SOCLE_TRUSTED_PROXIES only.
+        proxy_headers=False,
         server_header=False,
     )
 
@@ -131,8 +134,7 @@ def migrate(settings: Settings) -> None:
     """Apply database migrations as the owner and prepare the application role."""
     from app.migrate import migrate as run_migrations
 
-    _run(run_migrations(settings))
-    click.echo("socle: database up to date")
+    click.echo(f"socle: {_run(run_migrations(settings))}")
 
 
 @main.command()

@@ -133,7 +133,8 @@ async def close_pool() -> None:
 
 async def check_server(url: str, *, application_role: bool) -> None:
     """Refuse a server older than PostgreSQL 15, and an application role that
-    could see through row-level security (superuser, BYPASSRLS or table owner)."""
+    could see through row-level security: superuser, BYPASSRLS or table owner,
+    or a direct or indirect member of such a role (it could ``SET ROLE`` to it)."""
     connection = await asyncpg.connect(url)
     try:
         version = await connection.fetchval("SELECT current_setting('server_version_num')::int")
@@ -145,15 +146,22 @@ async def check_server(url: str, *, application_role: bool) -> None:
             return
         row = await connection.fetchrow(
             """
-            SELECT r.rolname, r.rolsuper, r.rolbypassrls,
-                   EXISTS (SELECT 1 FROM pg_tables t
-                           WHERE t.schemaname = 'public' AND t.tableowner = r.rolname) AS owns_tables
-            FROM pg_roles r WHERE r.rolname = current_user
+            SELECT current_user AS login, r.rolname
+            FROM pg_roles r
+            WHERE pg_has_role(current_user, r.oid, 'MEMBER')
+              AND (r.rolsuper OR r.rolbypassrls
+                   OR EXISTS (SELECT 1 FROM pg_tables t
+                              WHERE t.schemaname = 'public' AND t.tableowner = r.rolname))
+            ORDER BY r.rolname <> current_user, r.rolname
+            LIMIT 1
             """
         )
-        if row["rolsuper"] or row["rolbypassrls"] or row["owns_tables"]:
+        if row is not None:
+            role = f"role {row['login']!r}"
+            if row["rolname"] != row["login"]:
+                role += f" is a member of {row['rolname']!r}, which"
             raise SettingsError(
-                f"invalid setting SOCLE_DATABASE_URL: role {row['rolname']!r} is a superuser, bypasses "
+                f"invalid setting SOCLE_DATABASE_URL: {role} is a superuser, bypasses "
                 "row-level security or owns tables; connect as the application role"
             )
     finally:

@@ -9,12 +9,17 @@ import structlog
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
-from litestar.middleware import DefineMiddleware
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 
 from app.api.context import context_getter
 from app.api.http import graphql_controller
 from app.api.schema import make_schema
+from app.forwarded import ForwardedForMiddleware
 from app.graphiql.controller import GraphiQL
 from app.health import HealthController
 from app.i18n import negotiate, translate
@@ -27,16 +32,28 @@ from tenants.partners.http import token_endpoint
 
 log = structlog.get_logger(__name__)
 
+# Client errors raised by Litestar itself, whose English detail is replaced by
+# a message in the caller's language.
+_CLIENT_ERROR_MESSAGES = {
+    HTTP_404_NOT_FOUND: "api.NOT_FOUND",
+    HTTP_405_METHOD_NOT_ALLOWED: "api.METHOD_NOT_ALLOWED",
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE: "api.REQUEST_TOO_LARGE",
+}
+
 
 def internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:  # type: ignore[type-arg]
-    """Log the error with its request id; tell the client only that id."""
+    """Answer every error as ``{"error", "request_id"}``: a client error with
+    its status (Litestar's own in the caller's language), anything else logged
+    with the request id and answered 500 telling the client only that id."""
     request_id = request_id_of(request.scope)
+    locale = negotiate(request.headers.get("accept-language"))
     if isinstance(error, HTTPException) and error.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
+        code = _CLIENT_ERROR_MESSAGES.get(error.status_code)
+        message = translate(code, locale) if code else error.detail
         return Response(
-            {"error": error.detail, "request_id": request_id}, status_code=error.status_code, headers=error.headers
+            {"error": message, "request_id": request_id}, status_code=error.status_code, headers=error.headers
         )
     log.error("http.unhandled_error", exc_info=error)
-    locale = negotiate(request.headers.get("accept-language"))
     return Response(
         {"error": translate("api.INTERNAL_ERROR", locale, request_id=request_id), "request_id": request_id},
         status_code=HTTP_500_INTERNAL_SERVER_ERROR,
@@ -61,11 +78,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
 
     graphiql = GraphiQL.load() if settings.introspection_enabled else None
     graphql = graphql_controller(make_schema(settings), context_getter=context_getter(runtime), graphiql=graphiql)
-    return Litestar(
+    app = Litestar(
         route_handlers=[HealthController, jwks, token_endpoint, graphql, *([graphiql.route()] if graphiql else [])],
         lifespan=[lifespan],
-        middleware=[DefineMiddleware(RequestIdMiddleware)],
         exception_handlers={Exception: internal_error},
+        request_max_body_size=settings.http_max_body_bytes,
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
             "keys": Provide(lambda: runtime.keys, sync_to_thread=False),
@@ -74,3 +91,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         logging_config=None,  # app.logs configures logging for the whole process
         debug=False,
     )
+    # Litestar runs application middleware for matched routes only: wrapping
+    # its handler gives unknown paths and wrong methods a request id and an
+    # access line too, and lets their error answer name that id.
+    app.asgi_handler = ForwardedForMiddleware(RequestIdMiddleware(app.asgi_handler), settings.trusted_proxies)
+    return app

@@ -3,8 +3,13 @@ create (or update) the application's login role."""
 
 from __future__ import annotations
 
+import contextlib
+import io
+from dataclasses import dataclass
+
 import asyncpg
 from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
 
 from app import db
 from app.settings import Settings, SettingsError
@@ -31,14 +36,38 @@ async def ensure_application_role(owner_url: str, role: str, password: str | Non
         await connection.close()
 
 
-async def migrate(settings: Settings) -> None:
+@dataclass(frozen=True)
+class MigrationReport:
+    """How many migrations a run applied, and how many the database has."""
+
+    applied: int
+    total: int
+
+    def __str__(self) -> str:
+        done = f"database up to date ({self.total} migrations)"
+        if not self.applied:
+            return done
+        return f"{self.applied} migration{'s' if self.applied != 1 else ''} applied; {done}"
+
+
+async def _applied_migrations() -> int:
+    return await Migration.count() if await Migration.table_exists() else 0
+
+
+async def migrate(settings: Settings) -> MigrationReport:
     """Bring the database schema up to date and make the application role ready."""
     urls = db.database_urls(settings)
     if urls.owner is None:
         raise SettingsError("invalid setting SOCLE_DATABASE_OWNER_URL: required to migrate an external database")
     await db.check_server(urls.owner, application_role=False)
     db.connect(urls.owner, settings)
-    result = await run_forwards("all")
+    before = await _applied_migrations()
+    # Piccolo prints, per app, every migration as "already complete" before
+    # running the ones that are not; the report says it in one true line.
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = await run_forwards("all")
     if not result.success:
         raise RuntimeError(f"migration failed: {result.message}")
     await ensure_application_role(urls.owner, urls.app_role, urls.app_password)
+    total = await _applied_migrations()
+    return MigrationReport(applied=total - before, total=total)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import secrets
 from enum import StrEnum
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "SOCLE_"
 
@@ -96,11 +97,24 @@ class Settings(BaseSettings):
     http_workers: Annotated[int, Field(ge=1, le=64)] = 1
     """Processes `socle serve` starts."""
 
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    """Comma-separated addresses or CIDR networks of the reverse proxies and
+    load balancers in front of Socle (`10.0.0.0/8,192.0.2.7`). A request from
+    one of them comes from the right-most address of its `X-Forwarded-For`
+    that is not one of them; that address is the one throttled and audited.
+    Unset: none, `X-Forwarded-For` is ignored."""
+
+    http_max_body_bytes: Annotated[int, Field(ge=1024, le=1_073_741_824)] = 1_048_576
+    """Largest request body accepted, in bytes (1 MiB by default); a larger
+    one is refused with a 413 before it is parsed."""
+
     sms_sender: Literal["log"] = "log"
-    """How SMS (sign-in codes, invitations) are sent: `log` writes them to the log."""
+    """How SMS (sign-in codes, invitations, password resets) are sent: `log`
+    writes them to the log, and is refused in production."""
 
     mail_sender: Literal["log"] = "log"
-    """How emails (invitations) are sent: `log` writes them to the log."""
+    """How emails (invitations, password resets) are sent: `log` writes them
+    to the log, and is refused in production."""
 
     public_url: str | None = None
     """The address people reach Socle at (`https://socle.example.sn`); links in
@@ -159,6 +173,13 @@ class Settings(BaseSettings):
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         return _check_url(value, ("http", "https"), "HTTP")
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        return tuple(ip_network(part.strip()) for part in value.split(",") if part.strip())
 
     @field_validator("secret_key")
     @classmethod
@@ -221,7 +242,8 @@ def settings_table() -> str:
     rows = ["| Setting | Default | Meaning |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         default = field.default
-        shown = "(unset)" if default is None else f"`{default.value if isinstance(default, StrEnum) else default}`"
+        value = default.value if isinstance(default, StrEnum) else default
+        shown = "(unset)" if default is None or default == () else f"`{value}`"
         description = " ".join((field.description or "").split())
         rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {shown} | {description} |")
     return "\n".join(rows) + "\n"

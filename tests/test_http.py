@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from ipaddress import ip_network
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from strawberry.relay import to_base64
 
 from app.main import create_app
 from app.settings import Settings
-from tests.factories import make_tenant
-from tests.graphql_client import serve
+from tests.factories import PASSWORD, make_tenant
+from tests.graphql_client import SIGN_IN, serve
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -182,3 +185,103 @@ async def test_json_stays_the_answer_of_other_clients(client: httpx.AsyncClient)
     legacy = (200, "application/json", {"data": None, "errors": [UNKNOWN_FIELD]})
     for accept in (None, "*/*", "application/json", f"application/json, {GRAPHQL_RESPONSE};q=0.9", "text/html"):
         assert await _post(client, "{ nothing }", accept) == legacy, accept
+
+
+@pytest.mark.parametrize(
+    ("path", "language", "message"),
+    [
+        ("/invitations/accept?token=abc", None, "Ressource introuvable."),
+        ("/password/reset?token=abc", "en", "Resource not found."),
+        ("/nulle-part", "en-GB,en;q=0.9", "Resource not found."),
+    ],
+)
+async def test_unknown_path_is_not_found(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, path: str, language: str | None, message: str
+) -> None:
+    caplog.set_level(logging.INFO)
+    headers = {"Accept-Language": language} if language else {}
+    response = await client.get(path, headers={**headers, "X-Request-ID": "lien-perdu-0001"})
+    access: list[Any] = [record.msg for record in caplog.records if record.name == "socle.http"]
+    assert (response.status_code, response.json(), response.headers["x-request-id"]) == (
+        404,
+        {"error": message, "request_id": "lien-perdu-0001"},
+        "lien-perdu-0001",
+    )
+    assert [(line["method"], line["path"], line["status"], line["request_id"]) for line in access] == [
+        ("GET", path.partition("?")[0], 404, "lien-perdu-0001")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        (None, "Cette adresse n'accepte pas cette méthode HTTP."),
+        ("en", "This address does not accept this HTTP method."),
+    ],
+)
+async def test_wrong_method_is_not_allowed(client: httpx.AsyncClient, language: str | None, message: str) -> None:
+    response = await client.delete("/health/live", headers={"Accept-Language": language} if language else {})
+    request_id = response.headers["x-request-id"]
+    allowed = sorted(method.strip() for method in response.headers["allow"].split(","))
+    assert (response.status_code, response.json(), allowed, len(request_id)) == (
+        405,
+        {"error": message, "request_id": request_id},
+        ["GET", "OPTIONS"],
+        32,
+    )
+
+
+def _padded_query(size: int) -> bytes:
+    """A GraphQL request body of exactly ``size`` bytes."""
+    body = b'{"query": "{ viewer { authenticated } }", "padding": ""}'
+    return body[:-2] + b"x" * (size - len(body)) + body[-2:]
+
+
+@pytest.mark.parametrize(("language", "message"), [(None, "Requête trop volumineuse."), ("en", "Request too large.")])
+async def test_body_over_the_limit_is_refused(client: httpx.AsyncClient, language: str | None, message: str) -> None:
+    headers = {"Content-Type": "application/json", **({"Accept-Language": language} if language else {})}
+    at_limit = await client.post("/graphql", content=_padded_query(1_048_576), headers=headers)
+    over = await client.post("/graphql", content=_padded_query(1_048_577), headers=headers)
+    assert (at_limit.status_code, at_limit.json()) == (200, {"data": {"viewer": {"authenticated": False}}})
+    assert (over.status_code, over.json()) == (413, {"error": message, "request_id": over.headers["x-request-id"]})
+
+
+async def _refused_sign_in_from(
+    client: httpx.AsyncClient, owner: asyncpg.Connection, identifier: str, forwarded_for: str
+) -> tuple[str, list[str]]:
+    """Sign in with an unknown identifier; return the audited source address
+    and the throttle's address keys (of the documentation ranges)."""
+    response = await client.post(
+        "/graphql",
+        json={"query": SIGN_IN, "variables": {"identifier": identifier, "password": PASSWORD}},
+        headers={"X-Forwarded-For": forwarded_for},
+    )
+    assert response.json()["data"]["sessionCreate"]["code"] == "INVALID_CREDENTIALS"
+    events = await owner.fetch(
+        "SELECT source_address, summary FROM audit_events WHERE action = 'session.create_refused'"
+        " AND summary->>'identifier' = $1",
+        identifier,
+    )
+    assert [json.loads(event["summary"])["identifier"] for event in events] == [identifier]
+    keys = await owner.fetch(
+        "SELECT key FROM sign_in_throttles WHERE key LIKE 'address:198.51.100.%' OR key LIKE 'address:203.0.113.%'"
+        " ORDER BY key"
+    )
+    return events[0]["source_address"], [row["key"] for row in keys]
+
+
+async def test_trusted_proxy_forwards_the_client_address(settings: Settings, owner: asyncpg.Connection) -> None:
+    trusted = settings.model_copy(update={"trusted_proxies": (ip_network("127.0.0.0/8"),)})
+    async with serve(create_app(trusted)) as client:
+        recorded = await _refused_sign_in_from(
+            client, owner, "derriere.proxy@test.socle.sn", "198.51.100.66, 203.0.113.9, 127.0.0.2"
+        )
+    await owner.execute("DELETE FROM sign_in_throttles WHERE key = 'address:203.0.113.9'")
+    assert recorded == ("203.0.113.9", ["address:203.0.113.9"])
+
+
+async def test_forwarded_address_of_an_untrusted_peer_is_ignored(
+    client: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    recorded = await _refused_sign_in_from(client, owner, "usurpateur@test.socle.sn", "203.0.113.10")
+    assert recorded == ("127.0.0.1", [])

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from app.runtime import Runtime
 from app.settings import Settings, SettingsError, load_settings
 
 
@@ -35,6 +36,10 @@ from app.settings import Settings, SettingsError, load_settings
         (
             {"SOCLE_PUBLIC_URL": "socle.example.sn"},
             "invalid setting SOCLE_PUBLIC_URL: must be a HTTP URL starting with http:// or https://",
+        ),
+        (
+            {"SOCLE_TRUSTED_PROXIES": "10.0.0.0/8,proxy"},
+            "invalid setting SOCLE_TRUSTED_PROXIES: 'proxy' does not appear to be an IPv4 or IPv6 network",
         ),
         ({"SOCLE_LOG_FORMAT": "xml"}, "invalid setting SOCLE_LOG_FORMAT: Input should be 'json' or 'console'"),
         (
@@ -115,3 +120,45 @@ def test_command_stops_with_one_line() -> None:
         "",
         "socle: invalid setting SOCLE_HTTP_PORT: Input should be greater than or equal to 1\n",
     )
+
+
+SENDER_REFUSED = (
+    "invalid setting SOCLE_SMS_SENDER: `log` writes sign-in codes and links to the log and is refused "
+    "when SOCLE_ENV=production; Socle has no other sender yet: plug an operator's gateway into "
+    "workers/messaging.py"
+)
+
+
+def test_serve_refuses_the_log_senders_in_production() -> None:
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("SOCLE_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "serve"],
+        env={
+            **environment,
+            "SOCLE_ENV": "production",
+            "SOCLE_DATABASE_URL": "postgresql://app@db/socle",
+            "SOCLE_BROKER_URL": "redis://redis:6379/0",
+            "SOCLE_SECRET_KEY": "s" * 32,
+            "SOCLE_STORAGE_URL": "s3://socle-files",
+            "SOCLE_PUBLIC_URL": "https://socle.example.sn",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"socle: {SENDER_REFUSED}\n")
+
+
+def test_every_process_refuses_the_log_senders_in_production() -> None:
+    settings = Settings(
+        env="production",
+        database_url="postgresql://app@db/socle",
+        broker_url="redis://redis:6379/0",
+        secret_key="s" * 32,
+        storage_url="s3://socle-files",
+        public_url="https://socle.example.sn",
+    )
+    with pytest.raises(SettingsError) as raised:
+        Runtime.from_settings(settings)
+    assert str(raised.value) == SENDER_REFUSED

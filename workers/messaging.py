@@ -14,7 +14,7 @@ from uuid import UUID
 import structlog
 from dramatiq.middleware import CurrentMessage
 
-from app.settings import Settings
+from app.settings import Environment, Settings, SettingsError
 from tenants import deliveries
 
 log = structlog.get_logger("socle.messaging")
@@ -46,6 +46,20 @@ class LogMailSender:
 
     async def send(self, address: str, subject: str, text: str) -> None:
         log.info("mail.sent", address=address, subject=subject, text=text)
+
+
+def check_senders(settings: Settings) -> None:
+    """Refuse the `log` senders in production: they would write sign-in codes
+    and reset links, which open accounts, to the log."""
+    if settings.env is not Environment.PRODUCTION:
+        return
+    for name, sender in (("SMS_SENDER", settings.sms_sender), ("MAIL_SENDER", settings.mail_sender)):
+        if sender == "log":
+            raise SettingsError(
+                f"invalid setting SOCLE_{name}: `log` writes sign-in codes and links to the log and is refused "
+                "when SOCLE_ENV=production; Socle has no other sender yet: plug an operator's gateway into "
+                "workers/messaging.py"
+            )
 
 
 def make_sms_sender(settings: Settings) -> SmsSender:
@@ -88,6 +102,7 @@ _outbound: Outbound | None = None
 def configure(settings: Settings) -> Outbound:
     """Make this process's senders from ``settings``; requests and jobs share them."""
     global _outbound
+    check_senders(settings)
     _outbound = Outbound(
         sms=make_sms_sender(settings),
         mail=make_mail_sender(settings),

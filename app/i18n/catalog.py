@@ -136,6 +136,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le champ « {field} » contient des caractères de contrôle ; saisissez du texte ordinaire.",
         "en": "The field “{field}” holds control characters; type plain text.",
     },
+    "api.METHOD_NOT_ALLOWED": {
+        "fr": "Cette adresse n'accepte pas cette méthode HTTP.",
+        "en": "This address does not accept this HTTP method.",
+    },
+    "api.REQUEST_TOO_LARGE": {
+        "fr": "Requête trop volumineuse.",
+        "en": "Request too large.",
+    },
     "tenants.WEAK_PASSWORD": {
         "fr": "Choisissez un mot de passe de {min_length} à {max_length} caractères.",
         "en": "Choose a password of {min_length} to {max_length} characters.",
