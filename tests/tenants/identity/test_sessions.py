@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -9,7 +10,7 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from tenants.identity import keys
+from tenants.identity import keys, tokens
 from tenants.identity.tables import User
 from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind
@@ -130,6 +131,22 @@ class TestTokens:
             )
             assert (response.status_code, response.headers["www-authenticate"]) == (401, 'Bearer error="invalid_token"')
             assert response.json()["error"] == "invalid access token"
+
+    @pytest.mark.parametrize(("ahead", "status", "outcome"), [(20, 200, "MANAGER"), (60, 401, "invalid access token")])
+    async def test_a_node_whose_clock_is_ahead_by_less_than_thirty_seconds_is_believed(
+        self, client: httpx.AsyncClient, manager: User, settings: Settings, ahead: int, status: int, outcome: str
+    ) -> None:
+        assert manager.email
+        session = await sign_in(client, manager.email)
+        async with platform_tx() as tx:
+            ring = await keys.load(tx, settings.secret(), token_lifetime=tokens.ACCESS_TOKEN_LIFETIME)
+        claims = tokens.verify(ring, session["accessToken"])
+        assert claims is not None
+        token, _ = tokens.issue(ring, claims, now=datetime.now(UTC) + timedelta(seconds=ahead))
+        response = await client.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"})
+        body = response.json()
+        answered = body["data"]["viewer"]["role"] if response.status_code == 200 else body["error"]
+        assert (response.status_code, answered) == (status, outcome)
 
     async def test_refresh_rotates_and_reuse_ends_the_session(self, client: httpx.AsyncClient, manager: User) -> None:
         assert manager.email
