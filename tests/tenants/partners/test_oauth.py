@@ -141,6 +141,28 @@ class TestTokenEndpoint:
         response = await _token_request(client, data, headers)
         assert (response.status_code, response.json()["error"]) == (status, error)
 
+    async def test_unknown_client_and_wrong_secret_answer_alike(
+        self, client: httpx.AsyncClient, mutual: Tenant
+    ) -> None:
+        registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read"])
+        client_id, secret = registered["client"]["clientId"], registered["clientSecret"]
+        unknown = "00000000-0000-7000-8000-000000000000"
+        grant = {"grant_type": "client_credentials"}
+        answers = []
+        for presented_id in (unknown, client_id):
+            for data, headers in (
+                (grant, _basic(presented_id, secret + "x")),
+                ({**grant, "client_id": presented_id, "client_secret": secret + "x"}, {}),
+            ):
+                response = await _token_request(client, data, headers)
+                answers.append((response.status_code, response.json(), response.headers.get("www-authenticate")))
+        refused = (
+            401,
+            {"error": "invalid_client", "error_description": "Client authentication failed."},
+            'Basic error="invalid_client", error_description="Client authentication failed."',
+        )
+        assert answers == [refused] * 4
+
     async def test_rotation_and_revocation(
         self, client: httpx.AsyncClient, mutual: Tenant, owner: asyncpg.Connection
     ) -> None:
