@@ -117,7 +117,9 @@ async def resolve_viewer(request: Request, keys: KeyStore, *, locale: str, reque
         raise NotAuthorizedException("invalid access token", headers=_INVALID_TOKEN)
     async with platform_tx() as tx:
         if claims.kind is PrincipalKind.CLIENT:
-            context = await partner_service.client_context(tx, claims.subject, claims.tenant_id, request_id)
+            context = await partner_service.client_context(
+                tx, claims.subject, claims.tenant_id, claims.scopes, request_id
+            )
         else:
             assert claims.session_id is not None
             context = await identity_service.user_context(

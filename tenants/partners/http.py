@@ -39,9 +39,9 @@ class _Client(ClientMixin):  # type: ignore[misc]
         return str(self.row.id)
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        granted = self.row.scopes.split()
+        granted = partner_service.granted_scopes(self.row.scopes)
         if not scope:
-            return " ".join(granted)
+            return " ".join(sorted(granted))
         return " ".join(s for s in scope_to_list(scope) if s in granted)
 
     def check_client_secret(self, client_secret: str) -> bool:
@@ -60,7 +60,7 @@ class _ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
     def validate_token_request(self) -> None:
         super().validate_token_request()
         requested = set(scope_to_list(self.request.payload.scope) or [])
-        if not requested <= set(self.request.client.row.scopes.split()):
+        if not requested <= partner_service.granted_scopes(self.request.client.row.scopes):
             raise InvalidScopeError()
 
 
