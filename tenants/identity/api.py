@@ -29,8 +29,10 @@ from tenants.tx import platform_tx, tenant_tx
 T = TypeVar("T")
 
 COOKIES_DESCRIPTION = (
-    "Browsers: keep the session in HttpOnly, Secure, SameSite cookies instead of returning the tokens; every "
-    "later POST must then carry the CSRF cookie's value in the `X-CSRF-Token` header."
+    "Browsers: keep the session in HttpOnly, Secure, SameSite cookies instead of returning the tokens "
+    f"(`{http.ACCESS_COOKIE}`, and `{http.REFRESH_COOKIE}` sent to `/graphql` only); every later POST, "
+    f"`sessionRefresh` included, must then carry the value of the readable `{http.CSRF_COOKIE}` cookie in the "
+    "`X-CSRF-Token` header (403 otherwise)."
 )
 
 
@@ -258,6 +260,7 @@ class Mutation:
         if refresh_token is None:
             request = info.context.request
             assert request is not None
+            # The cookie reached here with the CSRF token: http.resolve_viewer refuses it otherwise.
             refresh_token = request.cookies.get(http.REFRESH_COOKIE, "")
         ring = await info.context.keys.ring()
         async with platform_tx() as tx:
