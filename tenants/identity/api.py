@@ -44,7 +44,8 @@ class SessionTokens:
     )
     access_token_expires_at: datetime
     refresh_token: str | None = strawberry.field(
-        description="Single use: `sessionRefresh` returns a new one. Using one twice ends the session. "
+        description="Single use: `sessionRefresh` returns a new one. Presented again within 10 seconds (another "
+        "tab, a retry) it gets that same new one; later, or once the new one was used, it ends the session. "
         "Null when the session is kept in cookies."
     )
     refresh_token_expires_at: datetime
