@@ -113,12 +113,22 @@ CLIENT_SCOPES = frozenset(
         Permission.CONTRIBUTIONS_READ,
         Permission.CONTRIBUTIONS_WRITE,
         Permission.CLAIMS_READ,
-        Permission.CLAIMS_WRITE,
         Permission.ELIGIBILITY_READ,
         Permission.SCHEMES_READ,
     }
 )
-"""Scopes a partner application may be granted: never user or licence administration."""
+"""Scopes a tenant administrator may grant a partner application.
+
+Applications act for the tenant in the field (enrolment apps, providers'
+systems, payment apps), so they may be granted the operational scopes; never
+adjudication (``claims:write`` is a claims officer's decision, a person's),
+nor user, licence or application administration.
+"""
+
+
+def client_scopes_listed() -> str:
+    """The grantable scopes, in the matrix's order, as messages list them."""
+    return ", ".join(permission.value for permission in Permission if permission in CLIENT_SCOPES)
 
 
 def permissions_of(role: Role) -> frozenset[Permission]:

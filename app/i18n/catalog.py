@@ -38,11 +38,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The application name must be 2 to 200 characters long.",
     },
     "tenants.INVALID_SCOPES": {
-        "fr": "Portées inconnues ou absentes ({scopes}) ; choisissez parmi members:read, members:write, "
-        "enrolment:write, contributions:read, contributions:write, claims:read, claims:write, eligibility:read, "
-        "schemes:read.",
-        "en": "Unknown or missing scopes ({scopes}); choose among members:read, members:write, enrolment:write, "
-        "contributions:read, contributions:write, claims:read, claims:write, eligibility:read, schemes:read.",
+        "fr": "Portées refusées ou absentes ({scopes}) ; une application partenaire peut recevoir : {allowed}.",
+        "en": "Scopes refused or missing ({scopes}); a partner application may be granted: {allowed}.",
     },
     "tenants.CLIENT_NOT_FOUND": {
         "fr": "Application introuvable.",

@@ -29,8 +29,10 @@ from tenants.tx import platform_tx, tenant_tx
 T = TypeVar("T")
 
 COOKIES_DESCRIPTION = (
-    "Browsers: keep the session in HttpOnly, Secure, SameSite cookies instead of returning the tokens; every "
-    "later POST must then carry the CSRF cookie's value in the `X-CSRF-Token` header."
+    "Browsers: keep the session in HttpOnly, Secure, SameSite cookies instead of returning the tokens "
+    f"(`{http.ACCESS_COOKIE}`, and `{http.REFRESH_COOKIE}` sent to `/graphql` only); every later POST, "
+    f"`sessionRefresh` included, must then carry the value of the readable `{http.CSRF_COOKIE}` cookie in the "
+    "`X-CSRF-Token` header (403 otherwise)."
 )
 
 
@@ -42,7 +44,8 @@ class SessionTokens:
     )
     access_token_expires_at: datetime
     refresh_token: str | None = strawberry.field(
-        description="Single use: `sessionRefresh` returns a new one. Using one twice ends the session. "
+        description="Single use: `sessionRefresh` returns a new one. Presented again within 10 seconds (another "
+        "tab, a retry) it gets that same new one; later, or once the new one was used, it ends the session. "
         "Null when the session is kept in cookies."
     )
     refresh_token_expires_at: datetime
@@ -251,6 +254,7 @@ class Mutation:
         if refresh_token is None:
             request = info.context.request
             assert request is not None
+            # The cookie reached here with the CSRF token: http.resolve_viewer refuses it otherwise.
             refresh_token = request.cookies.get(http.REFRESH_COOKIE, "")
         ring = await info.context.keys.ring()
         async with platform_tx() as tx:

@@ -2,18 +2,18 @@
 cookies, and the public keys that verify access tokens.
 
 Browsers keep their tokens in HttpOnly, Secure, SameSite cookies, with a
-double-submit CSRF token that every cookie-authenticated POST must echo in
-the ``X-CSRF-Token`` header (a page of another site can send the cookies, it
-cannot read the CSRF cookie to copy it).
+double-submit CSRF token that every POST carrying the session's cookies must
+echo in the ``X-CSRF-Token`` header (a page of another site can send the
+cookies, it cannot read the CSRF cookie to copy it).
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader
@@ -27,14 +27,44 @@ from tenants.identity.keys import KeyStore
 from tenants.partners import service as partner_service
 from tenants.tx import platform_tx
 
-ACCESS_COOKIE = "socle_access"
-REFRESH_COOKIE = "socle_refresh"
-CSRF_COOKIE = "socle_csrf"
+ACCESS_COOKIE = "__Host-socle_access"
+"""The access token, sent with every request to Socle."""
+REFRESH_COOKIE = "__Secure-socle_refresh"
+"""The refresh token, sent to ``/graphql`` only (``__Host-`` needs ``Path=/``)."""
+CSRF_COOKIE = "__Host-socle_csrf"
+"""The CSRF token, readable by the page, which echoes it in ``X-CSRF-Token``."""
 CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class _Cookie:
+    name: str
+    path: str
+    httponly: bool
+    samesite: Literal["lax", "strict"]
+
+
+# The prefixes make browsers refuse these cookies unless Secure, and the
+# __Host- ones unless on Path=/ without Domain: no subdomain can plant them.
+_ACCESS = _Cookie(ACCESS_COOKIE, "/", httponly=True, samesite="lax")
+_REFRESH = _Cookie(REFRESH_COOKIE, "/graphql", httponly=True, samesite="strict")
+_CSRF = _Cookie(CSRF_COOKIE, "/", httponly=False, samesite="lax")
 
 
 def _max_age(expires_at: datetime) -> int:
     return max(0, int((expires_at - datetime.now(UTC)).total_seconds()))
+
+
+def _set(response: Response, cookie: _Cookie, value: str, max_age: int) -> None:  # type: ignore[type-arg]
+    response.set_cookie(
+        cookie.name,
+        value,
+        max_age=max_age,
+        path=cookie.path,
+        secure=True,
+        httponly=cookie.httponly,
+        samesite=cookie.samesite,
+    )
 
 
 def set_session_cookies(
@@ -45,40 +75,17 @@ def set_session_cookies(
     refresh_expires_at: datetime,
 ) -> None:
     """Keep a session's tokens in cookies scripts cannot read, plus the CSRF token they must echo."""
-    response.set_cookie(
-        ACCESS_COOKIE,
-        access_token,
-        max_age=_max_age(access_expires_at),
-        path="/",
-        secure=True,
-        httponly=True,
-        samesite="lax",
-    )
-    response.set_cookie(
-        REFRESH_COOKIE,
-        refresh_token,
-        max_age=_max_age(refresh_expires_at),
-        path="/graphql",
-        secure=True,
-        httponly=True,
-        samesite="strict",
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        secrets.token_urlsafe(24),
-        max_age=_max_age(refresh_expires_at),
-        path="/",
-        secure=True,
-        httponly=False,
-        samesite="lax",
-    )
+    _set(response, _ACCESS, access_token, _max_age(access_expires_at))
+    _set(response, _REFRESH, refresh_token, _max_age(refresh_expires_at))
+    _set(response, _CSRF, secrets.token_urlsafe(24), _max_age(refresh_expires_at))
 
 
 def clear_session_cookies(response: Response) -> None:  # type: ignore[type-arg]
     """Forget the session's cookies."""
-    response.delete_cookie(ACCESS_COOKIE, path="/")
-    response.delete_cookie(REFRESH_COOKIE, path="/graphql")
-    response.delete_cookie(CSRF_COOKIE, path="/")
+    # Expired with the attributes they were set with: browsers ignore a
+    # prefixed cookie's Set-Cookie without Secure, even one that deletes it.
+    for cookie in (_ACCESS, _REFRESH, _CSRF):
+        _set(response, cookie, "", 0)
 
 
 def csrf_ok(request: Request) -> bool:  # type: ignore[type-arg]
@@ -86,6 +93,14 @@ def csrf_ok(request: Request) -> bool:  # type: ignore[type-arg]
     cookie = request.cookies.get(CSRF_COOKIE, "")
     header = request.headers.get(CSRF_HEADER, "")
     return bool(cookie) and hmac.compare_digest(cookie, header)
+
+
+def _acts_with_session_cookies(request: Request, bearer: str | None) -> bool:  # type: ignore[type-arg]
+    """Whether a request may act with the browser session's cookies: its access
+    cookie authenticates it (no bearer token), or it carries the refresh
+    cookie, which ``sessionRefresh`` reads (the access cookie has often
+    expired by then)."""
+    return (bearer is None and ACCESS_COOKIE in request.cookies) or REFRESH_COOKIE in request.cookies
 
 
 _INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
@@ -101,15 +116,15 @@ def bearer_token(request: Request) -> str | None:  # type: ignore[type-arg]
 
 async def resolve_viewer(request: Request, keys: KeyStore, *, locale: str, request_id: str) -> Viewer:  # type: ignore[type-arg]
     """The request's viewer, from a bearer token (apps, scripts) or the
-    session cookie (browsers, which must also echo the CSRF token). No token:
+    session cookie (browsers, which must also echo the CSRF token in every
+    POST that carries the access or the refresh cookie). No token:
     anonymous. A token that is forged, expired, or whose session or membership
     ended: 401, so that the client refreshes or signs in again."""
     source = request.client.host if request.client else None
-    token = bearer_token(request)
-    if token is None:
-        token = request.cookies.get(ACCESS_COOKIE)
-        if token is not None and request.method != "GET" and not csrf_ok(request):
-            raise PermissionDeniedException("missing or wrong CSRF token")
+    bearer = bearer_token(request)
+    if request.method != "GET" and _acts_with_session_cookies(request, bearer) and not csrf_ok(request):
+        raise PermissionDeniedException("missing or wrong CSRF token")
+    token = bearer or request.cookies.get(ACCESS_COOKIE)
     if token is None:
         return Viewer(principal=ANONYMOUS, tenant=None, locale=locale, request_id=request_id, source_address=source)
     claims = tokens.verify(await keys.ring_knowing(tokens.kid_of(token)), token)
@@ -117,7 +132,9 @@ async def resolve_viewer(request: Request, keys: KeyStore, *, locale: str, reque
         raise NotAuthorizedException("invalid access token", headers=_INVALID_TOKEN)
     async with platform_tx() as tx:
         if claims.kind is PrincipalKind.CLIENT:
-            context = await partner_service.client_context(tx, claims.subject, claims.tenant_id, request_id)
+            context = await partner_service.client_context(
+                tx, claims.subject, claims.tenant_id, claims.scopes, request_id
+            )
         else:
             assert claims.session_id is not None
             context = await identity_service.user_context(

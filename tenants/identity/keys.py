@@ -28,9 +28,12 @@ from tenants.tx import Transaction, platform_tx
 ALGORITHM = "ES256"
 
 
+def _subkey(secret: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret.encode())
+
+
 def _cipher(secret: str) -> AESGCM:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"socle signing keys").derive(secret.encode())
-    return AESGCM(key)
+    return AESGCM(_subkey(secret, b"socle signing keys"))
 
 
 def _encrypt(secret: str, plaintext: str) -> str:
@@ -45,10 +48,13 @@ def _decrypt(secret: str, ciphertext: str) -> str:
 
 @dataclass(frozen=True)
 class KeyRing:
-    """The signing key and every published verification key."""
+    """The signing key, every published verification key, and the key refresh
+    tokens derive from."""
 
     signing: ECKey
     published: KeySet
+    refresh_secret: str
+    """Derived from ``SOCLE_SECRET_KEY``, apart from the key that encrypts the signing keys."""
 
     @property
     def kid(self) -> str:
@@ -88,7 +94,8 @@ async def load(tx: Transaction, secret: str, *, token_lifetime: timedelta) -> Ke
     active = next(row for row in rows if row["retired_at"] is None)
     signing = ECKey.import_key(json.loads(_decrypt(secret, active["private_jwk"])))
     published = KeySet([ECKey.import_key(json.loads(row["public_jwk"])) for row in rows])
-    return KeyRing(signing=signing, published=published)
+    refresh_secret = _subkey(secret, b"socle refresh tokens").hex()
+    return KeyRing(signing=signing, published=published, refresh_secret=refresh_secret)
 
 
 async def _published_rows(tx: Transaction, token_lifetime: timedelta) -> list[Any]:

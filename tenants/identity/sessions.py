@@ -1,8 +1,11 @@
 """Signing in with a password, refreshing a session, signing out.
 
-A session lives in one tenant. Its refresh tokens are opaque, stored as
-SHA-256 and single-use: each refresh returns a new one, and presenting a used
-one again (a stolen copy) revokes the whole session.
+A session lives in one tenant. Its refresh tokens are opaque, derived from
+their row's id under the secret key, stored as SHA-256 and single-use: each
+refresh returns a new one. The same token presented again within a few
+seconds (two tabs, a network retry) gets the same new one again; later, or
+once that new one was itself used, a used token is taken as a stolen copy
+and revokes the whole session.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from tenants.ids import new_id
 from tenants.tx import Transaction
 
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+REFRESH_RETRY_GRACE = timedelta(seconds=10)
+"""How long a used refresh token still gets the token its use issued."""
 
 
 @dataclass(frozen=True)
@@ -66,17 +71,28 @@ def account_key(identifier: str) -> str:
         return identifier.strip().lower()
 
 
-async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID, tenant_id: UUID) -> Tokens:
-    refresh_token = opaque_tokens.random_secret()
-    refresh_expires = datetime.now(UTC) + REFRESH_TOKEN_LIFETIME
+def _refresh_token(ring: KeyRing, token_id: UUID) -> str:
+    return opaque_tokens.derive(ring.refresh_secret, "refresh", token_id)
+
+
+async def _new_refresh_token(tx: Transaction, ring: KeyRing, session_id: UUID) -> tuple[UUID, str, datetime]:
+    token_id = new_id()
+    expires_at = datetime.now(UTC) + REFRESH_TOKEN_LIFETIME
+    token = _refresh_token(ring, token_id)
     await tx.execute(
         "INSERT INTO refresh_tokens (id, session_id, token_hash, created_at, expires_at)"
         " VALUES ($1, $2, $3, now(), $4)",
-        new_id(),
+        token_id,
         session_id,
-        opaque_tokens.digest(refresh_token),
-        refresh_expires,
+        opaque_tokens.digest(token),
+        expires_at,
     )
+    return token_id, token, expires_at
+
+
+def _signed(
+    ring: KeyRing, session_id: UUID, user_id: UUID, tenant_id: UUID, refresh_token: str, refresh_expires: datetime
+) -> Tokens:
     access_token, access_expires = tokens.issue(
         ring,
         tokens.AccessClaims(kind=PrincipalKind.USER, subject=user_id, tenant_id=tenant_id, session_id=session_id),
@@ -88,6 +104,11 @@ async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID
         refresh_token=refresh_token,
         refresh_token_expires_at=refresh_expires,
     )
+
+
+async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID, tenant_id: UUID) -> Tokens:
+    _, refresh_token, refresh_expires = await _new_refresh_token(tx, ring, session_id)
+    return _signed(ring, session_id, user_id, tenant_id, refresh_token, refresh_expires)
 
 
 async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, origin: Viewer) -> Tokens:
@@ -205,9 +226,14 @@ async def refresh(
 ) -> Tokens | errors.InvalidRefreshToken:
     """Exchange a refresh token for new tokens (platform transaction).
 
-    A token used a second time revokes its session; the error is returned
-    rather than raised so that the revocation commits.
+    A token used within the last :data:`REFRESH_RETRY_GRACE` whose
+    replacement is still unused gets that replacement again, so concurrent
+    refreshes of one session all succeed alike. Any other token used a second
+    time revokes its session; the error is returned rather than raised so that
+    the revocation commits.
     """
+    # Concurrent refreshes of one token queue on its row: the first one
+    # replaces it, the others then read the replacement it committed.
     row = await tx.fetchrow(
         """
         SELECT r.id, r.used_at, r.expires_at, s.id AS session_id, s.user_id, s.tenant_id, s.revoked_at,
@@ -221,17 +247,27 @@ async def refresh(
     invalid = errors.InvalidRefreshToken(path=("input", "refreshToken"))
     if row is None or row["revoked_at"] is not None or row["withdrawn"] or row["expires_at"] <= datetime.now(UTC):
         return invalid
-    if row["used_at"] is not None:
-        await revoke_session(tx, row["session_id"], reason="reuse")
-        actor = Principal(kind=PrincipalKind.USER, id=row["user_id"])
-        await audit.record(
-            tx, session_event("session.revoke", actor, row["tenant_id"], row["session_id"], origin, reason="reuse")
+    session_id, user_id, tenant_id = row["session_id"], row["user_id"], row["tenant_id"]
+    actor = Principal(kind=PrincipalKind.USER, id=user_id)
+    if row["used_at"] is None:
+        replacement_id, replacement, expires_at = await _new_refresh_token(tx, ring, session_id)
+        await tx.execute(
+            "UPDATE refresh_tokens SET used_at = now(), replaced_by = $2 WHERE id = $1", row["id"], replacement_id
         )
-        return invalid
-    await tx.execute("UPDATE refresh_tokens SET used_at = now() WHERE id = $1", row["id"])
-    actor = Principal(kind=PrincipalKind.USER, id=row["user_id"])
-    await audit.record(tx, session_event("session.refresh", actor, row["tenant_id"], row["session_id"], origin))
-    return await _issue(tx, ring, row["session_id"], row["user_id"], row["tenant_id"])
+        await audit.record(tx, session_event("session.refresh", actor, tenant_id, session_id, origin))
+        return _signed(ring, session_id, user_id, tenant_id, replacement, expires_at)
+    retried = await tx.fetchrow(
+        "SELECT n.id, n.expires_at FROM refresh_tokens r JOIN refresh_tokens n ON n.id = r.replaced_by"
+        " WHERE r.id = $1 AND n.used_at IS NULL AND r.used_at > clock_timestamp() - $2::interval",
+        row["id"],
+        REFRESH_RETRY_GRACE,
+    )
+    if retried is not None:
+        await audit.record(tx, session_event("session.refresh", actor, tenant_id, session_id, origin, retry=True))
+        return _signed(ring, session_id, user_id, tenant_id, _refresh_token(ring, retried["id"]), retried["expires_at"])
+    await revoke_session(tx, session_id, reason="reuse")
+    await audit.record(tx, session_event("session.revoke", actor, tenant_id, session_id, origin, reason="reuse"))
+    return invalid
 
 
 async def revoke_session(tx: Transaction, session_id: UUID, *, reason: str) -> None:

@@ -61,7 +61,8 @@ class Session(Table, tablename="sessions"):
 
 
 class RefreshToken(Table, tablename="refresh_tokens"):
-    """An opaque refresh token, stored as its SHA-256; each is used once."""
+    """An opaque refresh token, derived from its id under the secret key and
+    stored as its SHA-256; each is used once."""
 
     id = UUID(primary_key=True, default=new_id)
     session_id = ForeignKey(Session, on_delete=OnDelete.cascade, null=False, index=True)
@@ -69,6 +70,8 @@ class RefreshToken(Table, tablename="refresh_tokens"):
     created_at = Timestamptz()
     expires_at = Timestamptz()
     used_at = Timestamptz(null=True, default=None)
+    replaced_by = UUID(null=True, default=None)
+    """The token its use issued, which a retry within the grace period gets again."""
 
 
 class SignInThrottle(Table, tablename="sign_in_throttles"):

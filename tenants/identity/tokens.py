@@ -23,8 +23,12 @@ from tenants.ids import new_id
 ISSUER = "socle"
 AUDIENCE = "socle-api"
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=15)
+CLOCK_LEEWAY = timedelta(seconds=30)
+"""How far the clocks of the nodes that sign and verify tokens may disagree:
+``iat``, ``nbf`` and ``exp`` are checked with this much slack."""
 
 _CLAIMS = JWTClaimsRegistry(
+    leeway=int(CLOCK_LEEWAY.total_seconds()),
     iss={"essential": True, "value": ISSUER},
     aud={"essential": True, "value": AUDIENCE},
     sub={"essential": True},

@@ -15,7 +15,7 @@ from tenants.pagination import Connection, tenant_page
 from tenants.partners import errors
 from tenants.partners import service as partner_service
 from tenants.partners.tables import ApiClient as ApiClientRow
-from tenants.permissions import Permission
+from tenants.permissions import Permission, client_scopes_listed
 from tenants.tx import tenant_tx
 
 
@@ -36,7 +36,7 @@ class ApiClient(relay.Node):
             id=row.id,
             name=row.name,
             client_id=str(row.id),
-            scopes=row.scopes.split(),
+            scopes=sorted(partner_service.granted_scopes(row.scopes)),
             created_at=row.created_at,
             secret_rotated_at=row.secret_rotated_at,
             revoked_at=row.revoked_at,
@@ -65,7 +65,10 @@ class ApiClientSecret:
 @strawberry.input(description="Register a partner application.")
 class ApiClientCreateInput:
     name: str
-    scopes: list[str] = strawberry.field(description="At most 20 scopes among the partner scopes.")
+    scopes: list[str] = strawberry.field(
+        description=f"The scopes granted, among {client_scopes_listed()}. Claim adjudication and the "
+        "administration of users, licences and applications are never granted to an application."
+    )
 
 
 def _client_id(id: relay.GlobalID) -> UUID:  # noqa: A002

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, OAuth2Request
-from authlib.oauth2.rfc6749.errors import InvalidScopeError
+from authlib.oauth2.rfc6749.errors import InvalidClientError, InvalidScopeError, OAuth2Error
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6749.util import scope_to_list
@@ -39,9 +39,9 @@ class _Client(ClientMixin):  # type: ignore[misc]
         return str(self.row.id)
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        granted = self.row.scopes.split()
+        granted = partner_service.granted_scopes(self.row.scopes)
         if not scope:
-            return " ".join(granted)
+            return " ".join(sorted(granted))
         return " ".join(s for s in scope_to_list(scope) if s in granted)
 
     def check_client_secret(self, client_secret: str) -> bool:
@@ -60,8 +60,12 @@ class _ClientCredentials(ClientCredentialsGrant):  # type: ignore[misc]
     def validate_token_request(self) -> None:
         super().validate_token_request()
         requested = set(scope_to_list(self.request.payload.scope) or [])
-        if not requested <= set(self.request.client.row.scopes.split()):
+        if not requested <= partner_service.granted_scopes(self.request.client.row.scopes):
             raise InvalidScopeError()
+
+
+CLIENT_AUTHENTICATION_FAILED = "Client authentication failed."
+"""The one description of a refused client, whether its id is unknown or its secret wrong."""
 
 
 class _Server(AuthorizationServer):  # type: ignore[misc]
@@ -104,6 +108,14 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
 
     def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]) -> tuple[int, Any, Any]:
         return status, body, headers
+
+    def handle_error_response(self, request: OAuth2Request, error: OAuth2Error) -> tuple[int, Any, Any]:
+        if isinstance(error, InvalidClientError):
+            # authlib tells an unknown client from a wrong secret: that would
+            # confirm which client ids exist to anyone guessing them.
+            error = InvalidClientError(status_code=401, description=CLIENT_AUTHENTICATION_FAILED)
+        result: tuple[int, Any, Any] = super().handle_error_response(request, error)
+        return result
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         """No signals."""

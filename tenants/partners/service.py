@@ -12,7 +12,7 @@ from tenants.context import Principal, PrincipalKind, TenantContext
 from tenants.identity import opaque_tokens
 from tenants.partners import errors
 from tenants.partners.tables import ApiClient
-from tenants.permissions import CLIENT_SCOPES, Permission, with_implied
+from tenants.permissions import CLIENT_SCOPES, Permission, client_scopes_listed, with_implied
 from tenants.registry import service as tenant_service
 from tenants.scoping import within
 from tenants.tx import Transaction
@@ -39,10 +39,16 @@ def secret_matches(client: ApiClient, secret: str) -> bool:
     return opaque_tokens.matches(client.secret_hash, secret)
 
 
-def client_permissions(scopes: str) -> frozenset[Permission]:
-    """What a client's granted scopes allow (writes include their reads)."""
-    granted = {Permission(scope) for scope in scopes.split() if scope in CLIENT_SCOPES}
-    return with_implied(granted)
+def granted_scopes(registered: str) -> frozenset[str]:
+    """The scopes a client's registration grants: those it was registered
+    with that may still be granted (a scope withdrawn from partner
+    applications stops counting for those registered before)."""
+    return frozenset(scope for scope in registered.split() if scope in CLIENT_SCOPES)
+
+
+def client_permissions(scopes: frozenset[str]) -> frozenset[Permission]:
+    """What granted scopes allow (writes include their reads)."""
+    return with_implied({Permission(scope) for scope in scopes if scope in CLIENT_SCOPES})
 
 
 def _checked(data: NewClient) -> tuple[str, str]:
@@ -51,7 +57,9 @@ def _checked(data: NewClient) -> tuple[str, str]:
         raise errors.InvalidClientName(path=("input", "name"))
     unknown = sorted(scope for scope in data.scopes if scope not in CLIENT_SCOPES)
     if unknown or not data.scopes or len(data.scopes) > len(CLIENT_SCOPES):
-        raise errors.InvalidScopes(path=("input", "scopes"), scopes=", ".join(unknown) or "-")
+        raise errors.InvalidScopes(
+            path=("input", "scopes"), scopes=", ".join(unknown) or "-", allowed=client_scopes_listed()
+        )
     return name, " ".join(sorted(data.scopes))
 
 
@@ -141,10 +149,11 @@ async def find_active(tx: Transaction, client_id: str | UUID) -> ApiClient | Non
 
 
 async def client_context(
-    tx: Transaction, client_id: UUID, tenant_id: UUID, request_id: str | None
+    tx: Transaction, client_id: UUID, tenant_id: UUID, token_scopes: frozenset[str], request_id: str | None
 ) -> TenantContext | None:
     """The context of a partner application's request (platform transaction):
-    its tenant, and the permissions its scopes grant; None once revoked."""
+    its tenant, and the permissions of the scopes its token was issued with
+    that its registration still grants; None once revoked."""
     row = await tx.fetchrow(
         f"SELECT c.name, c.scopes, {tenant_service.TENANT_SCOPE}"
         " FROM api_clients c JOIN tenants t ON t.id = c.tenant_id"
@@ -154,7 +163,7 @@ async def client_context(
     )
     if row is None:
         return None
-    principal = Principal(
-        kind=PrincipalKind.CLIENT, id=client_id, name=row["name"], scopes=frozenset(row["scopes"].split())
-    )
-    return tenant_service.context_from_row(row, principal, None, request_id, client_permissions(row["scopes"]))
+    # A token asked for fewer scopes than registered is held to them.
+    scopes = token_scopes & granted_scopes(row["scopes"])
+    principal = Principal(kind=PrincipalKind.CLIENT, id=client_id, name=row["name"], scopes=scopes)
+    return tenant_service.context_from_row(row, principal, None, request_id, client_permissions(scopes))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -9,7 +11,7 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from tenants.identity import keys
+from tenants.identity import keys, opaque_tokens, tokens
 from tenants.identity.tables import User
 from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind
@@ -39,6 +41,26 @@ async def mutual() -> Tenant:
 @pytest.fixture
 async def manager(mutual: Tenant) -> User:
     return await make_user(mutual, Role.MANAGER)
+
+
+async def _age_use(owner: asyncpg.Connection, refresh_token: str, *, seconds: int) -> None:
+    """Move a refresh token's use ``seconds`` into the past."""
+    await change_out_of_band(
+        owner,
+        "UPDATE refresh_tokens SET used_at = used_at - make_interval(secs => $2) WHERE token_hash = $1",
+        opaque_tokens.digest(refresh_token),
+        seconds,
+    )
+
+
+async def _session_state(owner: asyncpg.Connection, user: User) -> tuple[str | None, int]:
+    """Why the user's only session was revoked (None: it was not), and how many refresh tokens it had."""
+    row = await owner.fetchrow(
+        "SELECT s.revoked_reason, count(r.id) AS tokens FROM sessions s JOIN refresh_tokens r ON r.session_id = s.id"
+        " WHERE s.user_id = $1 GROUP BY s.id",
+        user.id,
+    )
+    return row["revoked_reason"], row["tokens"]
 
 
 async def _viewer(client: httpx.AsyncClient, token: str) -> dict[str, Any]:
@@ -131,7 +153,25 @@ class TestTokens:
             assert (response.status_code, response.headers["www-authenticate"]) == (401, 'Bearer error="invalid_token"')
             assert response.json()["error"] == "invalid access token"
 
-    async def test_refresh_rotates_and_reuse_ends_the_session(self, client: httpx.AsyncClient, manager: User) -> None:
+    @pytest.mark.parametrize(("ahead", "status", "outcome"), [(20, 200, "MANAGER"), (60, 401, "invalid access token")])
+    async def test_a_node_whose_clock_is_ahead_by_less_than_thirty_seconds_is_believed(
+        self, client: httpx.AsyncClient, manager: User, settings: Settings, ahead: int, status: int, outcome: str
+    ) -> None:
+        assert manager.email
+        session = await sign_in(client, manager.email)
+        async with platform_tx() as tx:
+            ring = await keys.load(tx, settings.secret(), token_lifetime=tokens.ACCESS_TOKEN_LIFETIME)
+        claims = tokens.verify(ring, session["accessToken"])
+        assert claims is not None
+        token, _ = tokens.issue(ring, claims, now=datetime.now(UTC) + timedelta(seconds=ahead))
+        response = await client.post("/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"})
+        body = response.json()
+        answered = body["data"]["viewer"]["role"] if response.status_code == 200 else body["error"]
+        assert (response.status_code, answered) == (status, outcome)
+
+    async def test_refresh_rotates_and_reuse_ends_the_session(
+        self, client: httpx.AsyncClient, manager: User, owner: asyncpg.Connection
+    ) -> None:
         assert manager.email
         first = await sign_in(client, manager.email)
         body = await graphql(client, REFRESH, refreshToken=first["refreshToken"])
@@ -140,6 +180,8 @@ class TestTokens:
         assert second["refreshToken"] != first["refreshToken"]
         assert (await _viewer(client, second["accessToken"]))["authenticated"] is True
 
+        # Past the grace period a used token can only be a copy: the session ends.
+        await _age_use(owner, first["refreshToken"], seconds=11)
         replay = await graphql(client, REFRESH, refreshToken=first["refreshToken"])
         assert replay["data"]["sessionRefresh"] == {
             "__typename": "SessionRefreshError",
@@ -153,6 +195,61 @@ class TestTokens:
             "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {second['accessToken']}"}
         )
         assert response.status_code == 401
+        assert await _session_state(owner, manager) == ("reuse", 2)
+
+    async def test_concurrent_refreshes_of_one_token_all_get_the_same_new_one(
+        self, client: httpx.AsyncClient, manager: User, owner: asyncpg.Connection
+    ) -> None:
+        assert manager.email
+        first = await sign_in(client, manager.email)
+        bodies = await asyncio.gather(*(graphql(client, REFRESH, refreshToken=first["refreshToken"]) for _ in range(5)))
+        results = [body["data"]["sessionRefresh"] for body in bodies]
+        assert [result["__typename"] for result in results] == ["SessionTokens"] * 5
+        renewed = {result["refreshToken"] for result in results}
+        assert len(renewed) == 1 and first["refreshToken"] not in renewed
+        for result in results:
+            assert (await _viewer(client, result["accessToken"]))["role"] == "MANAGER"
+
+        (second,) = renewed
+        body = await graphql(client, REFRESH, refreshToken=second)
+        third = body["data"]["sessionRefresh"]
+        assert third["__typename"] == "SessionTokens" and third["refreshToken"] not in {first["refreshToken"], second}
+        assert (await _viewer(client, third["accessToken"]))["role"] == "MANAGER"
+        assert await _session_state(owner, manager) == (None, 3)
+        retries = await owner.fetch(
+            "SELECT summary->>'retry' AS retry FROM audit_events"
+            " WHERE actor_id = $1 AND action = 'session.refresh' ORDER BY seq",
+            manager.id,
+        )
+        assert [row["retry"] for row in retries] == [None, "true", "true", "true", "true", None]
+
+    async def test_a_retry_after_the_grace_period_ends_the_session(
+        self, client: httpx.AsyncClient, manager: User, owner: asyncpg.Connection
+    ) -> None:
+        assert manager.email
+        first = await sign_in(client, manager.email)
+        second = (await graphql(client, REFRESH, refreshToken=first["refreshToken"]))["data"]["sessionRefresh"]
+        await _age_use(owner, first["refreshToken"], seconds=9)
+        retry = (await graphql(client, REFRESH, refreshToken=first["refreshToken"]))["data"]["sessionRefresh"]
+        assert retry["refreshToken"] == second["refreshToken"]
+        await _age_use(owner, first["refreshToken"], seconds=2)
+        late = await graphql(client, REFRESH, refreshToken=first["refreshToken"])
+        assert late["data"]["sessionRefresh"]["code"] == "INVALID_REFRESH_TOKEN"
+        assert await _session_state(owner, manager) == ("reuse", 2)
+
+    async def test_the_old_token_once_its_replacement_was_used_ends_the_session(
+        self, client: httpx.AsyncClient, manager: User, owner: asyncpg.Connection
+    ) -> None:
+        assert manager.email
+        first = await sign_in(client, manager.email)
+        second = (await graphql(client, REFRESH, refreshToken=first["refreshToken"]))["data"]["sessionRefresh"]
+        third = (await graphql(client, REFRESH, refreshToken=second["refreshToken"]))["data"]["sessionRefresh"]
+        assert third["__typename"] == "SessionTokens"
+        replay = await graphql(client, REFRESH, refreshToken=first["refreshToken"])
+        assert replay["data"]["sessionRefresh"]["code"] == "INVALID_REFRESH_TOKEN"
+        after = await graphql(client, REFRESH, refreshToken=third["refreshToken"])
+        assert after["data"]["sessionRefresh"]["code"] == "INVALID_REFRESH_TOKEN"
+        assert await _session_state(owner, manager) == ("reuse", 3)
 
     async def test_sign_out_ends_the_session_at_once(self, client: httpx.AsyncClient, manager: User) -> None:
         assert manager.email

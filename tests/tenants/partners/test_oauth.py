@@ -10,9 +10,15 @@ import asyncpg
 import httpx
 import pytest
 
+from app.settings import Settings
+from tenants.context import TenantContext
+from tenants.identity import keys, tokens
+from tenants.partners import service as partner_service
+from tenants.permissions import Permission
 from tenants.registry.tables import Tenant
 from tenants.roles import Role
-from tests.factories import make_tenant
+from tenants.tx import platform_tx
+from tests.factories import change_out_of_band, make_tenant
 from tests.graphql_client import graphql, token_for
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -99,7 +105,9 @@ class TestTokenEndpoint:
         }
 
     async def test_secret_in_the_form_and_default_scope(self, client: httpx.AsyncClient, mutual: Tenant) -> None:
-        registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["claims:write"])
+        registered = await _register(
+            client, await token_for(client, mutual, Role.TENANT_ADMIN), ["eligibility:read", "claims:read"]
+        )
         response = await _token_request(
             client,
             {
@@ -109,7 +117,7 @@ class TestTokenEndpoint:
             },
             {},
         )
-        assert (response.status_code, response.json()["scope"]) == (200, "claims:write")
+        assert (response.status_code, response.json()["scope"]) == (200, "claims:read eligibility:read")
 
     @pytest.mark.parametrize(
         ("case", "status", "error"),
@@ -140,6 +148,28 @@ class TestTokenEndpoint:
             data = {"grant_type": "password", "username": "x", "password": "y"}
         response = await _token_request(client, data, headers)
         assert (response.status_code, response.json()["error"]) == (status, error)
+
+    async def test_unknown_client_and_wrong_secret_answer_alike(
+        self, client: httpx.AsyncClient, mutual: Tenant
+    ) -> None:
+        registered = await _register(client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read"])
+        client_id, secret = registered["client"]["clientId"], registered["clientSecret"]
+        unknown = "00000000-0000-7000-8000-000000000000"
+        grant = {"grant_type": "client_credentials"}
+        answers = []
+        for presented_id in (unknown, client_id):
+            for data, headers in (
+                (grant, _basic(presented_id, secret + "x")),
+                ({**grant, "client_id": presented_id, "client_secret": secret + "x"}, {}),
+            ):
+                response = await _token_request(client, data, headers)
+                answers.append((response.status_code, response.json(), response.headers.get("www-authenticate")))
+        refused = (
+            401,
+            {"error": "invalid_client", "error_description": "Client authentication failed."},
+            'Basic error="invalid_client", error_description="Client authentication failed."',
+        )
+        assert answers == [refused] * 4
 
     async def test_rotation_and_revocation(
         self, client: httpx.AsyncClient, mutual: Tenant, owner: asyncpg.Connection
@@ -175,6 +205,119 @@ class TestTokenEndpoint:
             "api_client.rotate_secret",
             "api_client.revoke",
         ]
+
+
+async def _context_of(settings: Settings, access_token: str) -> TenantContext | None:
+    """The context a request with ``access_token`` acts in."""
+    async with platform_tx() as tx:
+        ring = await keys.load(tx, settings.secret(), token_lifetime=tokens.ACCESS_TOKEN_LIFETIME)
+        claims = tokens.verify(ring, access_token)
+        assert claims is not None
+        return await partner_service.client_context(tx, claims.subject, claims.tenant_id, claims.scopes, None)
+
+
+class TestScopes:
+    async def test_a_token_is_held_to_the_scopes_it_was_issued_with(
+        self, client: httpx.AsyncClient, mutual: Tenant, settings: Settings
+    ) -> None:
+        registered = await _register(
+            client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:write", "eligibility:read"]
+        )
+        credentials = _basic(registered["client"]["clientId"], registered["clientSecret"])
+        seen = {}
+        for asked in ("members:write", "eligibility:read", ""):
+            issued = await _token_request(client, {"grant_type": "client_credentials", "scope": asked}, credentials)
+            context = await _context_of(settings, issued.json()["access_token"])
+            assert context is not None
+            seen[asked] = (context.principal.scopes, context.permissions)
+        assert seen == {
+            "members:write": (
+                frozenset({"members:write"}),
+                frozenset({Permission.MEMBERS_WRITE, Permission.MEMBERS_READ}),
+            ),
+            "eligibility:read": (frozenset({"eligibility:read"}), frozenset({Permission.ELIGIBILITY_READ})),
+            "": (
+                frozenset({"members:write", "eligibility:read"}),
+                frozenset({Permission.MEMBERS_WRITE, Permission.MEMBERS_READ, Permission.ELIGIBILITY_READ}),
+            ),
+        }
+
+    async def test_a_narrowed_registration_narrows_the_tokens_already_issued(
+        self, client: httpx.AsyncClient, mutual: Tenant, settings: Settings, owner: asyncpg.Connection
+    ) -> None:
+        registered = await _register(
+            client, await token_for(client, mutual, Role.TENANT_ADMIN), ["members:read", "schemes:read"]
+        )
+        issued = await _token_request(
+            client,
+            {"grant_type": "client_credentials"},
+            _basic(registered["client"]["clientId"], registered["clientSecret"]),
+        )
+        await change_out_of_band(
+            owner,
+            "UPDATE api_clients SET scopes = 'schemes:read' WHERE id = $1::uuid",
+            registered["client"]["clientId"],
+        )
+        context = await _context_of(settings, issued.json()["access_token"])
+        assert context is not None
+        assert (context.principal.scopes, context.permissions) == (
+            frozenset({"schemes:read"}),
+            frozenset({Permission.SCHEMES_READ}),
+        )
+
+    @pytest.mark.parametrize(
+        ("language", "message"),
+        [
+            (
+                None,
+                "Portées refusées ou absentes (claims:write) ; une application partenaire peut recevoir : "
+                "schemes:read, members:read, members:write, enrolment:write, contributions:read, "
+                "contributions:write, claims:read, eligibility:read.",
+            ),
+            (
+                "en",
+                "Scopes refused or missing (claims:write); a partner application may be granted: "
+                "schemes:read, members:read, members:write, enrolment:write, contributions:read, "
+                "contributions:write, claims:read, eligibility:read.",
+            ),
+        ],
+    )
+    async def test_adjudication_is_never_granted_to_an_application(
+        self, client: httpx.AsyncClient, mutual: Tenant, language: str | None, message: str
+    ) -> None:
+        admin = await token_for(client, mutual, Role.TENANT_ADMIN)
+        body = await graphql(
+            client, CREATE, token=admin, language=language, name="Système du prestataire", scopes=["claims:write"]
+        )
+        assert body == {
+            "data": {
+                "apiClientCreate": {
+                    "__typename": "ApiClientCreateError",
+                    "code": "INVALID_SCOPES",
+                    "path": ["input", "scopes"],
+                    "message": message,
+                }
+            }
+        }
+        listed = await graphql(client, "{ apiClients { edges { node { name } } } }", token=admin)
+        assert listed == {"data": {"apiClients": {"edges": []}}}
+
+    async def test_adjudication_registered_before_it_was_withdrawn_counts_no_more(
+        self, client: httpx.AsyncClient, mutual: Tenant, settings: Settings, owner: asyncpg.Connection
+    ) -> None:
+        admin = await token_for(client, mutual, Role.TENANT_ADMIN)
+        registered = await _register(client, admin, ["claims:read"])
+        client_id = registered["client"]["clientId"]
+        await change_out_of_band(
+            owner, "UPDATE api_clients SET scopes = 'claims:read claims:write' WHERE id = $1::uuid", client_id
+        )
+        credentials = _basic(client_id, registered["clientSecret"])
+        asked = await _token_request(client, {"grant_type": "client_credentials", "scope": "claims:write"}, credentials)
+        default = await _token_request(client, {"grant_type": "client_credentials"}, credentials)
+        assert (asked.status_code, asked.json()["error"]) == (400, "invalid_scope")
+        assert (default.status_code, default.json()["scope"]) == (200, "claims:read")
+        listed = await graphql(client, "{ apiClients { edges { node { scopes } } } }", token=admin)
+        assert listed == {"data": {"apiClients": {"edges": [{"node": {"scopes": ["claims:read"]}}]}}}
 
 
 class TestManagement:
