@@ -149,7 +149,7 @@ async def check_server(url: str, *, application_role: bool) -> None:
             SELECT current_user AS login, r.rolname
             FROM pg_roles r
             WHERE pg_has_role(current_user, r.oid, 'MEMBER')
-              AND (r.rolsuper OR r.rolbypassrls
+              AND (r.rolsuper OR r.rolbypassrls OR r.rolcreaterole
                    OR EXISTS (SELECT 1 FROM pg_tables t
                               WHERE t.schemaname = 'public' AND t.tableowner = r.rolname))
             ORDER BY r.rolname <> current_user, r.rolname
@@ -162,7 +162,7 @@ async def check_server(url: str, *, application_role: bool) -> None:
                 role += f" is a member of {row['rolname']!r}, which"
             raise SettingsError(
                 f"invalid setting SOCLE_DATABASE_URL: {role} is a superuser, bypasses "
-                "row-level security or owns tables; connect as the application role"
+                "row-level security, creates roles or owns tables; connect as the application role"
             )
     finally:
         await connection.close()

@@ -6,7 +6,8 @@ it makes returns ``<Name>Result``: the success type or ``<Name>Error``, an
 error type with an enum of exactly the codes declared (plus
 ``INVALID_TEXT``), the path of the input at fault and a message in the
 caller's language. A domain error the mutation did not declare propagates
-(and is masked as unexpected); a refused permission stays a top-level error.
+as a top-level error (its code and message, or "Unexpected error." for any
+other exception); a refused permission stays a top-level error.
 
 Every text argument, at any depth of the input, is checked before the
 resolver runs: control characters and unpaired surrogates are refused with

@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -21,6 +21,7 @@ import strawberry
 from tenants.context import TenantContext
 from tenants.errors import DomainError
 from tenants.graphql import field
+from tenants.mutations import is_clean_text
 from tenants.tx import Transaction, tenant_tx
 
 MAX_PAGE_SIZE = 100
@@ -52,12 +53,19 @@ def encode_cursor(*key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+_BIGINT = 2**63 - 1
+
+
 def _parsed(value: Any, kind: type) -> Any:
+    """A sort key's value as PostgreSQL can compare it, or ValueError: a
+    cursor is the client's input, as much as any argument."""
     if kind is datetime:
         if not isinstance(value, str):
             raise ValueError(value)
         parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
+        if parsed.tzinfo is None or not _EARLIEST <= parsed.astimezone(UTC) <= _LATEST:
             raise ValueError(value)
         return parsed
     if kind is UUID:
@@ -66,6 +74,10 @@ def _parsed(value: Any, kind: type) -> Any:
         return UUID(value)
     # bool is an int in Python, never a sort key here.
     if not isinstance(value, kind) or isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, int) and not -_BIGINT <= value <= _BIGINT:
+        raise ValueError(value)
+    if isinstance(value, str) and not is_clean_text(value):
         raise ValueError(value)
     return value
 
@@ -79,7 +91,7 @@ def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
         if not isinstance(values, list) or len(values) != len(types):
             raise ValueError(cursor)
         return tuple(_parsed(value, kind) for value, kind in zip(values, types, strict=True))
-    except (ValueError, TypeError, binascii.Error):
+    except (ValueError, TypeError, OverflowError, binascii.Error):
         raise InvalidCursor(path=("after",)) from None
 
 

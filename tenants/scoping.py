@@ -145,13 +145,23 @@ _NOT_ALIASES = frozenset(
 _CONDITION = r"\s*(=|IN\b|IS\s+NOT\s+DISTINCT\s+FROM\b)"
 
 
+_SET_CLAUSE = re.compile(r"\bSET\b.*?(?=\bWHERE\b|\bRETURNING\b|\Z)", re.I | re.S)
+
+
 @lru_cache(maxsize=4096)
 def check_tenant_filters(statement: str) -> None:
     """Refuse ``statement`` if a tenant-owned table it reads, changes or
     deletes from has no condition on its ``tenant_id`` (``t.tenant_id = $1``,
-    ``= ANY (...)``, ``IN``), or if it inserts into one without a
-    ``tenant_id`` column. Raises :class:`MissingTenantFilter`."""
-    for match in _REFERENCE.finditer(statement):
+    ``= ANY (...)``, ``IN``; a bare ``tenant_id = ...`` only when the statement
+    names a single table), or if it inserts into one without a ``tenant_id``
+    column. A tenant-owned table named where the check cannot follow it (a
+    comma join, a schema or quotes, ``ONLY``) is refused too: the check fails
+    closed. Raises :class:`MissingTenantFilter`."""
+    references = list(_REFERENCE.finditer(statement))
+    _refuse_unfollowed_names(statement, {match.start(2) for match in references})
+    # An assignment (SET tenant_id = $1) is no filter.
+    conditions = _SET_CLAUSE.sub(" ", statement)
+    for match in references:
         keyword, table, alias = match.group(1).upper(), match.group(2).lower(), (match.group(3) or "").lower()
         if table not in TENANT_OWNED_TABLES:
             continue
@@ -161,7 +171,15 @@ def check_tenant_filters(statement: str) -> None:
                 raise MissingTenantFilter(f"INSERT INTO {table} without tenant_id: {statement}")
             continue
         name = alias if alias and alias not in _NOT_ALIASES else table
-        qualified = re.search(rf"\b{name}\.tenant_id{_CONDITION}", statement, re.I)
-        bare = name == table and re.search(rf"(?<![.\w])tenant_id{_CONDITION}", statement, re.I)
+        qualified = re.search(rf"\b{name}\.tenant_id{_CONDITION}", conditions, re.I)
+        bare = len(references) == 1 and re.search(rf"(?<![.\w])tenant_id{_CONDITION}", conditions, re.I)
         if not (qualified or bare):
             raise MissingTenantFilter(f"{table} is not filtered by tenant_id: {statement}")
+
+
+def _refuse_unfollowed_names(statement: str, followed: set[int]) -> None:
+    for table in TENANT_OWNED_TABLES:
+        for occurrence in re.finditer(rf"(?<!\w){table}(?!\w)", statement, re.I):
+            as_qualifier = statement[occurrence.end() : occurrence.end() + 1] == "."
+            if occurrence.start() not in followed and not as_qualifier:
+                raise MissingTenantFilter(f"{table} is named where its tenant filter cannot be checked: {statement}")

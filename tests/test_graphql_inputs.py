@@ -4,6 +4,7 @@ the client's mistake, and every mutation answers with its own typed errors."""
 
 from __future__ import annotations
 
+import base64
 import json
 
 import httpx
@@ -93,10 +94,30 @@ async def test_a_query_refuses_control_characters_at_the_top(client: httpx.Async
     }
 
 
-@pytest.mark.parametrize("cursor", ["NQ", "!!", "W10", "WyJ4Il0", "eyJhIjoxfQ", "WzEsMl0", "WyJub3QgYSBkYXRlIiwieCJd"])
-async def test_a_malformed_cursor_is_a_typed_error(client: httpx.AsyncClient, cursor: str) -> None:
+def _cursor(*values: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+ALL_LISTS = ("auditEvents", "users", "invitations", "apiClients")
+SOME_ID = "01a23000-0000-7000-8000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("cursor", "fields"),
+    [
+        *((cursor, ALL_LISTS) for cursor in ("NQ", "!!", "W10", "WyJ4Il0", "eyJhIjoxfQ", "WzEsMl0")),
+        (_cursor(10**30), ("auditEvents",)),
+        (_cursor("Awa\u0000", SOME_ID), ("users",)),
+        (_cursor("0001-01-01T00:00:00+14:00", SOME_ID), ("invitations", "apiClients")),
+        (_cursor("9999-12-31T23:59:59-12:00", SOME_ID), ("invitations", "apiClients")),
+        (_cursor("2026-12-01T10:00:00", SOME_ID), ("invitations", "apiClients")),
+    ],
+)
+async def test_a_malformed_cursor_is_a_typed_error(
+    client: httpx.AsyncClient, cursor: str, fields: tuple[str, ...]
+) -> None:
     admin = await token_for(client, await make_tenant(), Role.TENANT_ADMIN)
-    for field in ("auditEvents", "users", "invitations", "apiClients"):
+    for field in fields:
         body = await graphql(client, f'{{ {field}(after: "{cursor}") {{ totalCount }} }}', token=admin)
         assert body["errors"][0]["extensions"] == {"code": "INVALID_CURSOR"}, (field, body)
         assert body["errors"][0]["message"] == "Curseur de pagination invalide : reprenez depuis la première page."

@@ -285,3 +285,34 @@ async def test_forwarded_address_of_an_untrusted_peer_is_ignored(
 ) -> None:
     recorded = await _refused_sign_in_from(client, owner, "usurpateur@test.socle.sn", "203.0.113.10")
     assert recorded == ("127.0.0.1", [])
+
+
+async def test_graphql_over_websocket_is_refused(settings: Settings) -> None:
+    """No subscriptions: the handshake is refused, not served half-way."""
+    app = create_app(settings, run_worker=False)
+    sent: list[dict[str, Any]] = []
+    incoming = [{"type": "websocket.connect"}]
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0) if incoming else {"type": "websocket.disconnect", "code": 1000}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "websocket",
+        "asgi": {"version": "3.0"},
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "headers": [(b"host", b"socle.test"), (b"sec-websocket-protocol", b"graphql-transport-ws")],
+        "subprotocols": ["graphql-transport-ws"],
+        "client": ("127.0.0.1", 50000),
+        "server": ("socle.test", 80),
+        "scheme": "ws",
+        "root_path": "",
+    }
+    async with serve(app):
+        await app(scope, receive, send)
+    # Litestar refuses a handshake no route takes: closed before any accept, no handler ran.
+    assert sent == [{"type": "websocket.close", "code": 4500, "reason": "Bad Request"}]

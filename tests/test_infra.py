@@ -86,3 +86,13 @@ def test_compose_services_have_what_production_requires(monkeypatch: pytest.Monk
         2 if web else 1,
         (ip_network("172.30.80.2"),) if web else (),
     )
+
+
+@pytest.mark.parametrize("service", ["migrate", "web", "worker"])
+def test_compose_services_wait_for_the_database_and_the_broker(service: str) -> None:
+    depends_on = _services()[service]["depends_on"]
+    assert {"postgres": {"condition": "service_healthy"}, "redis": {"condition": "service_started"}}.items() <= (
+        depends_on.items()
+    )
+    if service != "migrate":
+        assert depends_on["migrate"] == {"condition": "service_completed_successfully"}

@@ -111,6 +111,9 @@ def test_every_tenant_table_is_known_to_the_raw_sql_check() -> None:
         "DELETE FROM schemes WHERE tenant_id = $1 AND id = $2",
         "INSERT INTO schemes (id, tenant_id, code) VALUES ($1, $2, $3)",
         "SELECT * FROM users WHERE email = $1",
+        "SELECT m.role FROM memberships m WHERE memberships.user_id = $2 AND m.tenant_id = $1",
+        "WITH open AS (SELECT i.id FROM invitations i WHERE i.tenant_id = $1) SELECT * FROM open",
+        "UPDATE memberships SET role = $3 WHERE tenant_id = $1 AND user_id = $2 RETURNING role",
     ],
 )
 def test_statements_filtered_by_tenant_pass(statement: str) -> None:
@@ -126,6 +129,13 @@ def test_statements_filtered_by_tenant_pass(statement: str) -> None:
         "DELETE FROM api_clients WHERE id = $1",
         "INSERT INTO schemes (id, code) VALUES ($1, $2)",
         "SELECT * FROM invitations i WHERE i.token_hash = $1 AND tenant_id IS NULL",
+        "SELECT * FROM users u, memberships m WHERE m.user_id = u.id AND u.tenant_id = $1",
+        "SELECT * FROM public.memberships WHERE tenant_id = $1",
+        'SELECT * FROM "memberships" WHERE tenant_id = $1',
+        "SELECT * FROM ONLY memberships WHERE tenant_id = $1",
+        "UPDATE memberships SET tenant_id = $1 WHERE user_id = $2",
+        "SELECT id FROM schemes WHERE tenant_id = $1 UNION SELECT id FROM api_clients",
+        "WITH open AS (SELECT id FROM invitations WHERE revoked_at IS NULL) SELECT * FROM open",
     ],
 )
 def test_a_forgotten_tenant_filter_is_refused(statement: str) -> None:

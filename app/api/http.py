@@ -73,5 +73,6 @@ def graphql_controller(
     return type(
         "SocleGraphQLController",
         (GraphQLOverHTTP, GraphiQLController, strawberry_controller),
-        {"graphiql": graphiql},
+        # No subscriptions, so no WebSocket route: a handshake is refused, not half served.
+        {"graphiql": graphiql, "websocket_endpoint": None},
     )

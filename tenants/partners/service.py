@@ -135,15 +135,18 @@ async def revoke(tx: Transaction, ctx: TenantContext, client_id: UUID) -> ApiCli
 
 
 async def find_active(tx: Transaction, client_id: str | UUID) -> ApiClient | None:
-    """The client with this id unless revoked (platform transaction), for the
-    token endpoint, which then checks the secret."""
+    """The client with this id unless revoked or its tenant withdrawn
+    (platform transaction), for the token endpoint, which then checks the secret."""
     try:
         identifier = client_id if isinstance(client_id, UUID) else UUID(client_id)
     except ValueError:
         return None
     # The client id is all the token endpoint knows: its tenant follows from it.
     row = await tx.fetchrow(
-        "SELECT * FROM api_clients WHERE id = $1 AND revoked_at IS NULL", identifier, across_tenants=True
+        "SELECT c.* FROM api_clients c JOIN tenants t ON t.id = c.tenant_id"
+        " WHERE c.id = $1 AND c.revoked_at IS NULL AND t.status <> 'withdrawn'",
+        identifier,
+        across_tenants=True,
     )
     return ApiClient(**dict(row)) if row else None
 

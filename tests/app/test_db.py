@@ -42,8 +42,8 @@ async def test_owner_is_refused(owner: asyncpg.Connection, settings: Settings) -
     with pytest.raises(SettingsError) as raised:
         await db.check_server(settings.database_owner_url, application_role=True)
     assert str(raised.value) == (
-        f"invalid setting SOCLE_DATABASE_URL: role {table_owner!r} is a superuser, bypasses row-level security "
-        "or owns tables; connect as the application role"
+        f"invalid setting SOCLE_DATABASE_URL: role {table_owner!r} is a superuser, bypasses row-level security, "
+        "creates roles or owns tables; connect as the application role"
     )
 
 
@@ -66,5 +66,22 @@ async def test_member_of_the_owner_is_refused(
         await db.check_server(_as(settings.database_url, login, password), application_role=True)
     assert str(raised.value) == (
         f"invalid setting SOCLE_DATABASE_URL: role {login!r} is a member of {table_owner!r}, which is a superuser, "
-        "bypasses row-level security or owns tables; connect as the application role"
+        "bypasses row-level security, creates roles or owns tables; connect as the application role"
+    )
+
+
+async def test_a_role_that_creates_roles_is_refused(
+    settings: Settings, owner: asyncpg.Connection, roles: list[str]
+) -> None:
+    """Since PostgreSQL 15 a CREATEROLE role can grant itself the owner's
+    membership, then SET ROLE to it."""
+    assert settings.database_url
+    login = roles[0]
+    password = secrets.token_hex(8)
+    await owner.execute(f"CREATE ROLE \"{login}\" LOGIN NOSUPERUSER NOBYPASSRLS CREATEROLE PASSWORD '{password}'")
+    with pytest.raises(SettingsError) as raised:
+        await db.check_server(_as(settings.database_url, login, password), application_role=True)
+    assert str(raised.value) == (
+        f"invalid setting SOCLE_DATABASE_URL: role {login!r} is a superuser, bypasses row-level security, "
+        "creates roles or owns tables; connect as the application role"
     )

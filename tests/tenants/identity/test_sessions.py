@@ -324,3 +324,9 @@ class TestWithdrawnTenant:
             assert response.status_code == 401
         refreshed = await graphql(client, REFRESH, refreshToken=session["refreshToken"])
         assert refreshed["data"]["sessionRefresh"]["code"] == "INVALID_REFRESH_TOKEN"
+        again = await client.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(registered["client"]["clientId"], registered["clientSecret"]),
+        )
+        assert (again.status_code, again.json()["error"]) == (401, "invalid_client")
