@@ -113,6 +113,7 @@ async def test_codes_asked_and_wrong_codes_are_recorded(
     )
     assert [(row["action"], json.loads(row["summary"])) for row in rows] == [
         ("user.create", {"phone": member.phone}),
+        ("sign_in_code.request", {"phone": member.phone}),
         ("sign_in_code.create", {"phone": member.phone}),
         ("session.create_refused", {"phone": member.phone, "reason": "auth.INVALID_CODE"}),
     ]

@@ -116,7 +116,7 @@ class TestReset:
         actions = await owner.fetch(
             "SELECT action FROM audit_events WHERE tenant_id IS NULL AND target_id = $1 ORDER BY seq", str(manager.id)
         )
-        assert [row["action"] for row in actions] == ["user.create", "password_reset.request", "user.password_reset"]
+        assert [row["action"] for row in actions] == ["user.create", "password_reset.create", "user.password_reset"]
 
     async def test_by_sms_for_a_phone_account(
         self, client: httpx.AsyncClient, mutual: Tenant, caplog: pytest.LogCaptureFixture
