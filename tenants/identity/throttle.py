@@ -146,20 +146,20 @@ async def give_back(tx: Transaction, reservation: Reservation, *, skip_first: bo
     """Uncount a reserved attempt (platform transaction): it was not a guess.
     With ``skip_first``, the subject's key (the first) is left alone."""
     counted = reservation.counted[1:] if skip_first else reservation.counted
-    if not counted:
-        return
-    await tx.execute(
-        """
-        UPDATE sign_in_throttles AS t SET
-            failures = greatest(t.failures - 1, 0),
-            locked_until = CASE WHEN t.failures - 1 < w.lock_after THEN NULL ELSE t.locked_until END
-        FROM unnest($1::text[], $2::timestamptz[], $3::int[]) AS w(key, window_started_at, lock_after)
-        WHERE t.key = w.key AND t.window_started_at = w.window_started_at
-        """,
-        [key.name for key, _ in counted],
-        [window for _, window in counted],
-        [key.limit.lock_after for key, _ in counted],
-    )
+    # One key at a time, in the order reservations lock them (the subject's,
+    # then the address's), so that a give-back and a reservation never deadlock.
+    for key, window_started_at in counted:
+        await tx.execute(
+            """
+            UPDATE sign_in_throttles SET
+                failures = greatest(failures - 1, 0),
+                locked_until = CASE WHEN failures - 1 < $3 THEN NULL ELSE locked_until END
+            WHERE key = $1 AND window_started_at = $2
+            """,
+            key.name,
+            window_started_at,
+            key.limit.lock_after,
+        )
 
 
 async def succeeded(tx: Transaction, reservation: Reservation) -> None:
