@@ -89,6 +89,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Trop de tentatives de connexion. Réessayez dans {minutes} minute(s).",
         "en": "Too many sign-in attempts. Try again in {minutes} minute(s).",
     },
+    "auth.TOO_MANY_REQUESTS": {
+        "fr": "Trop de demandes. Réessayez dans {minutes} minute(s).",
+        "en": "Too many requests. Try again in {minutes} minute(s).",
+    },
     "auth.INVALID_CODE": {
         "fr": "Code incorrect ou expiré : demandez-en un nouveau.",
         "en": "Wrong or expired code: ask for a new one.",

@@ -24,7 +24,7 @@ from tenants.permissions import Permission
 from tenants.registry import service as tenant_service
 from tenants.registry.api import Tenant
 from tenants.roles import Role
-from tenants.tx import platform_tx, tenant_tx
+from tenants.tx import Transaction, platform_tx, tenant_tx
 
 T = TypeVar("T")
 
@@ -75,6 +75,42 @@ async def session_tokens(info: Info, tokens: sessions.Tokens, *, in_cookies: boo
     )
 
 
+async def throttled(
+    attempt_keys: list[throttle.Key],
+    attempt: Callable[[], Awaitable[T]],
+    refused: Callable[[Transaction, DomainError], Awaitable[None]],
+    *,
+    path: tuple[str, ...],
+    wrong: tuple[type[DomainError], ...],
+) -> T:
+    """Run ``attempt`` (a password or code check) once it is counted against
+    ``attempt_keys``, after the wait they impose; refused while one is locked
+    (``TooManyAttempts`` naming the input at ``path``). A refusal is recorded by
+    ``refused``; one of the ``wrong`` kind keeps its count, any other gives it
+    back, and a success clears the subject's."""
+    async with platform_tx() as tx:
+        reservation = await throttle.reserve(tx, attempt_keys)
+        locked = None
+        if reservation.locked_minutes is not None:
+            locked = errors.TooManyAttempts(path=path, minutes=reservation.locked_minutes)
+            await refused(tx, locked)
+    if locked is not None:
+        raise locked
+    # Slow guessing down without holding a connection meanwhile.
+    await asyncio.sleep(reservation.delay)
+    try:
+        outcome = await attempt()
+    except DomainError as error:
+        async with platform_tx() as tx:
+            if not isinstance(error, wrong):
+                await throttle.give_back(tx, reservation)
+            await refused(tx, error)
+        raise
+    async with platform_tx() as tx:
+        await throttle.succeeded(tx, reservation)
+    return outcome
+
+
 async def password_attempt(
     viewer: Viewer,
     identifier: str,
@@ -83,22 +119,20 @@ async def password_attempt(
     path: tuple[str, ...],
     refused: str = "session.create_refused",
 ) -> T:
-    """Check a password the way sign-in does: wait as long as the account's and
-    the address's failures say (or refuse while locked), then run ``attempt``;
-    a refusal is recorded (as the action ``refused``), and a wrong password
-    counted, in a transaction of its own, the attempt's having rolled back."""
-    try:
-        async with platform_tx() as tx:
-            delay = await throttle.delay_before_attempt(
-                tx, sessions.account_key(identifier), viewer.source_address, path=path
-            )
-        # Slow guessing down without holding a connection meanwhile.
-        await asyncio.sleep(delay)
-        return await attempt()
-    except DomainError as error:
-        async with platform_tx() as tx:
-            await sessions.record_failed_sign_in(tx, identifier, error, viewer, refused)
-        raise
+    """Check a password the way sign-in does: counted against the account
+    and the address before ``attempt`` runs, slowed down, then locked (see
+    :func:`throttled`); a refusal is recorded as the action ``refused``."""
+
+    async def record(tx: Transaction, error: DomainError) -> None:
+        await sessions.record_refusal(tx, error, viewer, refused, identifier=identifier.strip()[:254])
+
+    return await throttled(
+        throttle.password_keys(sessions.account_key(identifier), viewer.source_address),
+        attempt,
+        record,
+        path=path,
+        wrong=sessions.WRONG_PASSWORD,
+    )
 
 
 @strawberry.input(description="Sign in with a password.")
@@ -239,7 +273,11 @@ class Mutation:
 
         async def attempt() -> sessions.Tokens:
             async with platform_tx() as tx:
-                return await sessions.sign_in(tx, ring, data, viewer)
+                found = await sessions.account_to_check(tx, data.identifier)
+            # Checked outside any transaction: no connection waits on the hash.
+            account = await sessions.check_password(found, data.password)
+            async with platform_tx() as tx:
+                return await sessions.sign_in(tx, ring, account, data.tenant_slug, viewer)
 
         tokens = await password_attempt(viewer, data.identifier, attempt, path=("input", "identifier"))
         return await session_tokens(info, tokens, in_cookies=input.cookies)
@@ -271,36 +309,62 @@ class Mutation:
             return await sessions.sign_out(tx, info.context.viewer)
 
     @mutation(
-        "Ask for a sign-in code by SMS (members signing in from a phone).",
-        errors=[errors.InvalidIdentifier],
+        "Ask for a sign-in code by SMS (members signing in from a phone); at most 10 an hour per number and "
+        "50 per address.",
+        errors=[errors.InvalidIdentifier, errors.TooManyRequests],
     )
     async def sign_in_code_request(self, info: Info, input: SignInCodeRequestInput) -> SignInCodeRequested:  # noqa: A002
-        # A job sends the SMS: the answer is the same, as fast, with or without an account.
+        # A job makes and sends the code: the answer is the same, as fast, with or without an account.
         async with platform_tx() as tx:
-            phone = await codes.request_code(tx, info.context.link_secret, input.phone, info.context.viewer)
+            phone = await codes.request_code(tx, input.phone, info.context.viewer)
         return SignInCodeRequested(phone=phone, expires_in_seconds=int(codes.CODE_LIFETIME.total_seconds()))
 
     @mutation(
-        "Sign in with a code received by SMS; single use, valid 5 minutes.",
-        errors=[errors.InvalidCode, errors.InvalidIdentifier, errors.TenantRequired, errors.NotAMember],
+        "Sign in with a code received by SMS; single use, valid 5 minutes. Wrong codes for one number are "
+        "slowed down, then refused for an hour.",
+        errors=[
+            errors.InvalidCode,
+            errors.InvalidIdentifier,
+            errors.TenantRequired,
+            errors.NotAMember,
+            errors.TooManyAttempts,
+        ],
     )
     async def session_create_with_code(self, info: Info, input: SessionCreateWithCodeInput) -> SessionTokens:  # noqa: A002
         ring = await info.context.keys.ring()
-        async with platform_tx() as tx:
-            outcome = await codes.verify_code(
-                tx, info.context.link_secret, ring, input.phone, input.code, input.tenant, info.context.viewer
-            )
-        if isinstance(outcome, errors.InvalidCode):
-            raise outcome
-        return await session_tokens(info, outcome, in_cookies=input.cookies)
+        viewer = info.context.viewer
+        secret = info.context.link_secret
+        phone = codes.phone_of(input.phone)
+
+        async def attempt() -> sessions.Tokens:
+            async with platform_tx() as tx:
+                outcome = await codes.verify_code(tx, secret, ring, phone, input.code, input.tenant, viewer)
+            if isinstance(outcome, errors.InvalidCode):
+                raise outcome
+            return outcome
+
+        async def record(tx: Transaction, error: DomainError) -> None:
+            # A wrong code is recorded by the transaction that counted it on the code.
+            if not isinstance(error, errors.InvalidCode):
+                await sessions.record_refusal(tx, error, viewer, phone=phone)
+
+        tokens = await throttled(
+            codes.attempt_keys(phone, viewer.source_address),
+            attempt,
+            record,
+            path=("input", "phone"),
+            wrong=(errors.InvalidCode,),
+        )
+        return await session_tokens(info, tokens, in_cookies=input.cookies)
 
     @mutation(
-        "Ask for a link, by email or SMS, to choose a new password (valid one hour).",
-        errors=[errors.InvalidIdentifier],
+        "Ask for a link, by email or SMS, to choose a new password (valid one hour); at most 10 requests an hour "
+        "per email or phone and 50 per address.",
+        errors=[errors.InvalidIdentifier, errors.TooManyRequests],
     )
     async def password_reset_request(self, info: Info, input: PasswordResetRequestInput) -> PasswordResetRequested:  # noqa: A002
         async with platform_tx() as tx:
-            await recovery.request_reset(tx, input.identifier, info.context.viewer, info.context.link_secret)
+            await recovery.request_reset(tx, input.identifier, info.context.viewer)
         return PasswordResetRequested(expires_in_seconds=int(recovery.RESET_LIFETIME.total_seconds()))
 
     @mutation(
@@ -309,7 +373,10 @@ class Mutation:
     )
     async def password_reset(self, info: Info, input: PasswordResetInput) -> PasswordChanged:  # noqa: A002
         async with platform_tx() as tx:
-            ended = await recovery.reset_password(tx, input.token, input.password, info.context.viewer)
+            await recovery.check_reset_token(tx, input.token)
+        password_hash = await recovery.new_password_hash(input.password)
+        async with platform_tx() as tx:
+            ended = await recovery.reset_password(tx, input.token, password_hash, info.context.viewer)
         return PasswordChanged(ended_sessions=ended)
 
     @mutation(
@@ -324,7 +391,10 @@ class Mutation:
 
         async def attempt() -> int:
             async with platform_tx() as tx:
-                return await recovery.change_password(tx, viewer, user_id, input.current_password, input.new_password)
+                current_hash = await recovery.password_hash_of(tx, user_id)
+            new_hash = await recovery.check_password_change(current_hash, input.current_password, input.new_password)
+            async with platform_tx() as tx:
+                return await recovery.change_password(tx, viewer, user_id, current_hash, new_hash)
 
         # Someone holding an unattended session must not guess the password freely.
         ended = await password_attempt(

@@ -1,7 +1,14 @@
 """Signing in with a one-time code sent by SMS, for members paying from a
 phone: six digits, valid five minutes, single use, five attempts, three codes
-per phone per quarter of an hour. Asking for a code never reveals whether
-the number has an account."""
+per account per quarter of an hour.
+
+Asking for a code does the same whatever the number: the request is counted
+against the number and the address, recorded and handed to a job, which
+finds the account, applies its limit, makes the code and sends it; so the
+answer says the same, as fast, whether the number has an account. Wrong
+codes are counted against the number and the address like wrong passwords
+(:mod:`tenants.identity.throttle`): slowed down, then locked.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +20,7 @@ from uuid import UUID
 
 from tenants.audit import service as audit
 from tenants.context import Viewer
-from tenants.identity import errors
+from tenants.identity import errors, throttle
 from tenants.identity.keys import KeyRing
 from tenants.identity.sessions import Tokens, normalize_identifier, open_session, session_event
 from tenants.ids import new_id
@@ -23,10 +30,18 @@ CODE_LIFETIME = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 MAX_CODES = 3
 CODES_WINDOW = timedelta(minutes=15)
+REQUESTS_PER_PHONE = throttle.Limit(slow_after=10, lock_after=10, window=timedelta(hours=1), lock=timedelta(hours=1))
+"""Codes asked for one number, whether an account has it or not."""
+REQUESTS_PER_ADDRESS = throttle.Limit(slow_after=50, lock_after=50, window=timedelta(hours=1), lock=timedelta(hours=1))
+"""Codes asked from one source address, for any number."""
+WRONG_CODES_PER_PHONE = throttle.Limit(slow_after=3, lock_after=10, window=timedelta(hours=1), lock=timedelta(hours=1))
+"""Wrong codes for one number, whatever the code: at most ten guesses an hour."""
+WRONG_CODES_PER_ADDRESS = throttle.Limit(slow_after=20, lock_after=50)
+"""Wrong codes from one source address, for any number."""
 
 
 SEND_ACTOR = "send_sign_in_code"
-"""The job that sends a code by SMS (``workers.codes``)."""
+"""The job that makes a code and sends it by SMS (``workers.codes``)."""
 
 
 @dataclass(frozen=True)
@@ -50,21 +65,53 @@ def _derived_code(secret: str, code_id: UUID) -> str:
     return f"{int.from_bytes(mac[:8], 'big') % 10**6:06d}"
 
 
-def _phone(raw: str) -> str:
+def phone_of(raw: str) -> str:
+    """``raw`` as an E.164 number; ``InvalidIdentifier`` when it is not one."""
     kind, phone = normalize_identifier(raw)
     if kind != "phone":
         raise errors.InvalidIdentifier(path=("input", "phone"))
     return phone
 
 
-async def request_code(tx: Transaction, secret: str, raw_phone: str, origin: Viewer) -> str:
-    """Queue a code for the account with this phone (platform transaction);
-    nothing when there is no active account or too many codes were asked
-    for. The phone number in E.164."""
-    phone = _phone(raw_phone)
-    user = await tx.fetchrow("SELECT id FROM users WHERE phone = $1 AND is_active", phone)
+def attempt_keys(phone: str, address: str | None) -> list[throttle.Key]:
+    """The keys wrong codes for ``phone`` from ``address`` are counted against."""
+    return throttle.keys(
+        throttle.Key(f"code:phone:{phone}", WRONG_CODES_PER_PHONE), address, "code:", WRONG_CODES_PER_ADDRESS
+    )
+
+
+async def request_code(tx: Transaction, raw_phone: str, origin: Viewer) -> str:
+    """Ask for a code for the account with this phone (platform transaction):
+    counted, recorded and queued alike for any number. The number in E.164."""
+    phone = phone_of(raw_phone)
+    keys = throttle.keys(
+        throttle.Key(f"code_request:phone:{phone}", REQUESTS_PER_PHONE),
+        origin.source_address,
+        "code_request:",
+        REQUESTS_PER_ADDRESS,
+    )
+    await throttle.count_request(tx, keys, ("input", "phone"))
+    await audit.record(tx, session_event("sign_in_code.request", origin.principal, None, None, origin, phone=phone))
+    await tx.enqueue(
+        SEND_ACTOR,
+        code_id=str(new_id()),
+        phone=phone,
+        request_id=origin.request_id,
+        source_address=origin.source_address,
+    )
+    return phone
+
+
+async def prepare_code(tx: Transaction, secret: str, code_id: UUID, phone: str, origin: Viewer) -> CodeToSend | None:
+    """The SMS to send for a request (the job's platform transaction): a code
+    made for the active account with ``phone`` unless it had three this
+    quarter hour; a retried job finds the code it made. None when nothing is
+    to be sent."""
+    if await tx.fetchval("SELECT EXISTS (SELECT 1 FROM one_time_codes WHERE id = $1)", code_id):
+        return await code_to_send(tx, secret, code_id)
+    user = await tx.fetchrow("SELECT id, locale FROM users WHERE phone = $1 AND is_active", phone)
     if user is None:
-        return phone
+        return None
     # Serialises the requests of one account, so that the limit holds.
     await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign_in_code:' || $1, 0))", str(user["id"]))
     recent = await tx.fetchval(
@@ -73,8 +120,7 @@ async def request_code(tx: Transaction, secret: str, raw_phone: str, origin: Vie
         CODES_WINDOW,
     )
     if recent >= MAX_CODES:
-        return phone
-    code_id = new_id()
+        return None
     code = _derived_code(secret, code_id)
     await tx.execute(
         "INSERT INTO one_time_codes (id, user_id, code_hash, created_at, expires_at, attempts)"
@@ -85,8 +131,7 @@ async def request_code(tx: Transaction, secret: str, raw_phone: str, origin: Vie
         CODE_LIFETIME,
     )
     await audit.record(tx, session_event("sign_in_code.create", origin.principal, None, None, origin, phone=phone))
-    await tx.enqueue(SEND_ACTOR, code_id=str(code_id))
-    return phone
+    return CodeToSend(phone=phone, code=code, locale=user["locale"])
 
 
 async def code_to_send(tx: Transaction, secret: str, code_id: UUID) -> CodeToSend | None:
@@ -101,13 +146,22 @@ async def code_to_send(tx: Transaction, secret: str, code_id: UUID) -> CodeToSen
     return CodeToSend(phone=row["phone"], code=_derived_code(secret, code_id), locale=row["locale"])
 
 
+async def _refuse(tx: Transaction, phone: str, origin: Viewer) -> errors.InvalidCode:
+    invalid = errors.InvalidCode(path=("input", "code"))
+    await audit.record(
+        tx,
+        session_event("session.create_refused", origin.principal, None, None, origin, phone=phone, reason=invalid.code),
+    )
+    return invalid
+
+
 async def verify_code(
-    tx: Transaction, secret: str, ring: KeyRing, raw_phone: str, code: str, tenant_slug: str | None, origin: Viewer
+    tx: Transaction, secret: str, ring: KeyRing, phone: str, code: str, tenant_slug: str | None, origin: Viewer
 ) -> Tokens | errors.InvalidCode:
-    """Open a session if ``code`` is the phone's latest live code (platform
-    transaction). A wrong code uses up an attempt; the error is returned, not
-    raised, so that the attempt is counted."""
-    phone = _phone(raw_phone)
+    """Open a session if ``code`` is the latest live code of ``phone`` (E.164;
+    platform transaction). A wrong code uses up an attempt; the error is
+    returned, not raised, so that the attempt is counted; every wrong code,
+    whether the number has a live code or not, is recorded alike."""
     row = await tx.fetchrow(
         """
         SELECT c.id, c.code_hash, c.attempts, u.id AS user_id, u.full_name
@@ -118,17 +172,10 @@ async def verify_code(
         """,
         phone,
     )
-    invalid = errors.InvalidCode(path=("input", "code"))
     if row is None or row["attempts"] >= MAX_ATTEMPTS:
-        return invalid
+        return await _refuse(tx, phone, origin)
     if not hmac.compare_digest(row["code_hash"], _digest(secret, str(row["id"]), code.strip())):
         await tx.execute("UPDATE one_time_codes SET attempts = attempts + 1 WHERE id = $1", row["id"])
-        await audit.record(
-            tx,
-            session_event(
-                "session.create_refused", origin.principal, None, None, origin, phone=phone, reason=invalid.code
-            ),
-        )
-        return invalid
+        return await _refuse(tx, phone, origin)
     await tx.execute("UPDATE one_time_codes SET used_at = now() WHERE id = $1", row["id"])
     return await open_session(tx, ring, row["user_id"], row["full_name"], tenant_slug, origin)

@@ -34,6 +34,12 @@ class TooManyAttempts(IdentityError):
     code = "auth.TOO_MANY_ATTEMPTS"
 
 
+class TooManyRequests(IdentityError):
+    """Too many codes or links asked for one number, account or address."""
+
+    code = "auth.TOO_MANY_REQUESTS"
+
+
 class InvalidCode(IdentityError):
     """Wrong, expired, used or exhausted code: one answer for all."""
 

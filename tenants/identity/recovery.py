@@ -1,16 +1,19 @@
 """Forgotten and changed passwords.
 
 A forgotten password is replaced through a link sent to the account's email
-address or phone: valid one hour, single use, three per hour. A job sends the
-link, so asking answers the same, as fast, whether the account exists or not
-and whatever the sender does. A new password, reset or changed, ends the
-account's other sessions and uses up the open links.
+address or phone: valid one hour, single use, three per hour. Asking does
+the same whatever the identifier: the request is counted against the
+identifier and the address, recorded and handed to a job, which finds the
+account, applies its limit and sends the link. So the answer comes as fast,
+and says the same, whether the account exists or not. A new password, reset
+or changed, ends the account's other sessions and uses up the open links.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from uuid import UUID
 
 from tenants.audit import service as audit
@@ -24,8 +27,14 @@ from tenants.tx import Transaction
 RESET_LIFETIME = timedelta(hours=1)
 MAX_RESETS = 3
 RESETS_WINDOW = timedelta(hours=1)
+REQUESTS_PER_IDENTIFIER = throttle.Limit(
+    slow_after=10, lock_after=10, window=timedelta(hours=1), lock=timedelta(hours=1)
+)
+"""Requests for one email or phone, whether an account has it or not."""
+REQUESTS_PER_ADDRESS = throttle.Limit(slow_after=50, lock_after=50, window=timedelta(hours=1), lock=timedelta(hours=1))
+"""Requests from one source address, for any identifier."""
 SEND_ACTOR = "send_password_reset"
-"""The job that sends a reset link (``workers.passwords``)."""
+"""The job that makes and sends a reset link (``workers.passwords``)."""
 
 
 def _token(secret: str, reset_id: UUID) -> str:
@@ -41,16 +50,45 @@ class ResetToSend:
     locale: str
 
 
-async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer, secret: str) -> None:
-    """Queue a reset link for the active account with this email or phone
-    (platform transaction); nothing when there is none or too many were asked for."""
+async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer) -> None:
+    """Ask for a reset link for the account with this email or phone
+    (platform transaction): counted, recorded and queued alike for any
+    identifier; the job makes the link if an active account has it."""
     channel, identifier = normalize_identifier(raw_identifier)
+    keys = throttle.keys(
+        throttle.Key(f"reset_request:account:{identifier}", REQUESTS_PER_IDENTIFIER),
+        origin.source_address,
+        "reset_request:",
+        REQUESTS_PER_ADDRESS,
+    )
+    await throttle.count_request(tx, keys, ("input", "identifier"))
+    await audit.record(
+        tx, account_event("password_reset.request", origin.principal, None, None, None, origin, identifier=identifier)
+    )
+    await tx.enqueue(
+        SEND_ACTOR,
+        reset_id=str(new_id()),
+        channel=channel,
+        identifier=identifier,
+        request_id=origin.request_id,
+        source_address=origin.source_address,
+    )
+
+
+async def prepare_reset(
+    tx: Transaction, reset_id: UUID, channel: str, identifier: str, origin: Viewer, secret: str
+) -> ResetToSend | None:
+    """The link to send for a request (the job's platform transaction): made
+    for the active account with ``identifier`` unless it had three this hour;
+    a retried job finds the link it made. None when nothing is to be sent."""
+    if await tx.fetchval("SELECT EXISTS (SELECT 1 FROM password_resets WHERE id = $1)", reset_id):
+        return await reset_to_send(tx, reset_id, channel, secret)
     user = await tx.fetchrow(
-        f"SELECT id FROM users WHERE {channel} = $1 AND is_active",  # channel: email or phone
+        f"SELECT id, email, phone, locale FROM users WHERE {channel} = $1 AND is_active",  # channel: email or phone
         identifier,
     )
     if user is None:
-        return
+        return None
     # Serialises the requests of one account, so that the limit holds.
     await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('password_reset:' || $1, 0))", str(user["id"]))
     recent = await tx.fetchval(
@@ -59,8 +97,7 @@ async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer, se
         RESETS_WINDOW,
     )
     if recent >= MAX_RESETS:
-        return
-    reset_id = new_id()
+        return None
     await tx.execute(
         "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at)"
         " VALUES ($1, $2, $3, now(), now() + $4::interval)",
@@ -69,8 +106,8 @@ async def request_reset(tx: Transaction, raw_identifier: str, origin: Viewer, se
         opaque_tokens.digest(_token(secret, reset_id)),
         RESET_LIFETIME,
     )
-    await audit.record(tx, account_event("password_reset.request", origin.principal, None, "user", user["id"], origin))
-    await tx.enqueue(SEND_ACTOR, reset_id=str(reset_id), channel=channel)
+    await audit.record(tx, account_event("password_reset.create", origin.principal, None, "user", user["id"], origin))
+    return ResetToSend(address=user[channel], token=_token(secret, reset_id), locale=user["locale"])
 
 
 async def reset_to_send(tx: Transaction, reset_id: UUID, channel: str, secret: str) -> ResetToSend | None:
@@ -86,11 +123,11 @@ async def reset_to_send(tx: Transaction, reset_id: UUID, channel: str, secret: s
     return ResetToSend(address=row[channel], token=_token(secret, reset_id), locale=row["locale"])
 
 
-async def _set_password(tx: Transaction, user_id: UUID, password: str, *, keep_session: UUID | None) -> int:
-    """Store a new password, end the account's other sessions and forget its
-    failed sign-ins; the number of sessions ended."""
+async def _set_password(tx: Transaction, user_id: UUID, password_hash: str, *, keep_session: UUID | None) -> int:
+    """Store a new password's hash, end the account's other sessions and
+    forget its failed sign-ins; the number of sessions ended."""
     account = await tx.fetchrow(
-        "UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING email, phone", user_id, hash_password(password)
+        "UPDATE users SET password_hash = $2 WHERE id = $1 RETURNING email, phone", user_id, password_hash
     )
     ended = await tx.fetch(
         "UPDATE sessions SET revoked_at = now(), revoked_reason = 'password_changed'"
@@ -101,39 +138,68 @@ async def _set_password(tx: Transaction, user_id: UUID, password: str, *, keep_s
     # Any new password uses up the reset links still open: one that leaked cannot undo it.
     await tx.execute("UPDATE password_resets SET used_at = now() WHERE user_id = $1 AND used_at IS NULL", user_id)
     identifiers = [account["email"], account["phone"], f"user:{user_id}"]
-    await throttle.clear_accounts(tx, [identifier for identifier in identifiers if identifier])
+    await throttle.clear(tx, [f"account:{identifier}" for identifier in identifiers if identifier])
     return len(ended)
 
 
-async def reset_password(tx: Transaction, token: str, password: str, origin: Viewer) -> int:
-    """Set the password of the account a live reset link belongs to
-    (platform transaction); every link of the account is used up. The number
-    of sessions ended."""
-    row = await tx.fetchrow(
-        """
-        SELECT r.user_id, u.full_name FROM password_resets r JOIN users u ON u.id = r.user_id
-        WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.is_active
-        FOR UPDATE OF r
-        """,
-        opaque_tokens.digest(token),
-    )
+_OPEN_RESET = """
+SELECT r.user_id, u.full_name FROM password_resets r JOIN users u ON u.id = r.user_id
+WHERE r.token_hash = $1 AND r.used_at IS NULL AND r.expires_at > now() AND u.is_active
+"""
+
+
+async def check_reset_token(tx: Transaction, token: str) -> None:
+    """Refuse a reset token that is not a live link's (platform transaction),
+    before any hashing is spent on its password."""
+    if await tx.fetchrow(_OPEN_RESET, opaque_tokens.digest(token)) is None:
+        raise errors.InvalidResetToken(path=("input", "token"))
+
+
+async def new_password_hash(password: str, path: tuple[str, ...] = ("input", "password")) -> str:
+    """The hash of a new password strong enough (the input at ``path``); made
+    before the transaction that stores it, which does not wait on it."""
+    check_strength(password, path)
+    return await hash_password(password)
+
+
+async def reset_password(tx: Transaction, token: str, password_hash: str, origin: Viewer) -> int:
+    """Set the password (already hashed) of the account a live reset link
+    belongs to (platform transaction); every link of the account is used up.
+    The number of sessions ended."""
+    row = await tx.fetchrow(_OPEN_RESET + " FOR UPDATE OF r", opaque_tokens.digest(token))
     if row is None:
         raise errors.InvalidResetToken(path=("input", "token"))
-    check_strength(password)
-    ended = await _set_password(tx, row["user_id"], password, keep_session=None)
+    ended = await _set_password(tx, row["user_id"], password_hash, keep_session=None)
     actor = Principal(kind=PrincipalKind.USER, id=row["user_id"], name=row["full_name"])
     await audit.record(tx, account_event("user.password_reset", actor, None, "user", row["user_id"], origin))
     return ended
 
 
-async def change_password(tx: Transaction, origin: Viewer, user_id: UUID, current: str, new: str) -> int:
-    """Change the password of ``user_id``, the signed-in user of ``origin``
-    (platform transaction); their other sessions end. The number of sessions ended."""
-    password_hash = await tx.fetchval("SELECT password_hash FROM users WHERE id = $1", user_id)
-    if not verify_password(password_hash, current):
+async def password_hash_of(tx: Transaction, user_id: UUID) -> Any:
+    """The stored password hash of ``user_id`` (platform transaction)."""
+    return await tx.fetchval("SELECT password_hash FROM users WHERE id = $1", user_id)
+
+
+async def check_password_change(current_hash: str | None, current: str, new: str) -> str:
+    """The hash of ``new`` if ``current`` is the password of ``current_hash``
+    and ``new`` is strong enough; run outside any transaction."""
+    if not await verify_password(current_hash, current):
         raise errors.InvalidCredentials(path=("input", "currentPassword"))
-    check_strength(new, ("input", "newPassword"))
-    ended = await _set_password(tx, user_id, new, keep_session=origin.principal.session_id)
+    return await new_password_hash(new, ("input", "newPassword"))
+
+
+async def change_password(
+    tx: Transaction, origin: Viewer, user_id: UUID, current_hash: str | None, new_hash: str
+) -> int:
+    """Store the new password of ``user_id``, the signed-in user of ``origin``
+    (platform transaction), unless it changed since ``current_hash`` was
+    checked; their other sessions end. The number of sessions ended."""
+    unchanged = await tx.fetchval(
+        "SELECT password_hash IS NOT DISTINCT FROM $2 FROM users WHERE id = $1 FOR UPDATE", user_id, current_hash
+    )
+    if not unchanged:
+        raise errors.InvalidCredentials(path=("input", "currentPassword"))
+    ended = await _set_password(tx, user_id, new_hash, keep_session=origin.principal.session_id)
     tenant_id = origin.tenant.tenant_id if origin.tenant else None
     await audit.record(tx, account_event("user.password_change", origin.principal, tenant_id, "user", user_id, origin))
     return ended

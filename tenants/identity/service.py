@@ -66,7 +66,7 @@ async def create_user(tx: Transaction, data: NewUser) -> User:
         email=email,
         phone=data.phone,
         full_name=data.full_name.strip(),
-        password_hash=hash_password(data.password),
+        password_hash=await hash_password(data.password),
         locale=data.locale,
     )
     await user.save()

@@ -18,7 +18,7 @@ from uuid import UUID
 from tenants.audit import service as audit
 from tenants.context import Principal, PrincipalKind, Viewer
 from tenants.errors import DomainError
-from tenants.identity import errors, opaque_tokens, throttle, tokens
+from tenants.identity import errors, opaque_tokens, tokens
 from tenants.identity.contacts import e164
 from tenants.identity.keys import KeyRing
 from tenants.identity.passwords import hash_password, needs_rehash, verify_password
@@ -64,11 +64,12 @@ def normalize_identifier(identifier: str) -> tuple[str, str]:
 
 
 def account_key(identifier: str) -> str:
-    """The identifier as failed attempts are counted: normalized when it can be."""
+    """The identifier as failed attempts are counted: normalized when it can
+    be (no account has one that cannot, and its count is given back)."""
     try:
         return normalize_identifier(identifier)[1]
     except errors.InvalidIdentifier:
-        return identifier.strip().lower()
+        return identifier.strip().lower()[:254]
 
 
 def _refresh_token(ring: KeyRing, token_id: UUID) -> str:
@@ -111,24 +112,44 @@ async def _issue(tx: Transaction, ring: KeyRing, session_id: UUID, user_id: UUID
     return _signed(ring, session_id, user_id, tenant_id, refresh_token, refresh_expires)
 
 
-async def sign_in(tx: Transaction, ring: KeyRing, credentials: Credentials, origin: Viewer) -> Tokens:
-    """Check the password and open a session in the chosen tenant (platform
-    transaction); the sign-in is written to the tenant's audit log."""
-    kind, identifier = normalize_identifier(credentials.identifier)
-    user = await tx.fetchrow(
+@dataclass(frozen=True)
+class Account:
+    """An active account whose password was checked."""
+
+    user_id: UUID
+    full_name: str
+    new_hash: str | None = None
+    """The password hashed again, when the stored hash was made with weaker
+    parameters than today's."""
+
+
+async def account_to_check(tx: Transaction, identifier: str) -> Any:
+    """The account (id, full_name, password_hash, is_active) with this email
+    or phone, or None (platform transaction)."""
+    kind, value = normalize_identifier(identifier)
+    return await tx.fetchrow(
         f"SELECT id, full_name, password_hash, is_active FROM users WHERE {kind} = $1",  # kind: "email" or "phone"
-        identifier,
+        value,
     )
-    if not verify_password(user["password_hash"] if user else None, credentials.password) or not (
-        user and user["is_active"]
-    ):
+
+
+async def check_password(account: Any, password: str) -> Account:
+    """``account`` (a row of :func:`account_to_check`) if ``password`` is its
+    own and it is active; ``InvalidCredentials`` otherwise, at the same cost
+    for an unknown account. Runs outside any transaction: hashing takes long."""
+    matches = await verify_password(account["password_hash"] if account else None, password)
+    if not matches or not account["is_active"]:
         raise errors.InvalidCredentials(path=("input", "password"))
-    await throttle.clear_accounts(tx, [identifier])
-    if needs_rehash(user["password_hash"]):
-        await tx.execute(
-            "UPDATE users SET password_hash = $2 WHERE id = $1", user["id"], hash_password(credentials.password)
-        )
-    return await open_session(tx, ring, user["id"], user["full_name"], credentials.tenant_slug, origin)
+    new_hash = await hash_password(password) if needs_rehash(account["password_hash"]) else None
+    return Account(user_id=account["id"], full_name=account["full_name"], new_hash=new_hash)
+
+
+async def sign_in(tx: Transaction, ring: KeyRing, account: Account, tenant_slug: str | None, origin: Viewer) -> Tokens:
+    """Open a session for an account whose password was checked, in the
+    chosen tenant (platform transaction); written to the tenant's audit log."""
+    if account.new_hash is not None:
+        await tx.execute("UPDATE users SET password_hash = $2 WHERE id = $1", account.user_id, account.new_hash)
+    return await open_session(tx, ring, account.user_id, account.full_name, tenant_slug, origin)
 
 
 async def open_session(
@@ -137,8 +158,8 @@ async def open_session(
     """Open a session for a user whose identity is proven, in the tenant
     they chose (or their only one); written to the tenant's audit log."""
     memberships = await tx.fetch(
-        "SELECT t.id, t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id"
-        " WHERE m.user_id = $1 AND m.is_active AND t.status <> 'withdrawn' ORDER BY t.slug",
+        "SELECT t.id, t.slug FROM memberships m JOIN tenants t ON t.id = m.tenant_id JOIN users u ON u.id = m.user_id"
+        " WHERE m.user_id = $1 AND m.is_active AND u.is_active AND t.status <> 'withdrawn' ORDER BY t.slug",
         user_id,
         across_tenants=True,  # the tenants a person may sign in to
     )
@@ -196,29 +217,15 @@ def account_event(
 
 
 WRONG_PASSWORD = (errors.InvalidCredentials, errors.WrongPassword)
-"""The refusals counted against the account and the address."""
+"""The refusals that keep their reservation against the account and the address."""
 
 
-async def record_failed_sign_in(
-    tx: Transaction, identifier: str, error: DomainError, origin: Viewer, action: str = "session.create_refused"
+async def record_refusal(
+    tx: Transaction, error: DomainError, origin: Viewer, action: str = "session.create_refused", **summary: Any
 ) -> None:
-    """Write a refused password check (``action``: a sign-in by default) to
-    Socle's own audit chain and, for a wrong password, count it against the
-    account and address (platform transaction)."""
-    if isinstance(error, WRONG_PASSWORD):
-        await throttle.record_failure(tx, account_key(identifier), origin.source_address)
-    await audit.record(
-        tx,
-        session_event(
-            action,
-            origin.principal,
-            None,
-            None,
-            origin,
-            identifier=identifier.strip()[:254],
-            reason=error.code,
-        ),
-    )
+    """Write a refused attempt (``action``: a sign-in by default) to Socle's
+    own audit chain, with its reason and ``summary`` (platform transaction)."""
+    await audit.record(tx, session_event(action, origin.principal, None, None, origin, **summary, reason=error.code))
 
 
 async def refresh(

@@ -75,12 +75,14 @@ class RefreshToken(Table, tablename="refresh_tokens"):
 
 
 class SignInThrottle(Table, tablename="sign_in_throttles"):
-    """Failed sign-ins counted per account and per source address, to slow
-    down and then stop password guessing."""
+    """Attempts counted per key (an account, a phone, a source address), to
+    slow down and then stop password and code guessing, and requests for
+    codes and links (``tenants.identity.throttle``)."""
 
     id = UUID(primary_key=True, default=new_id)
     key = Varchar(length=320, unique=True)
-    """``account:<identifier>`` or ``address:<ip>``."""
+    """``account:<identifier>``, ``address:<ip>``, ``code:phone:<number>``,
+    ``code:address:<ip>``, ``code_request:...``, ``reset_request:...``."""
     failures = Integer(default=0)
     window_started_at = Timestamptz()
     locked_until = Timestamptz(null=True, default=None)

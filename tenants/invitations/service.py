@@ -363,7 +363,7 @@ async def accept(
         contact.value,
     )
     if account is not None:
-        if not account["is_active"] or not verify_password(account["password_hash"], password):
+        if not account["is_active"] or not await verify_password(account["password_hash"], password):
             raise identity_errors.WrongPassword(path=("input", "password"))
         user_id, full_name = account["id"], account["full_name"]
     else:

@@ -6,6 +6,8 @@ import asyncio
 import json
 import logging
 import re
+import secrets
+from collections import Counter
 from typing import Any
 
 import asyncpg
@@ -113,6 +115,7 @@ async def test_codes_asked_and_wrong_codes_are_recorded(
     )
     assert [(row["action"], json.loads(row["summary"])) for row in rows] == [
         ("user.create", {"phone": member.phone}),
+        ("sign_in_code.request", {"phone": member.phone}),
         ("sign_in_code.create", {"phone": member.phone}),
         ("session.create_refused", {"phone": member.phone, "reason": "auth.INVALID_CODE"}),
     ]
@@ -163,3 +166,65 @@ async def test_not_a_phone_number(client: httpx.AsyncClient) -> None:
         "path": ["input", "phone"],
         "message": "Saisissez une adresse e-mail ou un numéro de téléphone au format international (+221…).",
     }
+
+
+def _numbers(count: int) -> list[str]:
+    start = secrets.randbelow(10**7 - count)
+    return [f"+22178{start + n:07d}" for n in range(count)]
+
+
+def _codes_of(bodies: list[dict[str, Any]], field: str) -> Counter[str]:
+    return Counter(body["data"][field].get("code", body["data"][field]["__typename"]) for body in bodies)
+
+
+class TestLimits:
+    async def test_forty_wrong_codes_at_once_are_ten_checked(
+        self, client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
+    ) -> None:
+        caplog.set_level(logging.INFO)
+        assert member.phone
+        code = await _code(client, caplog, member.phone)
+        wrong = [f"{(int(code) + n) % 10**6:06d}" for n in range(1, 41)]
+        bodies = await asyncio.gather(*(graphql(client, VERIFY, phone=member.phone, code=guess) for guess in wrong))
+        refusals = await owner.fetch(
+            "SELECT summary->>'reason' AS reason, count(*) AS n FROM audit_events"
+            " WHERE action = 'session.create_refused' AND summary->>'phone' = $1 GROUP BY 1",
+            member.phone,
+        )
+        assert _codes_of(bodies, "sessionCreateWithCode") == {"INVALID_CODE": 10, "TOO_MANY_ATTEMPTS": 30}
+        assert {row["reason"]: row["n"] for row in refusals} == {"auth.INVALID_CODE": 10, "auth.TOO_MANY_ATTEMPTS": 30}
+        locked = await graphql(client, VERIFY, language="en", phone=member.phone, code=code)
+        assert locked["data"]["sessionCreateWithCode"] == {
+            "__typename": "SessionCreateWithCodeError",
+            "code": "TOO_MANY_ATTEMPTS",
+            "path": ["input", "phone"],
+            "message": "Too many sign-in attempts. Try again in 60 minute(s).",
+        }
+
+    async def test_a_hundred_and_twenty_wrong_codes_at_once_from_one_address_are_fifty_checked(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        bodies = await asyncio.gather(*(graphql(client, VERIFY, phone=phone, code="123456") for phone in _numbers(120)))
+        assert _codes_of(bodies, "sessionCreateWithCode") == {"INVALID_CODE": 50, "TOO_MANY_ATTEMPTS": 70}
+
+    async def test_requests_per_number_are_limited_whether_an_account_has_it_or_not(
+        self, client: httpx.AsyncClient, member: User, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO)
+        assert member.phone
+        for phone in (member.phone, _numbers(1)[0]):
+            bodies = await asyncio.gather(*(graphql(client, REQUEST, phone=phone) for _ in range(15)))
+            assert _codes_of(bodies, "signInCodeRequest") == {"SignInCodeRequested": 10, "TOO_MANY_REQUESTS": 5}
+            refused = await graphql(client, REQUEST, phone=phone)
+            assert refused["data"]["signInCodeRequest"] == {
+                "__typename": "SignInCodeRequestError",
+                "code": "TOO_MANY_REQUESTS",
+                "path": ["input", "phone"],
+                "message": "Trop de demandes. Réessayez dans 60 minute(s).",
+            }
+        await jobs_done()
+        assert len(_sent(caplog)) == 3
+
+    async def test_requests_per_address_are_limited(self, client: httpx.AsyncClient) -> None:
+        bodies = await asyncio.gather(*(graphql(client, REQUEST, phone=phone) for phone in _numbers(60)))
+        assert _codes_of(bodies, "signInCodeRequest") == {"SignInCodeRequested": 50, "TOO_MANY_REQUESTS": 10}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
+from collections import Counter
 from typing import Any
 
 import asyncpg
@@ -116,7 +118,7 @@ class TestReset:
         actions = await owner.fetch(
             "SELECT action FROM audit_events WHERE tenant_id IS NULL AND target_id = $1 ORDER BY seq", str(manager.id)
         )
-        assert [row["action"] for row in actions] == ["user.create", "password_reset.request", "user.password_reset"]
+        assert [row["action"] for row in actions] == ["user.create", "password_reset.create", "user.password_reset"]
 
     async def test_by_sms_for_a_phone_account(
         self, client: httpx.AsyncClient, mutual: Tenant, caplog: pytest.LogCaptureFixture
@@ -196,6 +198,37 @@ class TestReset:
         await jobs_done()
         assert len(_sent(caplog, "mail.sent")) == 3
 
+    async def test_requests_per_identifier_are_limited_whether_an_account_has_it_or_not(
+        self, client: httpx.AsyncClient, manager: User, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        caplog.set_level(logging.INFO)
+        assert manager.email
+        for identifier in (manager.email, f"personne.{manager.id}@exemple.sn"):
+            bodies = await asyncio.gather(*(graphql(client, REQUEST, identifier=identifier) for _ in range(12)))
+            results = [body["data"]["passwordResetRequest"] for body in bodies]
+            assert Counter(result.get("code", result["__typename"]) for result in results) == {
+                "PasswordResetRequested": 10,
+                "TOO_MANY_REQUESTS": 2,
+            }
+        await jobs_done()
+        assert len(_sent(caplog, "mail.sent")) == 3
+        refused = await graphql(client, REQUEST, identifier=manager.email)
+        assert refused["data"]["passwordResetRequest"] == {
+            "__typename": "PasswordResetRequestError",
+            "code": "TOO_MANY_REQUESTS",
+            "path": ["input", "identifier"],
+        }
+
+    async def test_requests_per_address_are_limited(self, client: httpx.AsyncClient) -> None:
+        bodies = await asyncio.gather(
+            *(graphql(client, REQUEST, identifier=f"personne{n}.{secrets.token_hex(4)}@exemple.sn") for n in range(60))
+        )
+        results = [body["data"]["passwordResetRequest"] for body in bodies]
+        assert Counter(result.get("code", result["__typename"]) for result in results) == {
+            "PasswordResetRequested": 50,
+            "TOO_MANY_REQUESTS": 10,
+        }
+
     async def test_not_an_identifier(self, client: httpx.AsyncClient) -> None:
         body = await graphql(client, REQUEST, identifier="77 12")
         assert body["data"]["passwordResetRequest"] == {
@@ -250,6 +283,29 @@ class TestChange:
             },
             1,
         )
+
+    async def test_forty_wrong_current_passwords_at_once_are_ten_checked(
+        self, client: httpx.AsyncClient, manager: User, owner: asyncpg.Connection
+    ) -> None:
+        assert manager.email
+        session = await sign_in(client, manager.email)
+        bodies = await asyncio.gather(
+            *(
+                graphql(client, CHANGE, token=session["accessToken"], current=f"Pas-le-bon-{n}", new=NEW_PASSWORD)
+                for n in range(40)
+            )
+        )
+        codes = Counter(body["data"]["passwordChange"]["code"] for body in bodies)
+        refusals = await owner.fetch(
+            "SELECT summary->>'reason' AS reason, count(*) AS n FROM audit_events"
+            " WHERE action = 'user.password_change_refused' AND actor_id = $1 GROUP BY 1",
+            manager.id,
+        )
+        assert codes == {"INVALID_CREDENTIALS": 10, "TOO_MANY_ATTEMPTS": 30}
+        assert {row["reason"]: row["n"] for row in refusals} == {
+            "auth.INVALID_CREDENTIALS": 10,
+            "auth.TOO_MANY_ATTEMPTS": 30,
+        }
 
     async def test_anonymous_callers_must_sign_in(self, client: httpx.AsyncClient) -> None:
         body = await graphql(client, CHANGE, current=PASSWORD, new=NEW_PASSWORD)

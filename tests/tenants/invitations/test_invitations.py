@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -403,6 +404,15 @@ class TestExistingAccounts:
         accepted = await _accept(client, token)
         viewer = await graphql(client, VIEWER, token=accepted["accessToken"])
         assert viewer["data"]["viewer"]["role"] == "MANAGER"
+
+    async def test_forty_wrong_passwords_at_once_are_ten_checked(
+        self, client: httpx.AsyncClient, admin: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        elsewhere = await make_user(await make_tenant(), Role.MANAGER)
+        _, token = await _invite_and_get_token(client, admin, caplog, email=elsewhere.email)
+        results = await asyncio.gather(*(_accept(client, token, password=f"Pas-le-bon-{n}") for n in range(40)))
+        assert Counter(result["code"] for result in results) == {"WRONG_PASSWORD": 10, "TOO_MANY_ATTEMPTS": 30}
+        assert (await _accept(client, token))["code"] == "TOO_MANY_ATTEMPTS"
 
     async def test_an_account_of_another_tenant_joins_with_its_password(
         self,
