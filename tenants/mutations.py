@@ -24,12 +24,13 @@ from typing import Annotated, Any, ParamSpec, TypeVar, Union, cast
 import strawberry
 from strawberry.annotation import StrawberryAnnotation
 from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.permission import PermissionExtension
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from graphql import GraphQLResolveInfo
 from tenants.errors import DomainError, InvalidText
-from tenants.graphql import requires
+from tenants.graphql import Requires, requires
 from tenants.permissions import Permission
 
 P = ParamSpec("P")
@@ -85,21 +86,30 @@ class CleanText(SchemaExtension):
     ) -> Any:
         if kwargs:
             path = unclean_text_path(kwargs)
-            if path is not None:
+            definition = info.parent_type.fields[info.field_name].extensions.get(
+                GraphQLCoreConverter.DEFINITION_BACKREF
+            )
+            extensions = getattr(definition, "extensions", ())
+            # A caller the field refuses hears that first, as for any other input.
+            if path is not None and _permitted(extensions, info):
                 error = InvalidText(path=path, field=".".join(path))
-                typed = _typed_errors_of(info)
+                typed = next((extension for extension in extensions if isinstance(extension, TypedErrors)), None)
                 if typed is None:
                     raise error
                 return typed.refusal(error)
         return _next(root, info, *args, **kwargs)
 
 
-def _typed_errors_of(info: GraphQLResolveInfo[Any]) -> TypedErrors | None:
-    definition = info.parent_type.fields[info.field_name].extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    for extension in getattr(definition, "extensions", ()):
-        if isinstance(extension, TypedErrors):
-            return extension
-    return None
+def _permitted(extensions: Sequence[Any], info: GraphQLResolveInfo[Any]) -> bool:
+    """Whether the caller holds the permissions a field's ``requires`` declares."""
+    tenant = info.context.viewer.tenant
+    return all(
+        tenant is not None and tenant.allows(permission.permission)
+        for extension in extensions
+        if isinstance(extension, PermissionExtension)
+        for permission in extension.permissions
+        if isinstance(permission, Requires)
+    )
 
 
 def _message(root: Any, info: strawberry.Info) -> str:

@@ -134,3 +134,12 @@ def test_every_mutation_has_typed_errors_unless_it_takes_no_input(settings: Sett
     assert untyped == ["session_revoke"]
     revoke = next(field for field in mutation.fields if field.python_name == "session_revoke")  # type: ignore[union-attr]
     assert revoke.arguments == []
+
+
+async def test_a_caller_the_field_refuses_hears_that_before_any_text_check(client: httpx.AsyncClient) -> None:
+    query = (
+        'mutation { invitationCreate(input: {fullName: "Awa\\u0000", role: AGENT, email: "a@x.sn"}) { __typename } }'
+    )
+    body = await graphql(client, query)
+    assert body["data"] is None
+    assert [error["extensions"] for error in body["errors"]] == [{"code": "UNAUTHENTICATED"}]

@@ -38,4 +38,6 @@ async def send_invitation(tenant_id: str, invitation_id: str) -> None:
         link=senders.link("/invitations/accept", delivery.token),
     )
     subject = translate("invitations.SUBJECT", locale, tenant=delivery.tenant_name)
-    await once(lambda: senders.send(delivery.contact.column, delivery.contact.value, subject, text))
+    if await once(lambda: senders.send(delivery.contact.column, delivery.contact.value, subject, text)):
+        async with tenant_tx(ctx) as tx:
+            await invitations.mark_sent(tx, ctx, UUID(invitation_id), delivery.contact)

@@ -270,20 +270,21 @@ class Delivery:
 
 async def delivery(tx: Transaction, ctx: TenantContext, invitation_id: UUID, secret: str) -> Delivery | None:
     """The message to send for an invitation, with its link's current token
-    (the job's transaction); None when the invitation is no longer pending."""
+    (the job's transaction); None when the invitation is no longer pending.
+    Once the message has left, :func:`mark_sent` records it."""
     invitation = await within(ctx, Invitation).objects().where(Invitation.id == invitation_id).first()
     if invitation is None or status_of(invitation) is not InvitationStatus.PENDING:
         return None
     contact = contact_of(invitation)
     token = link_token(secret, invitation.id, invitation.send_count)
-    sent: dict[Any, Any] = {Invitation.sent_at: datetime.now(UTC)}
     if invitation.token_hash is None:
         # Made before links derived from the send count: its link is stored now.
-        sent[Invitation.token_hash] = opaque_tokens.digest(token)
-    await within(ctx, Invitation).update(sent).where(Invitation.id == invitation_id)
-    await audit.record_change(
-        tx, ctx, "invitation.send", "invitation", invitation_id, **{contact.column: contact.value}
-    )
+        await (
+            within(ctx, Invitation)
+            .update({Invitation.token_hash: opaque_tokens.digest(token)})
+            .where(Invitation.id == invitation_id)
+        )
+        await audit.record_change(tx, ctx, "invitation.link_stored", "invitation", invitation_id)
     tenant_name = await tx.fetchval("SELECT name FROM tenants WHERE id = $1", ctx.tenant_id)
     return Delivery(
         contact=contact,
@@ -291,6 +292,15 @@ async def delivery(tx: Transaction, ctx: TenantContext, invitation_id: UUID, sec
         tenant_name=tenant_name,
         expires_at=invitation.expires_at,
         token=token,
+    )
+
+
+async def mark_sent(tx: Transaction, ctx: TenantContext, invitation_id: UUID, contact: Contact) -> None:
+    """Record that an invitation's message left (the job's transaction, after
+    the send): a duplicate delivery that sent nothing records nothing."""
+    await within(ctx, Invitation).update({Invitation.sent_at: datetime.now(UTC)}).where(Invitation.id == invitation_id)
+    await audit.record_change(
+        tx, ctx, "invitation.send", "invitation", invitation_id, **{contact.column: contact.value}
     )
 
 

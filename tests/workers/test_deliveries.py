@@ -150,3 +150,19 @@ async def test_the_claim_of_a_delivery_that_died_is_taken_over_once_its_lease_en
     assert await deliveries.once(message_id, "tests.effect", effect) is True
     assert effect.runs == 1
     assert await owner.fetchval("SELECT sent_at IS NOT NULL FROM job_deliveries WHERE message_id = $1", message_id)
+
+
+async def test_an_invitation_delivered_again_is_recorded_as_sent_once(
+    client: httpx.AsyncClient, enqueued: Enqueued, owner: asyncpg.Connection
+) -> None:
+    await _invitation(client)
+    await jobs_done()
+    (message,) = enqueued.messages
+    dramatiq.get_broker().enqueue(message)
+    dramatiq.get_broker().enqueue(message)
+    await jobs_done()
+    sends = await owner.fetchval(
+        "SELECT count(*) FROM audit_events WHERE action = 'invitation.send' AND target_id = $1",
+        message.kwargs["invitation_id"],
+    )
+    assert sends == 1
