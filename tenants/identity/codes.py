@@ -112,14 +112,9 @@ async def prepare_code(tx: Transaction, secret: str, code_id: UUID, phone: str, 
     user = await tx.fetchrow("SELECT id, locale FROM users WHERE phone = $1 AND is_active", phone)
     if user is None:
         return None
-    # Serialises the requests of one account, so that the limit holds.
-    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('sign_in_code:' || $1, 0))", str(user["id"]))
-    recent = await tx.fetchval(
-        "SELECT count(*) FROM one_time_codes WHERE user_id = $1 AND created_at > now() - $2::interval",
-        user["id"],
-        CODES_WINDOW,
-    )
-    if recent >= MAX_CODES:
+    if not await throttle.account_may_have_another(
+        tx, "one_time_codes", user["id"], window=CODES_WINDOW, maximum=MAX_CODES
+    ):
         return None
     code = _derived_code(secret, code_id)
     await tx.execute(

@@ -89,14 +89,9 @@ async def prepare_reset(
     )
     if user is None:
         return None
-    # Serialises the requests of one account, so that the limit holds.
-    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('password_reset:' || $1, 0))", str(user["id"]))
-    recent = await tx.fetchval(
-        "SELECT count(*) FROM password_resets WHERE user_id = $1 AND created_at > now() - $2::interval",
-        user["id"],
-        RESETS_WINDOW,
-    )
-    if recent >= MAX_RESETS:
+    if not await throttle.account_may_have_another(
+        tx, "password_resets", user["id"], window=RESETS_WINDOW, maximum=MAX_RESETS
+    ):
         return None
     await tx.execute(
         "INSERT INTO password_resets (id, user_id, token_hash, created_at, expires_at)"

@@ -18,6 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from tenants.identity import errors
 from tenants.tx import Transaction
@@ -179,3 +180,19 @@ def password_keys(account: str, address: str | None) -> list[Key]:
     """The keys of a password attempt on ``account`` (``account:<identifier>``)
     from ``address`` (``address:<ip>``)."""
     return keys(Key(f"account:{account}", ACCOUNT), address, "", ADDRESS)
+
+
+async def account_may_have_another(
+    tx: Transaction, table: str, user_id: UUID, *, window: timedelta, maximum: int
+) -> bool:
+    """Whether an account has had fewer than ``maximum`` rows of ``table``
+    (sign-in codes, reset links) in the last ``window``. Takes a lock on the
+    account first, held to the end of the transaction, so that concurrent
+    requests are counted one after the other and the limit holds."""
+    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{table}:{user_id}")
+    recent: int = await tx.fetchval(
+        f"SELECT count(*) FROM {table} WHERE user_id = $1 AND created_at > now() - $2::interval",  # table: ours
+        user_id,
+        window,
+    )
+    return recent < maximum
