@@ -24,7 +24,7 @@ TENANT_OWNED = sorted(
 
 
 async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
-    assert TENANT_OWNED == ["api_clients", "invitations", "memberships", "schemes"]
+    assert TENANT_OWNED == ["api_clients", "employers", "invitations", "memberships", "schemes"]
 
 
 async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection) -> None:
@@ -36,6 +36,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
     assert [tuple(row) for row in rows] == [
         ("api_clients", True, True),
         ("audit_events", True, True),
+        ("employers", True, True),
         ("invitations", True, True),
         ("job_deliveries", True, True),
         ("memberships", True, True),
