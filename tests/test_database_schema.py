@@ -27,6 +27,7 @@ async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
     assert TENANT_OWNED == [
         "api_clients",
         "beneficiaries",
+        "employers",
         "identity_documents",
         "invitations",
         "member_status_changes",
@@ -47,6 +48,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("api_clients", True, True),
         ("audit_events", True, True),
         ("beneficiaries", True, True),
+        ("employers", True, True),
         ("identity_documents", True, True),
         ("invitations", True, True),
         ("job_deliveries", True, True),
