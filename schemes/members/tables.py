@@ -18,6 +18,7 @@ from piccolo.columns import (
 from piccolo.columns.base import OnDelete
 from piccolo.constraints import Unique
 
+from schemes.employers.tables import Employer
 from schemes.rules.tables import Scheme
 from tenants.tables import TenantTable
 
@@ -181,4 +182,34 @@ class MemberStatusChange(TenantTable, tablename="member_status_changes"):
     changed_by_kind = Varchar(length=16)
     changed_by_id = UUID(null=True, default=None)
     changed_by_name = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+
+class ContractKind(StrEnum):
+    """How a member works for an employer."""
+
+    PERMANENT = "permanent"
+    """A salaried employee's contract of indefinite or fixed term (CDI, CDD)."""
+    DAY = "day"
+    """Day labour (journalier)."""
+    SEASONAL = "seasonal"
+    TEMPORARY = "temporary"
+    """Interim or task work."""
+
+
+class Employment(TenantTable, tablename="member_employments"):
+    """A member's work for an employer of the tenant: one for a salaried
+    employee, several for a precarious worker."""
+
+    member_id = ForeignKey(Member, on_delete=OnDelete.restrict, null=False, index=False)
+    employer_id = ForeignKey(Employer, on_delete=OnDelete.restrict, null=False, index=False)
+    staff_number = Varchar(length=40, null=True, default=None)
+    """The employer's number for the employee (matricule)."""
+    salary = BigInt(null=True, default=None)
+    """Monthly gross salary in the currency's minor unit (IPM contributions are a rate of it)."""
+    currency = Varchar(length=3, null=True, default=None)
+    contract_kind = Varchar(length=16, choices=ContractKind)
+    sector = Varchar(length=100, default="")
+    started_on = Date(null=True, default=None)
+    ended_on = Date(null=True, default=None)
     created_at = Timestamptz()
