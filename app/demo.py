@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from schemes.rules import service as scheme_service
-from schemes.rules.tables import SchemeKind, SchemeStatus
+from schemes.rules.model import Branch, MemberCategory
+from schemes.rules.tables import SchemeStatus
 from tenants.context import SYSTEM
 from tenants.identity import service as identity_service
 from tenants.identity.tables import Membership
@@ -48,7 +49,11 @@ DEMO: tuple[DemoTenant, ...] = (
             ("gestion@artisans-dakar.demo.socle.sn", "Fatou Sow", Role.MANAGER),
         ),
         scheme=scheme_service.NewScheme(
-            code="ARTISANS", name="Régime des artisans", kind=SchemeKind.ARTISANS, status=SchemeStatus.ACTIVE
+            code="ARTISANS",
+            name="Régime des artisans",
+            branch=Branch.HEALTH,
+            categories=(MemberCategory.ARTISAN,),
+            status=SchemeStatus.ACTIVE,
         ),
     ),
     DemoTenant(
@@ -60,7 +65,8 @@ DEMO: tuple[DemoTenant, ...] = (
         scheme=scheme_service.NewScheme(
             code="TRAVAILLEURS",
             name="Régime des travailleurs non permanents",
-            kind=SchemeKind.INFORMAL_WORKERS,
+            branch=Branch.HEALTH,
+            categories=(MemberCategory.PRECARIOUS_WORKER, MemberCategory.SELF_EMPLOYED),
             status=SchemeStatus.ACTIVE,
         ),
     ),
@@ -71,7 +77,11 @@ DEMO: tuple[DemoTenant, ...] = (
             ("gestion@ipm-cap-vert.demo.socle.sn", "Mariama Cissé", Role.MANAGER),
         ),
         scheme=scheme_service.NewScheme(
-            code="SALARIES", name="Régime des salariés", kind=SchemeKind.EMPLOYER_IPM, status=SchemeStatus.ACTIVE
+            code="SALARIES",
+            name="Régime des salariés",
+            branch=Branch.HEALTH,
+            categories=(MemberCategory.SALARIED,),
+            status=SchemeStatus.ACTIVE,
         ),
     ),
 )

@@ -13,13 +13,14 @@ from schemes.members.tables import (
     MembershipNumbering,
     MemberStatusChange,
 )
-from schemes.rules.tables import Scheme
+from schemes.rules.tables import Scheme, SchemeRuleVersion
 
 APP_CONFIG = AppConfig(
     app_name="schemes",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[
         Scheme,
+        SchemeRuleVersion,
         Employer,
         MembershipNumbering,
         Member,

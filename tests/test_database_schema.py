@@ -35,6 +35,7 @@ async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
         "members",
         "membership_numberings",
         "memberships",
+        "scheme_rule_versions",
         "schemes",
     ]
 
@@ -62,6 +63,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("outbox", True, True),
         ("password_resets", True, True),
         ("refresh_tokens", True, True),
+        ("scheme_rule_versions", True, True),
         ("schemes", True, True),
         ("sessions", True, True),
         ("sign_in_throttles", True, True),
@@ -160,7 +162,7 @@ async def test_a_ministry_read_parses_its_supervised_tenants_once(settings: obje
             plan = [row[0].strip() for row in await connection.fetch(f"EXPLAIN (VERBOSE) SELECT * FROM {table}")]
     finally:
         await connection.close()
-    # A filter on the rows, or the recheck of a bitmap scan of the tenant's index.
+    # A sequential scan filters rows; a bitmap scan of the tenant index rechecks them.
     (row_filter,) = (line for line in plan if line.startswith(("Filter: ", "Recheck Cond: ")))
     column = "id" if table == "tenants" else "tenant_id"
     found = re.search(rf"\({table}\.{column} = ANY \(\(InitPlan (\d+)\)\.col1\)\)", row_filter)

@@ -69,6 +69,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le nom du régime doit compter de 2 à 200 caractères.",
         "en": "The scheme name must be 2 to 200 characters long.",
     },
+    "schemes.CATEGORIES_REQUIRED": {
+        "fr": "Un régime doit admettre au moins une catégorie de membres.",
+        "en": "A scheme must admit at least one member category.",
+    },
+    "schemes.RULE_VERSION_NOT_FOUND": {
+        "fr": "Version des règles introuvable.",
+        "en": "Rule version not found.",
+    },
+    "schemes.USED_BEFORE_EFFECTIVE_DATE": {
+        "fr": "La période se termine le {through}, avant l'entrée en vigueur de la version le {effective_from}.",
+        "en": "The period ends on {through}, before the version takes effect on {effective_from}.",
+    },
     "auth.INVALID_CREDENTIALS": {
         "fr": "Identifiant ou mot de passe incorrect.",
         "en": "Wrong identifier or password.",

@@ -17,3 +17,19 @@ class SchemeCodeTaken(SchemeError):
 
 class InvalidSchemeName(SchemeError):
     code = "schemes.INVALID_SCHEME_NAME"
+
+
+class CategoriesRequired(SchemeError):
+    """A scheme admits no member category."""
+
+    code = "schemes.CATEGORIES_REQUIRED"
+
+
+class RuleVersionNotFound(SchemeError):
+    code = "schemes.RULE_VERSION_NOT_FOUND"
+
+
+class UsedBeforeEffectiveDate(SchemeError):
+    """A version marked used for a period that ends before it took effect."""
+
+    code = "schemes.USED_BEFORE_EFFECTIVE_DATE"
