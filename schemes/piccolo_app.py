@@ -5,12 +5,29 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from schemes.employers.tables import Employer
+from schemes.members.tables import (
+    Beneficiary,
+    Employment,
+    IdentityDocument,
+    Member,
+    MembershipNumbering,
+    MemberStatusChange,
+)
 from schemes.rules.tables import Scheme
 
 APP_CONFIG = AppConfig(
     app_name="schemes",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Scheme, Employer],
+    table_classes=[
+        Scheme,
+        Employer,
+        MembershipNumbering,
+        Member,
+        Beneficiary,
+        IdentityDocument,
+        MemberStatusChange,
+        Employment,
+    ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )
