@@ -66,4 +66,8 @@ def test_declared_permissions(settings: Settings) -> None:
         "Mutation.invitationCreate": "users:manage",
         "Mutation.invitationResend": "users:manage",
         "Mutation.invitationRevoke": "users:manage",
+        "Query.employers": "members:read",
+        "Query.employer": "members:read",
+        "Mutation.employerCreate": "members:write",
+        "Mutation.employerUpdate": "members:write",
     }

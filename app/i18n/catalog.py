@@ -81,6 +81,58 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La période se termine le {through}, avant l'entrée en vigueur de la version le {effective_from}.",
         "en": "The period ends on {through}, before the version takes effect on {effective_from}.",
     },
+    "schemes.INVALID_EMPLOYER_NAME": {
+        "fr": "Le nom de l'employeur doit compter de 2 à 200 caractères.",
+        "en": "The employer's name must be 2 to 200 characters long.",
+    },
+    "schemes.INVALID_REGISTRATION_NUMBER": {
+        "fr": "« {number} » n'est pas un numéro d'immatriculation : lettres, chiffres, espaces, points, tirets "
+        "ou barres obliques, 64 caractères au plus.",
+        "en": "“{number}” is not a registration number: letters, digits, spaces, dots, hyphens or slashes, "
+        "64 characters at most.",
+    },
+    "schemes.INVALID_NINEA": {
+        "fr": "« {number} » n'est pas un NINEA valide : 7 chiffres (clé de contrôle comprise), suivis ou non "
+        "des 3 caractères du COFI, par exemple 3067221 2G2.",
+        "en": "“{number}” is not a valid NINEA: 7 digits (check digit included), optionally followed by the "
+        "3 characters of the COFI, for example 3067221 2G2.",
+    },
+    "schemes.REGISTRATION_NUMBER_TAKEN": {
+        "fr": "Un employeur est déjà enregistré sous le numéro {number}.",
+        "en": "An employer is already registered under number {number}.",
+    },
+    "schemes.INVALID_TRADE_REGISTER": {
+        "fr": "« {number} » n'est pas un numéro RCCM (par exemple SN-DKR-2015-B-12345).",
+        "en": "“{number}” is not a trade register (RCCM) number (for example SN-DKR-2015-B-12345).",
+    },
+    "schemes.TEXT_TOO_LONG": {
+        "fr": "Ce champ compte {maximum} caractères au plus.",
+        "en": "This field is {maximum} characters at most.",
+    },
+    "schemes.INVALID_CONTACT_PHONE": {
+        "fr": "Numéro de téléphone du contact invalide : écrivez-le au format international (+221...).",
+        "en": "Invalid contact phone number: write it in international format (+221...).",
+    },
+    "schemes.INVALID_CONTACT_EMAIL": {
+        "fr": "Adresse e-mail du contact invalide.",
+        "en": "Invalid contact email address.",
+    },
+    "schemes.EMPLOYER_NOT_FOUND": {
+        "fr": "Employeur introuvable.",
+        "en": "Employer not found.",
+    },
+    "schemes.UNKNOWN_REGION": {
+        "fr": "« {region} » n'est pas une région de {country} (code ISO 3166-2, par exemple SN-DK).",
+        "en": "“{region}” is not a region of {country} (ISO 3166-2 code, for example SN-DK).",
+    },
+    "schemes.UNKNOWN_DEPARTMENT": {
+        "fr": "« {department} » n'est pas un département de la région {region}.",
+        "en": "“{department}” is not a department of region {region}.",
+    },
+    "schemes.INVALID_DIVISION_FILE": {
+        "fr": "Ligne {line} : {problem}.",
+        "en": "Line {line}: {problem}.",
+    },
     "auth.INVALID_CREDENTIALS": {
         "fr": "Identifiant ou mot de passe incorrect.",
         "en": "Wrong identifier or password.",
