@@ -66,4 +66,11 @@ def test_declared_permissions(settings: Settings) -> None:
         "Mutation.invitationCreate": "users:manage",
         "Mutation.invitationResend": "users:manage",
         "Mutation.invitationRevoke": "users:manage",
+        "Query.schemes": "schemes:read",
+        "Query.scheme": "schemes:read",
+        "Query.supervisedSchemes": "oversight:read",
+        "Mutation.schemeCreate": "schemes:write",
+        "Mutation.schemeUpdate": "schemes:write",
+        "Mutation.schemeRuleVersionCreate": "schemes:write",
+        "Mutation.schemeRuleVersionUpdate": "schemes:write",
     }
