@@ -70,4 +70,11 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.employer": "members:read",
         "Mutation.employerCreate": "members:write",
         "Mutation.employerUpdate": "members:write",
+        "Query.schemes": "schemes:read",
+        "Query.scheme": "schemes:read",
+        "Query.supervisedSchemes": "oversight:read",
+        "Mutation.schemeCreate": "schemes:write",
+        "Mutation.schemeUpdate": "schemes:write",
+        "Mutation.schemeRuleVersionCreate": "schemes:write",
+        "Mutation.schemeRuleVersionUpdate": "schemes:write",
     }
