@@ -81,9 +81,10 @@ class CleanDocument:
 
 
 def normalized_words(text: str) -> list[str]:
-    """The words of ``text`` in lower case, accents and punctuation removed
-    (« N'Diaye Aïssatou » -> ``["n", "diaye", "aissatou"]``)."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    """The words of ``text`` in lower case, accents and punctuation removed;
+    an apostrophe joins (« N'Diaye Aïssatou » -> ``["ndiaye", "aissatou"]``,
+    as the name is also written Ndiaye)."""
+    decomposed = unicodedata.normalize("NFKD", re.sub(r"['’ʼ`]", "", text.casefold()))
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return re.findall(r"[a-z0-9]+", plain)
 
