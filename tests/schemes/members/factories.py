@@ -59,9 +59,11 @@ def artisan(scheme: Scheme, **overrides: Any) -> enrolment.Enrolment:
     values: dict[str, Any] = {
         "scheme_id": scheme.id,
         "category": MemberCategory.ARTISAN,
-        "person": ids.Person(first_names="Moussa", last_name="Diop", sex=Sex.MALE, birth_date=date(1980, 5, 12)),
-        "phone": "77 123 45 67",
-        "address": enrolment.Address(region="SN-DK", department="Pikine", locality="Thiaroye"),
+        "person": ids.Person(
+            first_names="Moussa", last_name="Diop", sex=Sex.MALE, birth_date=date(1980, 5, 12), nationality="SN"
+        ),
+        "phone": "+221 77 123 45 67",
+        "address": enrolment.Address(country="SN", region="SN-DK", department="Pikine", locality="Thiaroye"),
         "documents": (
             ids.Document(
                 kind=DocumentKind.NATIONAL_ID_CARD, number=f"1 751 {secrets.randbelow(10**9):09d}", issuing_country="SN"
@@ -77,13 +79,13 @@ def artisan(scheme: Scheme, **overrides: Any) -> enrolment.Enrolment:
 
 def child(first_names: str, birth: date, **overrides: Any) -> enrolment.NewBeneficiary:
     """A child of the household."""
-    person = ids.Person(first_names=first_names, last_name="Diop", sex=Sex.FEMALE, birth_date=birth)
+    person = ids.Person(first_names=first_names, last_name="Diop", sex=Sex.FEMALE, birth_date=birth, nationality="SN")
     return enrolment.NewBeneficiary(relationship=Relationship.CHILD, person=person, **overrides)
 
 
 def spouse(first_names: str, **overrides: Any) -> enrolment.NewBeneficiary:
     """A wife of the household."""
-    person = ids.Person(first_names=first_names, last_name="Ndiaye", sex=Sex.FEMALE, birth_year=1985)
+    person = ids.Person(first_names=first_names, last_name="Ndiaye", sex=Sex.FEMALE, birth_year=1985, nationality="SN")
     return enrolment.NewBeneficiary(relationship=Relationship.SPOUSE, person=person, **overrides)
 
 
@@ -127,9 +129,15 @@ def artisan_input(scheme_id: str, **overrides: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "scheme": scheme_id,
         "category": "ARTISAN",
-        "person": {"firstNames": "Awa", "lastName": "Sène", "sex": "FEMALE", "birthDate": "1990-03-04"},
+        "person": {
+            "firstNames": "Awa",
+            "lastName": "Sène",
+            "sex": "FEMALE",
+            "birthDate": "1990-03-04",
+            "nationality": "SN",
+        },
         "phone": "+221 76 555 12 34",
-        "address": {"region": "SN-TH", "department": "Mbour", "locality": "Saly"},
+        "address": {"country": "SN", "region": "SN-TH", "department": "Mbour", "locality": "Saly"},
         "documents": [
             {"kind": "NATIONAL_ID_CARD", "number": f"2 {secrets.randbelow(10**12):012d}", "issuingCountry": "SN"}
         ],
