@@ -103,7 +103,7 @@ def _operations(h: dict[str, Any]) -> dict[str, tuple[Permission, str, dict[str,
 
 async def _matrix(client: httpx.AsyncClient, token: str, h: dict[str, Any], granted: frozenset[Permission]) -> None:
     answers = {}
-    for name, (permission, query, variables) in _operations(h).items():
+    for name, (_, query, variables) in _operations(h).items():
         body = await graphql(client, query, token=token, **variables)
         refusals = [error["extensions"] for error in body.get("errors", [])]
         assert refusals in ([], [{"code": "FORBIDDEN"}]), body
