@@ -183,11 +183,16 @@ class Beneficiary(relay.Node):
     removed_on: date | None = strawberry.field(description="The first day out of the household, once removed.")
     removal_reason: str | None
     _member_id: strawberry.Private[UUID]
+    _household: strawberry.Private[tuple[MemberRow, list[BeneficiaryRow]] | None]
+    """The member and their household, when the beneficiary was reached through them."""
 
     @classmethod
-    def from_row(cls, row: BeneficiaryRow) -> Beneficiary:
+    def from_row(
+        cls, row: BeneficiaryRow, household: tuple[MemberRow, list[BeneficiaryRow]] | None = None
+    ) -> Beneficiary:
         """The GraphQL view of a beneficiary row."""
         return cls(
+            _household=household,
             id=row.id,
             relationship=Relationship(row.relationship),
             first_names=row.first_names,
@@ -215,10 +220,13 @@ class Beneficiary(relay.Node):
     )
     async def eligibility(self, info: Info, on: date | None = None) -> Eligibility | None:
         day = on or _today()
-        member = await info.context.loaders.get(loaders.members_by_id).load(self._member_id)
-        if member is None:
-            return None
-        household = await info.context.loaders.get(loaders.beneficiaries_by_member).load(member.id)
+        if self._household is None:
+            member = await info.context.loaders.get(loaders.members_by_id).load(self._member_id)
+            if member is None:
+                return None
+            household = await info.context.loaders.get(loaders.beneficiaries_by_member).load(member.id)
+        else:
+            member, household = self._household
         mine = next((b for b in household if b.id == self.id), None)
         version = await info.context.loaders.get(loaders.versions_in_force).load((member.scheme_id, day))
         if mine is None or version is None or not member_service.in_household(mine, day):
@@ -324,7 +332,7 @@ class Member(relay.Node):
     @field("Every beneficiary the member has had, in the order they joined; removed ones have `removedOn`.")
     async def beneficiaries(self, info: Info) -> list[Beneficiary]:
         rows = await info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id)
-        return [Beneficiary.from_row(row) for row in rows]
+        return [Beneficiary.from_row(row, (self._row, rows)) for row in rows]
 
     @field(
         "The household on `on` (default today): the beneficiaries in it that day; ask each one's "
@@ -333,7 +341,7 @@ class Member(relay.Node):
     async def household(self, info: Info, on: date | None = None) -> list[Beneficiary]:
         day = on or _today()
         rows = await info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id)
-        return [Beneficiary.from_row(row) for row in rows if member_service.in_household(row, day)]
+        return [Beneficiary.from_row(row, (self._row, rows)) for row in rows if member_service.in_household(row, day)]
 
     @field("The member's work for employers of the tenant (salaried employees, precarious workers).")
     async def employments(self, info: Info) -> list[Employment]:

@@ -1,0 +1,98 @@
+"""A page of members with their households, documents, scheme and employer
+costs the same statements for 1 member as for 100 (DataLoaders)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+
+import httpx
+import pytest
+
+from app.main import create_app
+from app.settings import Settings
+from schemes.employers import service as employer_service
+from schemes.members import enrolment
+from schemes.members.tables import ContractKind
+from schemes.rules.model import MemberCategory
+from tenants.roles import Role
+from tenants.tx import tenant_tx
+from tests.conftest import StatementCounter
+from tests.factories import context, make_tenant
+from tests.graphql_client import graphql, serve, token_for
+from tests.schemes.members.factories import artisan, child, make_scheme, spouse
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+PAGE = """
+query ($on: Date!) {
+  members(first: 100) {
+    totalCount
+    edges { node {
+      number scheme { code } documents { number }
+      employments { salary employer { name } }
+      beneficiaries { firstNames documents { number } eligibility(on: $on) { eligible } }
+      household(on: $on) { firstNames }
+      statusHistory { toStatus }
+    } }
+  }
+}
+"""
+
+
+async def _count(client: httpx.AsyncClient, statements: StatementCounter, members: int) -> int:
+    tenant = await make_tenant()
+    ctx = await context(tenant)
+    scheme = await make_scheme(ctx)
+    async with tenant_tx(ctx) as tx:
+        employer = await employer_service.create_employer(
+            tx, ctx, employer_service.EmployerData(name="Sonatel", registration_number="3067221")
+        )
+    job = enrolment.Job(employer_id=employer.id, contract_kind=ContractKind.PERMANENT, staff_number="7", salary=400_000)
+    batch = [
+        artisan(
+            scheme,
+            category=MemberCategory.SALARIED,
+            artisan=None,
+            jobs=(job,),
+            beneficiaries=(spouse("Aminata"), child("Binta", date(2015, 2, 2))),
+        )
+        for _ in range(members)
+    ]
+    async with tenant_tx(ctx) as tx:
+        outcomes = await enrolment.enrol_many(tx, ctx, batch, date(2024, 6, 1))
+    assert all(outcome.member for outcome in outcomes)
+    token = await token_for(client, tenant, Role.MANAGER)
+    statements.statements.clear()
+    body = await graphql(client, PAGE, token=token, on="2024-06-01")
+    assert "errors" not in body, body
+    assert len(body["data"]["members"]["edges"]) == members
+    return len([statement for statement in statements.statements if not _introspection(statement)])
+
+
+def _introspection(statement: str) -> bool:
+    """asyncpg's own reading of a type's definition, once per pooled
+    connection that meets the type: the loaders' transactions run side by
+    side, on whichever connections the pool hands out, so these come and go."""
+    return "typeinfo_tree" in statement or "'jit'" in statement
+
+
+@pytest.fixture
+async def quiet_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app whose outbox sweep waits an hour, so that no sweep
+    runs while statements are counted."""
+    async with serve(create_app(settings.model_copy(update={"outbox_relay_interval": 3600.0}))) as client:
+        yield client
+
+
+async def test_same_statements_for_1_and_100_members(
+    quiet_client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    one = await _count(quiet_client, statements, 1)
+    hundred = await _count(quiet_client, statements, 100)
+    assert (one, hundred) == (one, one)
+    # Five statements per transaction (begin, context, the read, commit, reset):
+    # the token's check, the page, its count, then one batch per loader
+    # (scheme, documents, beneficiaries, employments, employers, status
+    # history, rule versions in force).
+    assert one == 50
