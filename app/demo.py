@@ -1,11 +1,12 @@
 """``socle demo``: a ministry, two mutuals and an IPM in Senegal, with their
-accounts. Running it again changes nothing."""
+accounts, schemes and members. Running it again changes nothing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
+from app.demo_members import load_members
 from app.demo_rules import CMU_VERSIONS, INFORMAL_VERSIONS, IPM_VERSIONS
 from schemes.rules import service as scheme_service
 from schemes.rules.model import Branch, MemberCategory, RuleDocument
@@ -142,4 +143,12 @@ async def load_demo() -> list[DemoAccount]:
                 if demo.scheme:
                     await _demo_scheme(tx, ctx, demo.scheme, demo.versions)
             accounts.append(DemoAccount(tenant=tenant.name, email=email, role=role, created=created))
+        if demo.scheme:
+            ctx = await _system_context(tenant)
+            await load_members(ctx, demo.scheme.code, datetime.now(UTC).date())
     return accounts
+
+
+async def _system_context(tenant: Tenant) -> TenantContext:
+    async with platform_tx() as tx:
+        return await tenant_service.context_for(tx, SYSTEM, tenant.id)
