@@ -24,6 +24,7 @@ from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
 from schemes.employers import api as employers_api
+from schemes.reference import api as reference_api
 from tenants.audit import api as audit_api
 from tenants.errors import DomainError
 from tenants.identity import api as identity_api
@@ -39,6 +40,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     partners_api,
     audit_api,
     employers_api,
+    reference_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""

@@ -118,8 +118,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{department}” is not a department of region {region}.",
     },
     "schemes.INVALID_DIVISION_FILE": {
-        "fr": "Ligne {line} : {problem}.",
-        "en": "Line {line}: {problem}.",
+        "fr": "Ligne {line}, colonne {column} : « {value} » ne convient pas (colonnes attendues : "
+        "code,country,parent_code,level,name ; niveaux : department, arrondissement, commune).",
+        "en": "Line {line}, column {column}: “{value}” is not valid (expected columns: "
+        "code,country,parent_code,level,name; levels: department, arrondissement, commune).",
     },
     "auth.INVALID_CREDENTIALS": {
         "fr": "Identifiant ou mot de passe incorrect.",
