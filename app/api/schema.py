@@ -23,6 +23,7 @@ from strawberry.types import ExecutionContext
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
+from schemes.documents import api as documents_api
 from schemes.employers import api as employers_api
 from schemes.reference import api as reference_api
 from tenants.audit import api as audit_api
@@ -41,6 +42,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     audit_api,
     employers_api,
     reference_api,
+    documents_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""
