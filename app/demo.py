@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.demo_employers import load_demo_employers
 from schemes.rules import service as scheme_service
 from schemes.rules.tables import SchemeKind, SchemeStatus
 from tenants.context import SYSTEM
@@ -110,4 +111,5 @@ async def load_demo() -> list[DemoAccount]:
                 if demo.scheme and not await scheme_service.find_scheme_by_code(tx, ctx, demo.scheme.code):
                     await scheme_service.create_scheme(tx, ctx, demo.scheme)
             accounts.append(DemoAccount(tenant=tenant.name, email=email, role=role, created=created))
+    await load_demo_employers(tenants)
     return accounts

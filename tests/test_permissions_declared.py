@@ -71,4 +71,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.employer": "members:read",
         "Mutation.employerCreate": "members:write",
         "Mutation.employerUpdate": "members:write",
+        "Query.document": "members:read",
+        "Mutation.documentUploadStart": "enrolment:write",
+        "Mutation.documentUploadComplete": "enrolment:write",
     }

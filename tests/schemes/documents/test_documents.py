@@ -25,7 +25,7 @@ from tenants.permissions import Permission, permissions_of
 from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind, role_fits_tenant
 from tenants.tx import tenant_tx
-from tests.factories import context, make_tenant
+from tests.factories import context, fresh_country, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.partner_tokens import partner_token
 from tests.schemes.documents.conftest import BUCKET, make_member, png
@@ -469,3 +469,27 @@ class TestRoleMatrix:
             assert read["data"]["document"]["url"].startswith("http://localhost:8000/files/")
         else:
             assert [e["extensions"]["code"] for e in read["errors"]] == ["FORBIDDEN"]
+
+
+async def test_a_ministry_reads_a_supervised_tenants_document_recorded(
+    client: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    country = fresh_country()
+    mutual = await make_tenant(country=country)
+    member = await make_member(mutual)
+    agent = await token_for(client, mutual, Role.AGENT)
+    upload = await _start(client, agent, member)
+    assert (await _send(client, upload, PHOTO, "image/png")).status_code == 204
+    await graphql(client, COMPLETE, token=agent, id=upload["document"]["id"])
+    ministry = await make_tenant(kind=TenantKind.MINISTRY, country=country)
+    officer = await token_for(client, ministry, Role.OVERSIGHT_OFFICER)
+
+    read = (await graphql(client, READ, token=officer, id=upload["document"]["id"]))["data"]["document"]
+    assert read["status"] == "STORED"
+    assert (await _fetch(client, read["url"])).content == PHOTO
+    reads = await owner.fetch(
+        "SELECT action, target_id FROM audit_events WHERE tenant_id = $1 AND action LIKE 'oversight.%'", ministry.id
+    )
+    assert [tuple(row) for row in reads] == [("oversight.documents_read", str(mutual.id))]
+    refused = await graphql(client, COMPLETE, token=officer, id=upload["document"]["id"])
+    assert [error["extensions"]["code"] for error in refused["errors"]] == ["FORBIDDEN"]
