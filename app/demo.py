@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from app.demo_employers import load_demo_employers
 from app.demo_members import load_members
 from app.demo_rules import CMU_VERSIONS, INFORMAL_VERSIONS, IPM_VERSIONS
 from schemes.rules import service as scheme_service
@@ -143,9 +144,11 @@ async def load_demo() -> list[DemoAccount]:
                 if demo.scheme:
                     await _demo_scheme(tx, ctx, demo.scheme, demo.versions)
             accounts.append(DemoAccount(tenant=tenant.name, email=email, role=role, created=created))
+    await load_demo_employers(tenants)
+    today = datetime.now(UTC).date()
+    for demo in DEMO:
         if demo.scheme:
-            ctx = await _system_context(tenant)
-            await load_members(ctx, demo.scheme.code, datetime.now(UTC).date())
+            await load_members(await _system_context(tenants[demo.tenant.slug]), demo.scheme.code, today)
     return accounts
 
 

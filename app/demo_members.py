@@ -8,7 +8,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from schemes.employers import service as employer_service
 from schemes.employers.tables import Employer
 from schemes.members import enrolment
 from schemes.members import identity as ids
@@ -212,7 +211,7 @@ def employees(scheme_id: object, employer_id: object, today: date, seed: int = 7
         job = enrolment.Job(
             employer_id=employer_id,  # type: ignore[arg-type]
             contract_kind=ContractKind.PERMANENT,
-            staff_number=f"SOC-{index + 1:04d}",
+            staff_number=f"SDBTP-{index + 1:04d}",
             salary=draw.randrange(150, 900) * 1000,
             started_on=today - timedelta(days=draw.randint(30, 4000)),
         )
@@ -222,7 +221,7 @@ def employees(scheme_id: object, employer_id: object, today: date, seed: int = 7
                 category=MemberCategory.SALARIED,
                 person=person,
                 phone=_phone(draw),
-                address=enrolment.Address(region="SN-DK", department="Rufisque", locality="Bargny"),
+                address=enrolment.Address(region="SN-DK", department="Dakar", locality="Hann Bel-Air"),
                 documents=(_card(draw, sex),),
                 beneficiaries=_household(draw, person, today),
                 jobs=(job,),
@@ -232,15 +231,11 @@ def employees(scheme_id: object, employer_id: object, today: date, seed: int = 7
     return made
 
 
-async def _employer(ctx: TenantContext) -> Employer:
-    async with tenant_tx(ctx) as tx:
-        found = await within(ctx, Employer).objects().where(Employer.registration_number == "3067221").first()
-        if found is not None:
-            return found
-        data = employer_service.EmployerData(
-            name="Sococim Industries", registration_number="3067221", sector="Cimenterie", region="SN-DK"
-        )
-        return await employer_service.create_employer(tx, ctx, data)
+async def _employer(ctx: TenantContext) -> Employer | None:
+    """The tenant's first demo employer (:mod:`app.demo_employers`)."""
+    async with tenant_tx(ctx):
+        found: Employer | None = await within(ctx, Employer).objects().order_by(Employer.name).first()
+    return found
 
 
 async def load_members(ctx: TenantContext, scheme_code: str, today: date) -> int:
@@ -249,8 +244,9 @@ async def load_members(ctx: TenantContext, scheme_code: str, today: date) -> int
         scheme = await scheme_service.find_scheme_by_code(tx, ctx, scheme_code)
         if scheme is None or await within(ctx, Member).exists():
             return 0
-    if MemberCategory.SALARIED.value in scheme.categories:
-        batch = employees(scheme.id, (await _employer(ctx)).id, today)
+    employer = await _employer(ctx)
+    if MemberCategory.SALARIED.value in scheme.categories and employer is not None:
+        batch = employees(scheme.id, employer.id, today)
     elif MemberCategory.ARTISAN.value in scheme.categories:
         batch = artisans(scheme.id, today)
     else:

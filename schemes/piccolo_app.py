@@ -4,6 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from schemes.documents.tables import Document
 from schemes.employers.tables import Employer
 from schemes.members.tables import (
     Beneficiary,
@@ -13,6 +14,7 @@ from schemes.members.tables import (
     MembershipNumbering,
     MemberStatusChange,
 )
+from schemes.reference.tables import AdministrativeDivision
 from schemes.rules.tables import Scheme, SchemeRuleVersion
 
 APP_CONFIG = AppConfig(
@@ -28,6 +30,8 @@ APP_CONFIG = AppConfig(
         IdentityDocument,
         MemberStatusChange,
         Employment,
+        AdministrativeDivision,
+        Document,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

@@ -19,6 +19,7 @@ from tenants.permissions import Permission, permissions_of
 from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind, role_fits_tenant
 from tenants.tx import tenant_tx
+from tests.conftest import StatementCounter
 from tests.factories import context, fresh_country, make_tenant
 from tests.graphql_client import graphql, nodes, token_for
 from tests.partner_tokens import partner_token
@@ -360,3 +361,31 @@ class TestRoleMatrix:
             assert created["data"]["employerCreate"]["__typename"] == "Employer"
         else:
             assert [error["extensions"]["code"] for error in created["errors"]] == ["FORBIDDEN"]
+
+
+class TestQueryCounts:
+    async def _count(self, client: httpx.AsyncClient, statements: StatementCounter, rows: int) -> int:
+        ipm = await make_tenant(kind=TenantKind.IPM, country="CI")
+        ctx = await context(ipm)
+        async with tenant_tx(ctx) as tx:
+            made = [
+                await service.create_employer(
+                    tx, ctx, service.EmployerData(name=f"Entreprise {n:03d}", registration_number=f"CI-{n:05d}")
+                )
+                for n in range(rows)
+            ]
+        token = await token_for(client, ipm, Role.MANAGER)
+        query = "{ employers(first: 100) { totalCount edges { node { name registrationNumber status } } } }"
+        statements.statements.clear()
+        body = await graphql(client, query, token=token)
+        assert (len(body["data"]["employers"]["edges"]), body["data"]["employers"]["totalCount"]) == (rows, rows)
+        assert [edge["node"]["name"] for edge in body["data"]["employers"]["edges"]] == [e.name for e in made]
+        return len(statements.statements)
+
+    async def test_one_or_a_hundred_employers_cost_the_same(
+        self, client: httpx.AsyncClient, statements: StatementCounter
+    ) -> None:
+        # As for the kernel's lists: the token's check, the page's transaction, the count's.
+        one = await self._count(client, statements, 1)
+        hundred = await self._count(client, statements, 100)
+        assert (one, hundred) == (15, 15)
