@@ -4,12 +4,13 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from schemes.imports.tables import ImportJob, ImportRowProblem
 from schemes.rules.tables import Scheme
 
 APP_CONFIG = AppConfig(
     app_name="schemes",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Scheme],
+    table_classes=[Scheme, ImportJob, ImportRowProblem],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )
