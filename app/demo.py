@@ -4,17 +4,20 @@ accounts. Running it again changes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+from app.demo_rules import CMU_VERSIONS, INFORMAL_VERSIONS, IPM_VERSIONS
 from schemes.rules import service as scheme_service
-from schemes.rules.tables import SchemeKind, SchemeStatus
-from tenants.context import SYSTEM
+from schemes.rules.model import Branch, MemberCategory, RuleDocument
+from schemes.rules.tables import SchemeStatus
+from tenants.context import SYSTEM, TenantContext
 from tenants.identity import service as identity_service
 from tenants.identity.tables import Membership
 from tenants.registry import service as tenant_service
 from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind, TenantStatus
 from tenants.scoping import within
-from tenants.tx import platform_tx, tenant_tx
+from tenants.tx import Transaction, platform_tx, tenant_tx
 
 DEMO_PASSWORD = "Demo-Socle-2026"  # noqa: S105 (printed for the demo; refused in production)
 """Password of every demo account; ``socle demo`` refuses to run in production."""
@@ -25,6 +28,7 @@ class DemoTenant:
     tenant: tenant_service.NewTenant
     accounts: tuple[tuple[str, str, Role], ...]
     scheme: scheme_service.NewScheme | None = None
+    versions: tuple[tuple[date, RuleDocument], ...] = ()
 
 
 def _tenant(kind: TenantKind, name: str, slug: str) -> tenant_service.NewTenant:
@@ -48,8 +52,13 @@ DEMO: tuple[DemoTenant, ...] = (
             ("gestion@artisans-dakar.demo.socle.sn", "Fatou Sow", Role.MANAGER),
         ),
         scheme=scheme_service.NewScheme(
-            code="ARTISANS", name="Régime des artisans", kind=SchemeKind.ARTISANS, status=SchemeStatus.ACTIVE
+            code="ARTISANS",
+            name="Régime des artisans",
+            branch=Branch.HEALTH,
+            categories=(MemberCategory.ARTISAN,),
+            status=SchemeStatus.ACTIVE,
         ),
+        versions=CMU_VERSIONS,
     ),
     DemoTenant(
         tenant=_tenant(TenantKind.MUTUAL, "Mutuelle de santé des travailleurs précaires de Thiès", "mutuelle-thies"),
@@ -60,9 +69,11 @@ DEMO: tuple[DemoTenant, ...] = (
         scheme=scheme_service.NewScheme(
             code="TRAVAILLEURS",
             name="Régime des travailleurs non permanents",
-            kind=SchemeKind.INFORMAL_WORKERS,
+            branch=Branch.HEALTH,
+            categories=(MemberCategory.PRECARIOUS_WORKER, MemberCategory.SELF_EMPLOYED),
             status=SchemeStatus.ACTIVE,
         ),
+        versions=INFORMAL_VERSIONS,
     ),
     DemoTenant(
         tenant=_tenant(TenantKind.IPM, "IPM interentreprises du Cap-Vert", "ipm-cap-vert"),
@@ -71,10 +82,31 @@ DEMO: tuple[DemoTenant, ...] = (
             ("gestion@ipm-cap-vert.demo.socle.sn", "Mariama Cissé", Role.MANAGER),
         ),
         scheme=scheme_service.NewScheme(
-            code="SALARIES", name="Régime des salariés", kind=SchemeKind.EMPLOYER_IPM, status=SchemeStatus.ACTIVE
+            code="SALARIES",
+            name="Régime des salariés",
+            branch=Branch.HEALTH,
+            categories=(MemberCategory.SALARIED,),
+            status=SchemeStatus.ACTIVE,
         ),
+        versions=IPM_VERSIONS,
     ),
 )
+
+
+async def _demo_scheme(
+    tx: Transaction,
+    ctx: TenantContext,
+    data: scheme_service.NewScheme,
+    versions: tuple[tuple[date, RuleDocument], ...],
+) -> None:
+    scheme = await scheme_service.find_scheme_by_code(tx, ctx, data.code)
+    if scheme is None:
+        scheme = await scheme_service.create_scheme(tx, ctx, data)
+    if (await scheme_service.versions_by_scheme(tx, ctx, [scheme.id])).get(scheme.id):
+        return
+    for effective_from, document in versions:
+        new = scheme_service.NewRuleVersion(scheme_id=scheme.id, effective_from=effective_from, document=document)
+        await scheme_service.create_version(tx, ctx, new)
 
 
 @dataclass(frozen=True)
@@ -107,7 +139,7 @@ async def load_demo() -> list[DemoAccount]:
             async with tenant_tx(ctx) as tx:
                 if not await within(ctx, Membership).exists().where(Membership.user_id == user.id):
                     await identity_service.add_member(tx, ctx, user.id, role)
-                if demo.scheme and not await scheme_service.find_scheme_by_code(tx, ctx, demo.scheme.code):
-                    await scheme_service.create_scheme(tx, ctx, demo.scheme)
+                if demo.scheme:
+                    await _demo_scheme(tx, ctx, demo.scheme, demo.versions)
             accounts.append(DemoAccount(tenant=tenant.name, email=email, role=role, created=created))
     return accounts

@@ -4,13 +4,34 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from schemes.employers.tables import Employer
 from schemes.imports.tables import ImportJob, ImportRowProblem
-from schemes.rules.tables import Scheme
+from schemes.members.tables import (
+    Beneficiary,
+    Employment,
+    IdentityDocument,
+    Member,
+    MembershipNumbering,
+    MemberStatusChange,
+)
+from schemes.rules.tables import Scheme, SchemeRuleVersion
 
 APP_CONFIG = AppConfig(
     app_name="schemes",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[Scheme, ImportJob, ImportRowProblem],
+    table_classes=[
+        Scheme,
+        SchemeRuleVersion,
+        Employer,
+        MembershipNumbering,
+        Member,
+        Beneficiary,
+        IdentityDocument,
+        MemberStatusChange,
+        Employment,
+        ImportJob,
+        ImportRowProblem,
+    ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],
 )

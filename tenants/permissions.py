@@ -28,7 +28,10 @@ class Permission(StrEnum):
     SCHEMES_READ = "schemes:read"
     SCHEMES_WRITE = "schemes:write"
     MEMBERS_READ = "members:read"
+    """Read member registers and employers; a ministry reads its supervised
+    tenants' (read-only, each read recorded as an oversight read)."""
     MEMBERS_WRITE = "members:write"
+    """Change members and employers."""
     ENROLMENT_WRITE = "enrolment:write"
     """Enrol people in the field (agents)."""
     CONTRIBUTIONS_READ = "contributions:read"
@@ -71,9 +74,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.LICENSING_MANAGE,
             Permission.OVERSIGHT_READ,
             Permission.AUDIT_READ,
+            Permission.MEMBERS_READ,
         }
     ),
-    Role.OVERSIGHT_OFFICER: with_implied({Permission.TENANT_READ, Permission.OVERSIGHT_READ, Permission.AUDIT_READ}),
+    Role.OVERSIGHT_OFFICER: with_implied(
+        {Permission.TENANT_READ, Permission.OVERSIGHT_READ, Permission.AUDIT_READ, Permission.MEMBERS_READ}
+    ),
     Role.TENANT_ADMIN: with_implied(
         {
             *_TENANT_STAFF,

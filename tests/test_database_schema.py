@@ -24,7 +24,20 @@ TENANT_OWNED = sorted(
 
 
 async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
-    assert TENANT_OWNED == ["api_clients", "invitations", "memberships", "schemes"]
+    assert TENANT_OWNED == [
+        "api_clients",
+        "beneficiaries",
+        "employers",
+        "identity_documents",
+        "invitations",
+        "member_employments",
+        "member_status_changes",
+        "members",
+        "membership_numberings",
+        "memberships",
+        "scheme_rule_versions",
+        "schemes",
+    ]
 
 
 async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection) -> None:
@@ -36,13 +49,21 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
     assert [tuple(row) for row in rows] == [
         ("api_clients", True, True),
         ("audit_events", True, True),
+        ("beneficiaries", True, True),
+        ("employers", True, True),
+        ("identity_documents", True, True),
         ("invitations", True, True),
         ("job_deliveries", True, True),
+        ("member_employments", True, True),
+        ("member_status_changes", True, True),
+        ("members", True, True),
+        ("membership_numberings", True, True),
         ("memberships", True, True),
         ("one_time_codes", True, True),
         ("outbox", True, True),
         ("password_resets", True, True),
         ("refresh_tokens", True, True),
+        ("scheme_rule_versions", True, True),
         ("schemes", True, True),
         ("sessions", True, True),
         ("sign_in_throttles", True, True),
@@ -141,7 +162,8 @@ async def test_a_ministry_read_parses_its_supervised_tenants_once(settings: obje
             plan = [row[0].strip() for row in await connection.fetch(f"EXPLAIN (VERBOSE) SELECT * FROM {table}")]
     finally:
         await connection.close()
-    (row_filter,) = (line for line in plan if line.startswith("Filter: "))
+    # A sequential scan filters rows; a bitmap scan of the tenant index rechecks them.
+    (row_filter,) = (line for line in plan if line.startswith(("Filter: ", "Recheck Cond: ")))
     column = "id" if table == "tenants" else "tenant_id"
     found = re.search(rf"\({table}\.{column} = ANY \(\(InitPlan (\d+)\)\.col1\)\)", row_filter)
     assert found, row_filter

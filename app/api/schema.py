@@ -23,6 +23,8 @@ from strawberry.types import ExecutionContext
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
+from schemes.employers import api as employers_api
+from schemes.rules import api as rules_api
 from tenants.audit import api as audit_api
 from tenants.errors import DomainError
 from tenants.identity import api as identity_api
@@ -31,7 +33,15 @@ from tenants.mutations import CleanText, short_code
 from tenants.partners import api as partners_api
 from tenants.registry import api as registry_api
 
-DOMAINS: tuple[ModuleType, ...] = (registry_api, identity_api, invitations_api, partners_api, audit_api)
+DOMAINS: tuple[ModuleType, ...] = (
+    registry_api,
+    identity_api,
+    invitations_api,
+    partners_api,
+    audit_api,
+    employers_api,
+    rules_api,
+)
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""
 

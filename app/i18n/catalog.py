@@ -69,6 +69,142 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le nom du régime doit compter de 2 à 200 caractères.",
         "en": "The scheme name must be 2 to 200 characters long.",
     },
+    "schemes.CATEGORIES_REQUIRED": {
+        "fr": "Un régime doit admettre au moins une catégorie de membres.",
+        "en": "A scheme must admit at least one member category.",
+    },
+    "schemes.RULE_VERSION_NOT_FOUND": {
+        "fr": "Version des règles introuvable.",
+        "en": "Rule version not found.",
+    },
+    "schemes.SCHEME_NOT_FOUND": {
+        "fr": "Régime introuvable.",
+        "en": "Scheme not found.",
+    },
+    "schemes.RATE_OUT_OF_RANGE": {
+        "fr": "Le taux doit être compris entre 0 et 10 000 points de base (0 à 100 %), et non {rate}.",
+        "en": "The rate must be between 0 and 10,000 basis points (0 to 100 %), not {rate}.",
+    },
+    "schemes.AMOUNT_NOT_POSITIVE": {
+        "fr": "Le montant doit être positif, et non {amount}.",
+        "en": "The amount must be positive, not {amount}.",
+    },
+    "schemes.NEGATIVE_NUMBER": {
+        "fr": "La valeur ne peut pas être négative ({value}).",
+        "en": "The value cannot be negative ({value}).",
+    },
+    "schemes.AMOUNT_REQUIRED": {
+        "fr": "Une cotisation forfaitaire ({basis}) demande un montant.",
+        "en": "A flat contribution ({basis}) needs an amount.",
+    },
+    "schemes.RATE_REQUIRED": {
+        "fr": "Une cotisation proportionnelle ({basis}) demande un taux.",
+        "en": "A rate contribution ({basis}) needs a rate.",
+    },
+    "schemes.NOT_APPLICABLE": {
+        "fr": "Cette valeur ne s'applique pas à une cotisation {basis} : laissez-la vide.",
+        "en": "This value does not apply to a {basis} contribution: leave it empty.",
+    },
+    "schemes.FLOOR_ABOVE_CEILING": {
+        "fr": "Le plancher ({floor}) dépasse le plafond ({ceiling}).",
+        "en": "The floor ({floor}) is above the ceiling ({ceiling}).",
+    },
+    "schemes.SHARES_NOT_WHOLE": {
+        "fr": "Les parts des payeurs font {total} points de base au lieu de 10 000 (100 %).",
+        "en": "The payers' shares sum to {total} basis points instead of 10,000 (100 %).",
+    },
+    "schemes.DUPLICATE_PAYER": {
+        "fr": "Le payeur {payer} a déjà une part.",
+        "en": "The payer {payer} already has a share.",
+    },
+    "schemes.DUPLICATE_WAITING_PERIOD": {
+        "fr": "Le stage de la catégorie de soins {care_category} est déjà défini.",
+        "en": "The waiting period of care category {care_category} is already defined.",
+    },
+    "schemes.DUPLICATE_BENEFIT_LINE": {
+        "fr": "Une ligne couvre déjà {care_category} en structure {facility_level}.",
+        "en": "A line already covers {care_category} in {facility_level} facilities.",
+    },
+    "schemes.COVERAGE_REQUIRED": {
+        "fr": "Une ligne de prestation a soit un taux de prise en charge, soit un montant forfaitaire.",
+        "en": "A benefit line has either a coverage rate or a fixed amount.",
+    },
+    "schemes.INVALID_AGE_LIMIT": {
+        "fr": "L'âge limite doit être compris entre 1 et {maximum} ans, et non {age}.",
+        "en": "The age limit must be between 1 and {maximum} years, not {age}.",
+    },
+    "schemes.INVALID_STUDENT_AGE_LIMIT": {
+        "fr": "L'âge limite des étudiants ({age}) doit être au moins celui des enfants ({child}).",
+        "en": "The students' age limit ({age}) must be at least the children's ({child}).",
+    },
+    "schemes.EFFECTIVE_DATE_TOO_EARLY": {
+        "fr": "La date d'effet {effective_from} doit suivre la dernière période appelée, close le {used_through}.",
+        "en": "The effective date {effective_from} must follow the last period called, which ended on {used_through}.",
+    },
+    "schemes.EFFECTIVE_DATE_TAKEN": {
+        "fr": "Une autre version du régime prend effet le {effective_from}.",
+        "en": "Another version of the scheme takes effect on {effective_from}.",
+    },
+    "schemes.RULE_VERSION_USED": {
+        "fr": "La version {number} a servi jusqu'au {used_through} : créez une nouvelle version.",
+        "en": "Version {number} was used through {used_through}: create a new version instead.",
+    },
+    "schemes.USED_BEFORE_EFFECTIVE_DATE": {
+        "fr": "La période se termine le {through}, avant l'entrée en vigueur de la version le {effective_from}.",
+        "en": "The period ends on {through}, before the version takes effect on {effective_from}.",
+    },
+    "schemes.INVALID_EMPLOYER_NAME": {
+        "fr": "Le nom de l'employeur doit compter de 2 à 200 caractères.",
+        "en": "The employer's name must be 2 to 200 characters long.",
+    },
+    "schemes.INVALID_REGISTRATION_NUMBER": {
+        "fr": "« {number} » n'est pas un numéro d'immatriculation : lettres, chiffres, espaces, points, tirets "
+        "ou barres obliques, 64 caractères au plus.",
+        "en": "“{number}” is not a registration number: letters, digits, spaces, dots, hyphens or slashes, "
+        "64 characters at most.",
+    },
+    "schemes.INVALID_NINEA": {
+        "fr": "« {number} » n'est pas un NINEA valide : 7 chiffres (clé de contrôle comprise), suivis ou non "
+        "des 3 caractères du COFI, par exemple 3067221 2G2.",
+        "en": "“{number}” is not a valid NINEA: 7 digits (check digit included), optionally followed by the "
+        "3 characters of the COFI, for example 3067221 2G2.",
+    },
+    "schemes.REGISTRATION_NUMBER_TAKEN": {
+        "fr": "Un employeur est déjà enregistré sous le numéro {number}.",
+        "en": "An employer is already registered under number {number}.",
+    },
+    "schemes.INVALID_TRADE_REGISTER": {
+        "fr": "« {number} » n'est pas un numéro RCCM (par exemple SN-DKR-2015-B-12345).",
+        "en": "“{number}” is not a trade register (RCCM) number (for example SN-DKR-2015-B-12345).",
+    },
+    "schemes.TEXT_TOO_LONG": {
+        "fr": "Ce champ compte {maximum} caractères au plus.",
+        "en": "This field is {maximum} characters at most.",
+    },
+    "schemes.INVALID_CONTACT_PHONE": {
+        "fr": "Numéro de téléphone du contact invalide : écrivez-le au format international (+221...).",
+        "en": "Invalid contact phone number: write it in international format (+221...).",
+    },
+    "schemes.INVALID_CONTACT_EMAIL": {
+        "fr": "Adresse e-mail du contact invalide.",
+        "en": "Invalid contact email address.",
+    },
+    "schemes.EMPLOYER_NOT_FOUND": {
+        "fr": "Employeur introuvable.",
+        "en": "Employer not found.",
+    },
+    "schemes.UNKNOWN_REGION": {
+        "fr": "« {region} » n'est pas une région de {country} (code ISO 3166-2, par exemple SN-DK).",
+        "en": "“{region}” is not a region of {country} (ISO 3166-2 code, for example SN-DK).",
+    },
+    "schemes.UNKNOWN_DEPARTMENT": {
+        "fr": "« {department} » n'est pas un département de la région {region}.",
+        "en": "“{department}” is not a department of region {region}.",
+    },
+    "schemes.INVALID_DIVISION_FILE": {
+        "fr": "Ligne {line} : {problem}.",
+        "en": "Line {line}: {problem}.",
+    },
     "auth.INVALID_CREDENTIALS": {
         "fr": "Identifiant ou mot de passe incorrect.",
         "en": "Wrong identifier or password.",

@@ -9,7 +9,8 @@ import pytest
 
 from schemes.rules import service as scheme_service
 from schemes.rules.errors import SchemeCodeTaken
-from schemes.rules.tables import Scheme, SchemeKind
+from schemes.rules.model import Branch, MemberCategory
+from schemes.rules.tables import Scheme
 from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.errors import DomainError, ReadOnlyTenant
@@ -26,7 +27,11 @@ pytestmark = pytest.mark.usefixtures("migrated")
 async def _scheme(ctx: TenantContext, code: str) -> Scheme:
     async with tenant_tx(ctx) as tx:
         return await scheme_service.create_scheme(
-            tx, ctx, scheme_service.NewScheme(code=code, name=f"Régime {code}", kind=SchemeKind.HEALTH_MUTUAL)
+            tx,
+            ctx,
+            scheme_service.NewScheme(
+                code=code, name=f"Régime {code}", branch=Branch.HEALTH, categories=(MemberCategory.ARTISAN,)
+            ),
         )
 
 
@@ -34,8 +39,8 @@ async def _raw_insert_scheme(ctx: TenantContext, tenant_id: UUID) -> None:
     """Insert a scheme into ``tenant_id`` with plain SQL, no application filter."""
     async with tenant_tx(ctx) as tx:
         await tx.connection.execute(
-            "INSERT INTO schemes (id, tenant_id, code, name, kind, status, created_at)"
-            " VALUES (gen_random_uuid(), $1, 'INTRUS', 'Intrus', 'artisans', 'draft', now())",
+            "INSERT INTO schemes (id, tenant_id, code, name, branch, categories, status, created_at)"
+            " VALUES (gen_random_uuid(), $1, 'INTRUS', 'Intrus', 'health', '{artisan}', 'draft', now())",
             tenant_id,
         )
 

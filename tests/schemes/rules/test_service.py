@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from schemes.rules import service as scheme_service
-from schemes.rules.tables import SchemeKind
+from schemes.rules.model import Branch, MemberCategory
 from tenants.errors import DomainError
 from tenants.tx import tenant_tx
 from tests.factories import context, make_tenant
@@ -20,7 +20,10 @@ async def test_concurrent_creations_of_one_code_make_one_scheme() -> None:
 
     async def create() -> str:
         data = scheme_service.NewScheme(
-            code="CMU-2027", name="Couverture maladie universelle", kind=SchemeKind.HEALTH_MUTUAL
+            code="CMU-2027",
+            name="Couverture maladie universelle",
+            branch=Branch.HEALTH,
+            categories=(MemberCategory.ARTISAN,),
         )
         try:
             async with tenant_tx(ctx) as tx:

@@ -19,7 +19,8 @@ from strawberry.relay import to_base64
 
 from app.settings import Settings
 from schemes.rules import service as scheme_service
-from schemes.rules.tables import Scheme, SchemeKind
+from schemes.rules.model import Branch, MemberCategory
+from schemes.rules.tables import Scheme
 from tenants.audit import service as audit
 from tenants.context import ANONYMOUS, SYSTEM
 from tenants.identity import keys
@@ -106,7 +107,11 @@ class TestEveryChangeIsAudited:
         ctx = await context(tenant)
         async with tenant_tx(ctx) as tx:
             await scheme_service.create_scheme(
-                tx, ctx, scheme_service.NewScheme(code="SANTE", name="Santé", kind=SchemeKind.HEALTH_MUTUAL)
+                tx,
+                ctx,
+                scheme_service.NewScheme(
+                    code="SANTE", name="Santé", branch=Branch.HEALTH, categories=(MemberCategory.ARTISAN,)
+                ),
             )
         with pytest.raises(asyncpg.IntegrityConstraintViolationError) as raised:
             async with tenant_tx(ctx):
@@ -123,7 +128,11 @@ class TestEveryChangeIsAudited:
         async with tenant_tx(ctx) as tx:
             await audit.record_change(tx, ctx, "scheme.create", "scheme", "SANTE")
             await scheme_service.create_scheme(
-                tx, ctx, scheme_service.NewScheme(code="SANTE", name="Santé", kind=SchemeKind.HEALTH_MUTUAL)
+                tx,
+                ctx,
+                scheme_service.NewScheme(
+                    code="SANTE", name="Santé", branch=Branch.HEALTH, categories=(MemberCategory.ARTISAN,)
+                ),
             )
         async with tenant_tx(ctx) as tx:
             await within(ctx, Scheme).update({Scheme.name: "Santé pour tous"})

@@ -1,0 +1,1 @@
+"""Reference data every tenant reads: a country's administrative divisions."""

@@ -1,0 +1,29 @@
+"""A country's regions: its first-level ISO 3166-2 subdivisions, from pycountry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import pycountry
+
+
+@dataclass(frozen=True)
+class Region:
+    """A first-level subdivision: its ISO 3166-2 code (SN-DK) and its name."""
+
+    code: str
+    name: str
+
+
+@cache
+def regions_of(country: str) -> tuple[Region, ...]:
+    """The regions of ``country`` (ISO 3166-1 alpha-2), by name; none for an unknown country."""
+    found = pycountry.subdivisions.get(country_code=country.upper()) or []  # type: ignore[no-untyped-call]
+    top = [s for s in found if s.parent_code is None]
+    return tuple(sorted((Region(code=s.code, name=s.name) for s in top), key=lambda r: r.name))
+
+
+def region(country: str, code: str) -> Region | None:
+    """The region of ``country`` with ISO 3166-2 ``code``, if there is one."""
+    return next((r for r in regions_of(country) if r.code == code.strip().upper()), None)
