@@ -125,9 +125,30 @@ async def start_import(tx: Transaction, ctx: TenantContext, data: NewImport, max
     return job
 
 
-async def find_job(tx: Transaction, ctx: TenantContext, job_id: UUID) -> ImportJob | None:
-    """The import ``job_id`` of a tenant the context reads."""
-    return await within(ctx, ImportJob).objects().where(ImportJob.id == job_id).first()
+async def jobs_by_id(tx: Transaction, ctx: TenantContext, job_ids: Sequence[UUID]) -> list[ImportJob]:
+    """The context's imports among ``job_ids``."""
+    if not job_ids:
+        return []
+    return await within(ctx, ImportJob).objects().where(ImportJob.id.is_in(list(job_ids)))
+
+
+async def list_jobs(
+    tx: Transaction, ctx: TenantContext, *, after: tuple[datetime, UUID] | None, limit: int
+) -> list[ImportJob]:
+    """The context's imports, newest first, after the keyset ``(created_at, id)``."""
+    query = within(ctx, ImportJob).objects()
+    if after is not None:
+        created_at, job_id = after
+        query = query.where(
+            (ImportJob.created_at < created_at) | ((ImportJob.created_at == created_at) & (ImportJob.id < job_id))
+        )
+    return await query.order_by(ImportJob.created_at, ImportJob.id, ascending=False).limit(limit)
+
+
+async def count_jobs(tx: Transaction, ctx: TenantContext) -> int:
+    """How many imports the context's tenant has."""
+    count: int = await within(ctx, ImportJob).count()
+    return count
 
 
 async def submit(tx: Transaction, ctx: TenantContext, job_id: UUID, files: ImportFiles) -> ImportJob:
@@ -292,7 +313,7 @@ async def _finish(
 
 
 async def problems_of(
-    tx: Transaction, ctx: TenantContext, job_id: UUID, *, first: int, after: tuple[int, UUID] | None = None
+    tx: Transaction, ctx: TenantContext, *, job_id: UUID, after: tuple[int, UUID] | None, limit: int
 ) -> list[ImportRowProblem]:
     """A job's row problems in file order, after the keyset ``(line, id)``."""
     query = within(ctx, ImportRowProblem).objects().where(ImportRowProblem.job_id == job_id)
@@ -301,7 +322,13 @@ async def problems_of(
         query = query.where(
             (ImportRowProblem.line > line) | ((ImportRowProblem.line == line) & (ImportRowProblem.id > problem_id))
         )
-    return await query.order_by(ImportRowProblem.line, ImportRowProblem.id).limit(first)
+    return await query.order_by(ImportRowProblem.line, ImportRowProblem.id).limit(limit)
+
+
+async def count_problems(tx: Transaction, ctx: TenantContext, *, job_id: UUID) -> int:
+    """How many problems a job recorded."""
+    count: int = await within(ctx, ImportRowProblem).count().where(ImportRowProblem.job_id == job_id)
+    return count
 
 
 def problem_of(error: DomainError, line: int, header: str | None) -> Problem:

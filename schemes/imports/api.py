@@ -1,0 +1,159 @@
+"""GraphQL of imports: a job's progress while it runs, and the problems of
+the rows it could not import."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from functools import partial
+from uuid import UUID
+
+import strawberry
+from strawberry import relay
+
+from schemes.imports import service as import_service
+from schemes.imports.tables import ImportJob, ImportKind, ImportRowProblem, ImportStatus
+from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
+from tenants.pagination import Connection, tenant_page
+from tenants.permissions import Permission
+from tenants.tx import tenant_tx
+
+strawberry.enum(ImportKind, description="What an import's file holds.")
+strawberry.enum(ImportStatus, description="Where an import stands.")
+
+REPORT_PATH = "/imports/{id}/problems.csv"
+
+
+@strawberry.type(description="Why a row of an import's file was not imported.")
+class ImportProblem:
+    line: int = strawberry.field(description="The line in the file; the header is line 1.")
+    column: str | None = strawberry.field(description="The column's header; null for the row as a whole.")
+    code: str = strawberry.field(description="The error's stable code.")
+    message: str = strawberry.field(description="The error in the caller's language.")
+
+
+@strawberry.type(description="A file's failure as a whole: why nothing more of it could be read.")
+class ImportFailure:
+    code: str
+    message: str
+    columns: list[str] = strawberry.field(description="The columns the failure names (missing, repeated).")
+
+
+@strawberry.type(description="An import of a file, worked through by a job: poll it for its progress.")
+class Job(relay.Node):
+    id: relay.NodeID[UUID]
+    kind: ImportKind
+    status: ImportStatus
+    file_name: str
+    rows_read: int = strawberry.field(description="Rows worked through so far.")
+    rows_imported: int
+    rows_existing: int = strawberry.field(
+        description="Rows whose person was already enrolled (this file or an overlapping one imported before)."
+    )
+    rows_failed: int = strawberry.field(description="Rows not imported; `problems` says why.")
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    failure_code: strawberry.Private[str | None]
+    failure_columns: strawberry.Private[list[str]]
+
+    @classmethod
+    def from_row(cls, row: ImportJob) -> Job:
+        """The GraphQL view of an import job."""
+        detail = row.failure_detail if isinstance(row.failure_detail, dict) else json.loads(row.failure_detail)
+        return cls(
+            id=row.id,
+            kind=ImportKind(row.kind),
+            status=ImportStatus(row.status),
+            file_name=row.file_name,
+            rows_read=row.rows_read,
+            rows_imported=row.rows_imported,
+            rows_existing=row.rows_existing,
+            rows_failed=row.rows_failed,
+            created_at=row.created_at,
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            failure_code=row.failure,
+            failure_columns=list(detail.get("columns", [])),
+        )
+
+    @field("Why the file could not be read further; null unless `status` is FAILED.")
+    def failure(self, info: Info) -> ImportFailure | None:
+        if self.failure_code is None:
+            return None
+        code = f"imports.FILE_{self.failure_code.upper()}"
+        params = {"columns": ", ".join(self.failure_columns)}
+        return ImportFailure(code=code, message=info.context.translate(code, params), columns=self.failure_columns)
+
+    @field("The rows not imported and why, in file order; `first` is at most 100.")
+    async def problems(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[ImportProblem]:
+        context = tenant_of(info)
+        job_id = self.id
+        translate = info.context.translate
+
+        def node(row: ImportRowProblem) -> ImportProblem:
+            params = row.params if isinstance(row.params, dict) else json.loads(row.params)
+            return ImportProblem(line=row.line, column=row.header, code=row.code, message=translate(row.code, params))
+
+        return await tenant_page(
+            context,
+            first,
+            after,
+            (int, UUID),
+            rows=partial(import_service.problems_of, job_id=job_id),
+            count=partial(import_service.count_problems, job_id=job_id),
+            node=node,
+            key=lambda row: (row.line, row.id),
+        )
+
+    @field(
+        "Where to download the problems as a CSV file (line, column, message) in the caller's "
+        "language, with the same credentials as this request."
+    )
+    def problems_report_path(self) -> str:
+        return REPORT_PATH.format(id=relay.to_base64("Job", str(self.id)))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Job | None]:
+        ids = node_uuids(node_ids)
+        context = info.context.viewer.tenant
+        if context is None or not context.allows(Permission.MEMBERS_WRITE):
+            return [None for _ in ids]
+        async with tenant_tx(context) as tx:
+            rows = await import_service.jobs_by_id(tx, context, [i for i in ids if i is not None])
+        by_id = {row.id: row for row in rows}
+        return [cls.from_row(by_id[i]) if i in by_id else None for i in ids]
+
+
+@strawberry.type
+class Query:
+    @field("An import job by its id; null when there is none in the tenant.", permission=Permission.MEMBERS_WRITE)
+    async def job(self, info: Info, id: relay.GlobalID) -> Job | None:  # noqa: A002
+        job_id = decode_id(id, "Job")
+        if job_id is None:
+            return None
+        context = tenant_of(info)
+        async with tenant_tx(context) as tx:
+            rows = await import_service.jobs_by_id(tx, context, [job_id])
+        return Job.from_row(rows[0]) if rows else None
+
+    @field(
+        "The tenant's imports, newest first. Requires `members:write`; `first` is at most 100.",
+        permission=Permission.MEMBERS_WRITE,
+    )
+    async def imports(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Job]:
+        return await tenant_page(
+            tenant_of(info),
+            first,
+            after,
+            (datetime, UUID),
+            rows=import_service.list_jobs,
+            count=import_service.count_jobs,
+            node=Job.from_row,
+            key=lambda row: (row.created_at, row.id),
+        )
