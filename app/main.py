@@ -27,6 +27,7 @@ from app.logs import configure_logging
 from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
+from schemes.imports.http import problems_report
 from tenants.identity.http import jwks
 from tenants.partners.http import token_endpoint
 
@@ -79,13 +80,22 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     graphiql = GraphiQL.load() if settings.introspection_enabled else None
     graphql = graphql_controller(make_schema(settings), context_getter=context_getter(runtime), graphiql=graphiql)
     app = Litestar(
-        route_handlers=[HealthController, jwks, token_endpoint, graphql, *([graphiql.route()] if graphiql else [])],
+        route_handlers=[
+            HealthController,
+            jwks,
+            token_endpoint,
+            graphql,
+            problems_report,
+            *([graphiql.route()] if graphiql else []),
+        ],
         lifespan=[lifespan],
         exception_handlers={Exception: internal_error},
         request_max_body_size=settings.http_max_body_bytes,
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
             "keys": Provide(lambda: runtime.keys, sync_to_thread=False),
+            # The viewer, its loaders and the process services, as GraphQL resolvers get them.
+            "request_context": Provide(context_getter(runtime)),
         },
         openapi_config=None,
         logging_config=None,  # app.logs configures logging for the whole process
