@@ -24,6 +24,7 @@ from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
 from schemes.employers import api as employers_api
+from schemes.members import api as members_api
 from schemes.rules import api as rules_api
 from tenants.audit import api as audit_api
 from tenants.errors import DomainError
@@ -41,6 +42,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     audit_api,
     employers_api,
     rules_api,
+    members_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""

@@ -205,6 +205,125 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Ligne {line} : {problem}.",
         "en": "Line {line}: {problem}.",
     },
+    "members.TENANT_NOT_APPROVED": {
+        "fr": "Cette structure n'est pas agréée (statut : {status}) : elle ne peut pas encore enrôler.",
+        "en": "This organisation is not licensed (status: {status}): it cannot enrol yet.",
+    },
+    "members.MEMBER_NOT_FOUND": {
+        "fr": "Adhérent introuvable.",
+        "en": "Member not found.",
+    },
+    "members.BENEFICIARY_NOT_FOUND": {
+        "fr": "Bénéficiaire introuvable.",
+        "en": "Beneficiary not found.",
+    },
+    "members.SCHEME_NOT_FOUND": {
+        "fr": "Régime introuvable.",
+        "en": "Scheme not found.",
+    },
+    "members.CATEGORY_NOT_ADMITTED": {
+        "fr": "Ce régime n'admet pas la catégorie « {category} ».",
+        "en": "This scheme does not admit the category “{category}”.",
+    },
+    "members.FIELD_REQUIRED": {
+        "fr": "Le champ « {field} » est obligatoire pour la catégorie « {category} ».",
+        "en": "The field “{field}” is required for the category “{category}”.",
+    },
+    "members.FIELD_NOT_ALLOWED": {
+        "fr": "Ces informations ne concernent pas la catégorie « {category} ».",
+        "en": "These details do not apply to the category “{category}”.",
+    },
+    "members.INVALID_TEXT_LENGTH": {
+        "fr": "Ce champ doit compter de 1 à {maximum} caractères.",
+        "en": "This field must be 1 to {maximum} characters long.",
+    },
+    "members.INVALID_BIRTH": {
+        "fr": "Indiquez la date de naissance, ou l'année seule si elle est inconnue, entre 1900 et aujourd'hui.",
+        "en": "Give the date of birth, or the year alone when it is unknown, between 1900 and today.",
+    },
+    "members.INVALID_COUNTRY": {
+        "fr": "« {country} » n'est pas un code pays ISO 3166-1 (deux lettres, par exemple SN).",
+        "en": "“{country}” is not an ISO 3166-1 country code (two letters, such as SN).",
+    },
+    "members.INVALID_REGION": {
+        "fr": "« {region} » n'est pas une région du pays {country} (code ISO 3166-2, par exemple SN-DK).",
+        "en": "“{region}” is not a region of country {country} (ISO 3166-2 code, such as SN-DK).",
+    },
+    "members.INVALID_PHONE": {
+        "fr": "« {phone} » n'est pas un numéro de téléphone valide.",
+        "en": "“{phone}” is not a valid phone number.",
+    },
+    "members.INVALID_DOCUMENT_NUMBER": {
+        "fr": "« {number} » n'est pas un numéro de pièce : 3 à 40 lettres ou chiffres.",
+        "en": "“{number}” is not a document number: 3 to 40 letters or digits.",
+    },
+    "members.DUPLICATE_DOCUMENT": {
+        "fr": "Cette pièce d'identité est déjà enregistrée pour l'adhérent n° {member_number}.",
+        "en": "This identity document is already recorded for member no. {member_number}.",
+    },
+    "members.REPEATED_DOCUMENT": {
+        "fr": "Cette pièce d'identité figure deux fois dans la saisie.",
+        "en": "This identity document is given twice.",
+    },
+    "members.EMPLOYER_NOT_FOUND": {
+        "fr": "Employeur introuvable.",
+        "en": "Employer not found.",
+    },
+    "members.INVALID_SALARY": {
+        "fr": "Le salaire doit être un montant positif en unités de la devise.",
+        "en": "The salary must be a positive amount in the currency's units.",
+    },
+    "members.INVALID_CONTRACT_KIND": {
+        "fr": "Ce type de contrat ne convient pas à la catégorie « {category} » : un salarié est permanent, "
+        "un travailleur précaire journalier, saisonnier ou temporaire.",
+        "en": "This contract kind does not fit the category “{category}”: an employee is permanent, "
+        "a precarious worker day, seasonal or temporary.",
+    },
+    "members.INVALID_DATE": {
+        "fr": "Cette date ne convient pas : ni dans le futur, ni avant la date précédente.",
+        "en": "This date does not fit: neither in the future nor before the previous one.",
+    },
+    "members.TOO_MANY": {
+        "fr": "Trop d'éléments : {maximum} au plus.",
+        "en": "Too many items: {maximum} at most.",
+    },
+    "members.INVALID_IDEMPOTENCY_KEY": {
+        "fr": "La clé d'idempotence doit compter de 1 à {maximum} caractères.",
+        "en": "The idempotency key must be 1 to {maximum} characters long.",
+    },
+    "members.ILLEGAL_TRANSITION": {
+        "fr": "Un adhérent au statut « {from_status} » ne peut pas passer au statut « {to_status} ».",
+        "en": "A member with the status “{from_status}” cannot move to “{to_status}”.",
+    },
+    "members.REASON_REQUIRED": {
+        "fr": "Indiquez le motif de la radiation : décès, démission, mutation ou fraude.",
+        "en": "Give the reason for the termination: death, resignation, transfer or fraud.",
+    },
+    "members.REASON_NOT_ALLOWED": {
+        "fr": "Un motif ne s'indique que pour une radiation.",
+        "en": "A reason is given only for a termination.",
+    },
+    "members.MEMBER_TERMINATED": {
+        "fr": "L'adhérent n° {number} est radié : son foyer ne change plus.",
+        "en": "Member no. {number} is terminated: their household no longer changes.",
+    },
+    "members.BENEFICIARY_REMOVED": {
+        "fr": "Ce bénéficiaire a déjà quitté le foyer le {removed_on}.",
+        "en": "This beneficiary already left the household on {removed_on}.",
+    },
+    "members.NUMBERING_IN_USE": {
+        "fr": "{issued} numéros d'adhérent sont déjà attribués : leur format ne change plus.",
+        "en": "{issued} membership numbers are already issued: their format can no longer change.",
+    },
+    "members.INVALID_NUMBERING": {
+        "fr": "Format invalide : un préfixe de 12 lettres majuscules, chiffres ou tirets au plus, "
+        "de 1 à {maximum} chiffres.",
+        "en": "Invalid format: a prefix of at most 12 capital letters, digits or hyphens, 1 to {maximum} digits.",
+    },
+    "members.INVALID_AGE_BAND": {
+        "fr": "Tranche d'âge invalide : de 0 à {maximum} ans, la borne basse d'abord.",
+        "en": "Invalid age band: 0 to {maximum} years, the lower bound first.",
+    },
     "auth.INVALID_CREDENTIALS": {
         "fr": "Identifiant ou mot de passe incorrect.",
         "en": "Wrong identifier or password.",

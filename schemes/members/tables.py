@@ -105,7 +105,7 @@ class Member(TenantTable, tablename="members"):
     sex = Varchar(length=8)
     birth_date = Date()
     birth_date_approximate = Boolean(default=False)
-    """Only the year is known; ``birth_date`` is 1 July of that year."""
+    """Only the year is known; ``birth_date`` is 1 January of that year."""
     nationality = Varchar(length=2)
     phone = Varchar(length=16, null=True, default=None)
     """E.164."""
