@@ -33,11 +33,10 @@ class ImportProblem:
     message: str = strawberry.field(description="The error in the caller's language.")
 
 
-@strawberry.type(description="A file's failure as a whole: why nothing more of it could be read.")
+@strawberry.type(description="Why an import stopped short: its file could not be read, or enrolling was refused.")
 class ImportFailure:
-    code: str
-    message: str
-    columns: list[str] = strawberry.field(description="The columns the failure names (missing, repeated).")
+    code: str = strawberry.field(description="The error's stable code.")
+    message: str = strawberry.field(description="The error in the caller's language, naming the columns at fault.")
 
 
 @strawberry.type(description="An import of a file, worked through by a job: poll it for its progress.")
@@ -56,12 +55,12 @@ class Job(relay.Node):
     started_at: datetime | None
     finished_at: datetime | None
     failure_code: strawberry.Private[str | None]
-    failure_columns: strawberry.Private[list[str]]
+    failure_params: strawberry.Private[dict[str, str]]
 
     @classmethod
     def from_row(cls, row: ImportJob) -> Job:
         """The GraphQL view of an import job."""
-        detail = row.failure_detail if isinstance(row.failure_detail, dict) else json.loads(row.failure_detail)
+        params = row.failure_params if isinstance(row.failure_params, dict) else json.loads(row.failure_params)
         return cls(
             id=row.id,
             kind=ImportKind(row.kind),
@@ -75,16 +74,15 @@ class Job(relay.Node):
             started_at=row.started_at,
             finished_at=row.finished_at,
             failure_code=row.failure,
-            failure_columns=list(detail.get("columns", [])),
+            failure_params=params,
         )
 
     @field("Why the file could not be read further; null unless `status` is FAILED.")
     def failure(self, info: Info) -> ImportFailure | None:
         if self.failure_code is None:
             return None
-        code = f"imports.FILE_{self.failure_code.upper()}"
-        params = {"columns": ", ".join(self.failure_columns)}
-        return ImportFailure(code=code, message=info.context.translate(code, params), columns=self.failure_columns)
+        message = info.context.translate(self.failure_code, self.failure_params)
+        return ImportFailure(code=self.failure_code, message=message)
 
     @field("The rows not imported and why, in file order; `first` is at most 100.")
     async def problems(

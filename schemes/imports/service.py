@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -74,10 +74,6 @@ class Importer:
     columns: Sequence[Column]
     group: str | None
     write: Callable[[Transaction, TenantContext, list[Row]], Awaitable[BatchOutcome]]
-
-
-IMPORTERS: dict[ImportKind, Importer] = {}
-"""The importer of each kind, registered by the domain that owns the rows."""
 
 
 @dataclass(frozen=True)
@@ -209,9 +205,16 @@ class _Overtaken(Exception):
     """Another run of the same job committed first."""
 
 
-async def run(ctx: TenantContext, job_id: UUID, files: ImportFiles, batch_rows: int = BATCH_ROWS) -> None:
-    """Work an import through, from where it stands. Running it again when it
-    is done, or while another run is under way, changes nothing."""
+async def run(
+    ctx: TenantContext,
+    job_id: UUID,
+    files: ImportFiles,
+    importers: Mapping[ImportKind, Importer],
+    batch_rows: int = BATCH_ROWS,
+) -> None:
+    """Work an import through with the importer of its kind, from where it
+    stands. Running it again when it is done, or while another run is under
+    way, changes nothing."""
     async with tenant_tx(ctx) as tx:
         job = await within(ctx, ImportJob).objects().where(ImportJob.id == job_id).first()
         if job is None or job.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
@@ -222,7 +225,7 @@ async def run(ctx: TenantContext, job_id: UUID, files: ImportFiles, batch_rows: 
                 .update({ImportJob.status: ImportStatus.RUNNING, ImportJob.started_at: datetime.now(UTC)})
                 .where(ImportJob.id == job_id)
             )
-    importer = IMPORTERS[ImportKind(job.kind)]
+    importer = importers[ImportKind(job.kind)]
     with tempfile.TemporaryDirectory(prefix="socle-import-") as folder:
         path = Path(folder) / f"file.{job.file_format}"
         await files.download(job.file_key, path)
@@ -230,8 +233,13 @@ async def run(ctx: TenantContext, job_id: UUID, files: ImportFiles, batch_rows: 
         try:
             await _work_through(ctx, job, importer, rows, batch_rows)
         except FileProblem as problem:
+            failure = errors.file_failure(problem)
             async with tenant_tx(ctx) as tx:
-                await _finish(tx, ctx, job, ImportStatus.FAILED, problem)
+                await _finish(tx, ctx, job, ImportStatus.FAILED, failure)
+            return
+        except DomainError as failure:
+            async with tenant_tx(ctx) as tx:
+                await _finish(tx, ctx, job, ImportStatus.FAILED, failure)
             return
         except _Overtaken:
             return
@@ -289,12 +297,12 @@ async def _record_problems(tx: Transaction, ctx: TenantContext, job_id: UUID, pr
 
 
 async def _finish(
-    tx: Transaction, ctx: TenantContext, job: ImportJob, status: ImportStatus, problem: FileProblem | None
+    tx: Transaction, ctx: TenantContext, job: ImportJob, status: ImportStatus, failure: DomainError | None
 ) -> None:
     values: dict[object, object] = {ImportJob.status: status, ImportJob.finished_at: datetime.now(UTC)}
-    if problem is not None:
-        values[ImportJob.failure] = problem.reason
-        values[ImportJob.failure_detail] = json.dumps({"columns": list(problem.columns)})
+    if failure is not None:
+        values[ImportJob.failure] = failure.code
+        values[ImportJob.failure_params] = json.dumps(failure.params, default=str)
     await within(ctx, ImportJob).update(values).where(ImportJob.id == job.id)  # type: ignore[arg-type]
     done = await within(ctx, ImportJob).objects().where(ImportJob.id == job.id).first()
     assert done is not None
@@ -308,7 +316,7 @@ async def _finish(
         imported=str(done.rows_imported),
         existing=str(done.rows_existing),
         failed=str(done.rows_failed),
-        **({"failure": problem.reason} if problem else {}),
+        **({"failure": failure.code} if failure else {}),
     )
 
 

@@ -29,7 +29,7 @@ class ImportStatus(StrEnum):
     DONE = "done"
     """Every row was read: imported, already there or reported."""
     FAILED = "failed"
-    """The file could not be read (see ``failure``); nothing was imported."""
+    """The job stopped short (see ``failure``); the rows before stay imported."""
 
 
 class ImportJob(TenantTable, tablename="import_jobs"):
@@ -52,10 +52,10 @@ class ImportJob(TenantTable, tablename="import_jobs"):
     rows_existing = Integer(default=0)
     """Rows whose person was already enrolled (the same file or an overlapping one imported before)."""
     rows_failed = Integer(default=0)
-    failure = Varchar(length=32, null=True, default=None)
-    """Why the file as a whole could not be read (a code of :mod:`schemes.imports.files`)."""
-    failure_detail = JSONB(default="{}")
-    """The columns a failure names."""
+    failure = Varchar(length=64, null=True, default=None)
+    """Why the job stopped short: the code of a domain error (an unreadable
+    file, a tenant no longer licensed to enrol)."""
+    failure_params = JSONB(default="{}")
     created_by = UUID(null=True, default=None)
     created_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)

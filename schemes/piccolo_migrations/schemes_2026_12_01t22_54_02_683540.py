@@ -353,7 +353,7 @@ async def forwards():
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 32,
+            "length": 64,
             "default": None,
             "null": True,
             "primary_key": False,
@@ -370,8 +370,8 @@ async def forwards():
     manager.add_column(
         table_class_name="ImportJob",
         tablename="import_jobs",
-        column_name="failure_detail",
-        db_column_name="failure_detail",
+        column_name="failure_params",
+        db_column_name="failure_params",
         column_class_name="JSONB",
         column_class=JSONB,
         params={
