@@ -281,6 +281,31 @@ def outbox_retry(settings: Settings, job_id: UUID | None, every: bool) -> None:
 
 
 @main.group()
+def reference() -> None:
+    """Reference data: administrative divisions."""
+
+
+@reference.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_command
+def reference_load(settings: Settings, file: Path) -> None:
+    """Add or update administrative divisions from a CSV file (code,country,parent_code,level,name)."""
+    from schemes.reference import service as reference_service
+    from tenants.context import PlatformContext
+    from tenants.tx import platform_tx
+
+    with file.open(encoding="utf-8-sig", newline="") as lines:
+        divisions = reference_service.read_divisions(lines)
+
+    async def run() -> reference_service.LoadReport:
+        async with _application_database(settings), platform_tx() as tx:
+            return await reference_service.load_divisions(tx, PlatformContext(), divisions)
+
+    report = _run(run())
+    click.echo(f"socle: {report.added} divisions added, {report.changed} changed, {report.unchanged} unchanged")
+
+
+@main.group()
 def tenant() -> None:
     """Tenants: ministries, mutuals and IPMs."""
 

@@ -28,6 +28,7 @@ from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 from schemes.imports.http import problems_report
+from app.storage_http import storage_router
 from tenants.identity.http import jwks
 from tenants.partners.http import token_endpoint
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             token_endpoint,
             graphql,
             problems_report,
+            storage_router(settings.document_max_bytes),
             *([graphiql.route()] if graphiql else []),
         ],
         lifespan=[lifespan],

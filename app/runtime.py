@@ -43,7 +43,7 @@ class Runtime:
         """A runtime not yet started."""
         return cls(
             settings=settings,
-            storage=make_storage(settings),
+            storage=make_storage(settings, settings.secret()),
             keys=KeyStore(settings.secret(), token_lifetime=ACCESS_TOKEN_LIFETIME),
             outbound=messaging.configure(settings),
         )

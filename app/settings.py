@@ -84,6 +84,10 @@ class Settings(BaseSettings):
     storage_region: str | None = None
     """S3 region name."""
 
+    document_max_bytes: Annotated[int, Field(ge=1024, le=1_073_741_824)] = 10_485_760
+    """Largest document (photo, scan) a client may upload, in bytes (10 MiB
+    by default); the storage refuses a larger file."""
+
     secret_key: SecretStr | None = None
     """At least 32 characters; encrypts the token signing keys and signs
     cookies. Unset outside production: a random key kept in `var/secret_key`."""

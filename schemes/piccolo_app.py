@@ -4,6 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from schemes.documents.tables import Document
 from schemes.employers.tables import Employer
 from schemes.imports.tables import ImportJob, ImportRowProblem
 from schemes.members.tables import (
@@ -14,7 +15,12 @@ from schemes.members.tables import (
     MembershipNumbering,
     MemberStatusChange,
 )
+<<<<<<< HEAD
 from schemes.rules.tables import Scheme, SchemeRuleVersion
+=======
+from schemes.reference.tables import AdministrativeDivision
+from schemes.rules.tables import Scheme
+>>>>>>> support
 
 APP_CONFIG = AppConfig(
     app_name="schemes",
@@ -29,8 +35,13 @@ APP_CONFIG = AppConfig(
         IdentityDocument,
         MemberStatusChange,
         Employment,
+<<<<<<< HEAD
         ImportJob,
         ImportRowProblem,
+=======
+        AdministrativeDivision,
+        Document,
+>>>>>>> support
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

@@ -20,6 +20,7 @@ from tenants.context import TenantContext, Viewer
 from tenants.errors import Forbidden, Unauthenticated
 from tenants.identity.keys import KeyStore
 from tenants.permissions import Permission
+from tenants.services import Services
 from tenants.tx import tenant_tx
 
 K = TypeVar("K", bound=Hashable)
@@ -64,6 +65,8 @@ class RequestContext(BaseContext, kw_only=True):
     """The key the tokens of links sent to people (invitations) derive from."""
     keys: KeyStore
     """The process's keys that sign access tokens."""
+    services: Services
+    """Process services domains declare and the app provides (object storage)."""
 
 
 Info = strawberry.Info[RequestContext, None]

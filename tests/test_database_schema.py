@@ -27,6 +27,7 @@ async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
     assert TENANT_OWNED == [
         "api_clients",
         "beneficiaries",
+        "documents",
         "employers",
         "identity_documents",
         "invitations",
@@ -47,9 +48,11 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         " ORDER BY relname"
     )
     assert [tuple(row) for row in rows] == [
+        ("administrative_divisions", True, True),
         ("api_clients", True, True),
         ("audit_events", True, True),
         ("beneficiaries", True, True),
+        ("documents", True, True),
         ("employers", True, True),
         ("identity_documents", True, True),
         ("invitations", True, True),

@@ -12,6 +12,7 @@ from tenants.graphql import Requires
 PUBLIC = {
     "Query.viewer": "tells a caller who it is, signed in or not",
     "Query.node": "each type's resolve_nodes checks its own permission and scopes to readable tenants",
+    "Query.administrativeDivisions": "public reference data (ISO 3166-2 regions and the divisions below them)",
     "Mutation.sessionCreate": "signing in",
     "Mutation.sessionRefresh": "the refresh token is the credential",
     "Mutation.sessionRevoke": "ends the caller's own session, if any",

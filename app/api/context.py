@@ -10,8 +10,10 @@ from litestar import Request
 from app.i18n import negotiate, translate
 from app.requests import request_id_of
 from app.runtime import Runtime
+from schemes.documents.storage import DOCUMENT_STORE
 from tenants.graphql import Loaders, RequestContext
 from tenants.identity.http import resolve_viewer
+from tenants.services import Services
 
 
 def context_getter(runtime: Runtime) -> Callable[[Request], Awaitable[RequestContext]]:  # type: ignore[type-arg]
@@ -26,6 +28,7 @@ def context_getter(runtime: Runtime) -> Callable[[Request], Awaitable[RequestCon
             translate=lambda code, params: translate(code, viewer.locale, **params),
             link_secret=runtime.outbound.link_secret,
             keys=runtime.keys,
+            services=Services({DOCUMENT_STORE: runtime.storage}),
         )
 
     return get_context

@@ -23,9 +23,11 @@ from strawberry.types import ExecutionContext
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
+from schemes.documents import api as documents_api
 from schemes.employers import api as employers_api
 from schemes.members import api as members_api
 from schemes.rules import api as rules_api
+from schemes.reference import api as reference_api
 from tenants.audit import api as audit_api
 from tenants.errors import DomainError
 from tenants.identity import api as identity_api
@@ -43,6 +45,8 @@ DOMAINS: tuple[ModuleType, ...] = (
     employers_api,
     rules_api,
     members_api,
+    reference_api,
+    documents_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""

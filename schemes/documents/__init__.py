@@ -1,0 +1,1 @@
+"""Documents: photos and scans of members' papers, kept in object storage."""
