@@ -27,8 +27,8 @@ from app.logs import configure_logging
 from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
-from schemes.imports.http import problems_report
 from app.storage_http import storage_router
+from schemes.imports.http import problems_report
 from tenants.identity.http import jwks
 from tenants.partners.http import token_endpoint
 

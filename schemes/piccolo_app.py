@@ -15,12 +15,8 @@ from schemes.members.tables import (
     MembershipNumbering,
     MemberStatusChange,
 )
-<<<<<<< HEAD
-from schemes.rules.tables import Scheme, SchemeRuleVersion
-=======
 from schemes.reference.tables import AdministrativeDivision
-from schemes.rules.tables import Scheme
->>>>>>> support
+from schemes.rules.tables import Scheme, SchemeRuleVersion
 
 APP_CONFIG = AppConfig(
     app_name="schemes",
@@ -35,13 +31,10 @@ APP_CONFIG = AppConfig(
         IdentityDocument,
         MemberStatusChange,
         Employment,
-<<<<<<< HEAD
         ImportJob,
         ImportRowProblem,
-=======
         AdministrativeDivision,
         Document,
->>>>>>> support
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

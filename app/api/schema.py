@@ -26,8 +26,8 @@ from graphql import GraphQLError
 from schemes.documents import api as documents_api
 from schemes.employers import api as employers_api
 from schemes.members import api as members_api
-from schemes.rules import api as rules_api
 from schemes.reference import api as reference_api
+from schemes.rules import api as rules_api
 from tenants.audit import api as audit_api
 from tenants.errors import DomainError
 from tenants.identity import api as identity_api

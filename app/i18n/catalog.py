@@ -152,43 +152,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "schemes.USED_BEFORE_EFFECTIVE_DATE": {
         "fr": "La période se termine le {through}, avant l'entrée en vigueur de la version le {effective_from}.",
         "en": "The period ends on {through}, before the version takes effect on {effective_from}.",
-    "storage.LINK_INVALID": {
-        "fr": "Lien invalide ou expiré : demandez-en un nouveau.",
-        "en": "Invalid or expired link: ask for a new one.",
-    },
-    "storage.WRONG_SIZE": {
-        "fr": "Le fichier ne fait pas la taille déclarée ({size} octets).",
-        "en": "The file is not of the declared size ({size} bytes).",
-    },
-    "storage.WRONG_CONTENT_TYPE": {
-        "fr": "Le fichier n'est pas du type déclaré ({content_type}).",
-        "en": "The file is not of the declared type ({content_type}).",
-    },
-    "schemes.UNSUPPORTED_CONTENT_TYPE": {
-        "fr": "Le type « {content_type} » n'est pas accepté : {allowed}.",
-        "en": "The type “{content_type}” is not accepted: {allowed}.",
-    },
-    "schemes.INVALID_DOCUMENT_SIZE": {
-        "fr": "La taille du fichier doit être comprise entre 1 et {maximum} octets.",
-        "en": "The file size must be between 1 and {maximum} bytes.",
-    },
-    "schemes.DOCUMENT_MEMBER_NOT_FOUND": {
-        "fr": "Adhérent introuvable.",
-        "en": "Member not found.",
-    },
-    "schemes.DOCUMENT_NOT_FOUND": {
-        "fr": "Document introuvable.",
-        "en": "Document not found.",
-    },
-    "schemes.DOCUMENT_NOT_UPLOADED": {
-        "fr": "Le fichier n'est pas encore arrivé : envoyez-le avec le formulaire reçu, puis réessayez.",
-        "en": "The file has not arrived yet: send it with the form you received, then try again.",
-    },
-    "schemes.DOCUMENT_MISMATCH": {
-        "fr": "Le fichier reçu n'est pas celui déclaré ({content_type}, {size} octets) : il a été supprimé, "
-        "recommencez l'envoi.",
-        "en": "The file received is not the one declared ({content_type}, {size} bytes): it was removed, "
-        "start the upload again.",
     },
     "schemes.INVALID_EMPLOYER_NAME": {
         "fr": "Le nom de l'employeur doit compter de 2 à 200 caractères.",
@@ -239,10 +202,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{department}” is not a department of region {region}.",
     },
     "schemes.INVALID_DIVISION_FILE": {
-        "fr": "Ligne {line}, colonne {column} : « {value} » ne convient pas (colonnes attendues : "
-        "code,country,parent_code,level,name ; niveaux : department, arrondissement, commune).",
-        "en": "Line {line}, column {column}: “{value}” is not valid (expected columns: "
-        "code,country,parent_code,level,name; levels: department, arrondissement, commune).",
+        "fr": "Ligne {line} : {problem}.",
+        "en": "Line {line}: {problem}.",
     },
     "members.TENANT_NOT_APPROVED": {
         "fr": "Cette structure n'est pas agréée (statut : {status}) : elle ne peut pas encore enrôler.",
@@ -573,5 +534,43 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auth.PASSWORD_RESET_SUBJECT": {
         "fr": "Nouveau mot de passe Socle",
         "en": "New Socle password",
+    },
+    "storage.LINK_INVALID": {
+        "fr": "Lien invalide ou expiré : demandez-en un nouveau.",
+        "en": "Invalid or expired link: ask for a new one.",
+    },
+    "storage.WRONG_SIZE": {
+        "fr": "Le fichier ne fait pas la taille déclarée ({size} octets).",
+        "en": "The file is not of the declared size ({size} bytes).",
+    },
+    "storage.WRONG_CONTENT_TYPE": {
+        "fr": "Le fichier n'est pas du type déclaré ({content_type}).",
+        "en": "The file is not of the declared type ({content_type}).",
+    },
+    "schemes.UNSUPPORTED_CONTENT_TYPE": {
+        "fr": "Le type « {content_type} » n'est pas accepté : {allowed}.",
+        "en": "The type “{content_type}” is not accepted: {allowed}.",
+    },
+    "schemes.INVALID_DOCUMENT_SIZE": {
+        "fr": "La taille du fichier doit être comprise entre 1 et {maximum} octets.",
+        "en": "The file size must be between 1 and {maximum} bytes.",
+    },
+    "schemes.DOCUMENT_MEMBER_NOT_FOUND": {
+        "fr": "Adhérent introuvable.",
+        "en": "Member not found.",
+    },
+    "schemes.DOCUMENT_NOT_FOUND": {
+        "fr": "Document introuvable.",
+        "en": "Document not found.",
+    },
+    "schemes.DOCUMENT_NOT_UPLOADED": {
+        "fr": "Le fichier n'est pas encore arrivé : envoyez-le avec le formulaire reçu, puis réessayez.",
+        "en": "The file has not arrived yet: send it with the form you received, then try again.",
+    },
+    "schemes.DOCUMENT_MISMATCH": {
+        "fr": "Le fichier reçu n'est pas celui déclaré ({content_type}, {size} octets) : il a été supprimé, "
+        "recommencez l'envoi.",
+        "en": "The file received is not the one declared ({content_type}, {size} bytes): it was removed, "
+        "start the upload again.",
     },
 }

@@ -16,7 +16,7 @@ from app.main import create_app
 from app.settings import Settings
 from schemes.members.tables import Member
 from schemes.rules import service as scheme_service
-from schemes.rules.tables import SchemeKind
+from schemes.rules.model import Branch, MemberCategory
 from tenants.audit import service as audit
 from tenants.registry.tables import Tenant
 from tenants.scoping import within
@@ -45,7 +45,9 @@ async def make_member(tenant: Tenant, number: str = "M-000001") -> Member:
         scheme = await scheme_service.create_scheme(
             tx,
             ctx,
-            scheme_service.NewScheme(code=f"S{number[-4:]}", name="Régime CMU", kind=SchemeKind.HEALTH_MUTUAL),
+            scheme_service.NewScheme(
+                code=f"S{number[-4:]}", name="Régime CMU", branch=Branch.HEALTH, categories=(MemberCategory.ARTISAN,)
+            ),
         )
         members = within(ctx, Member)
         member = members.new(
