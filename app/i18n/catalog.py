@@ -202,8 +202,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{department}” is not a department of region {region}.",
     },
     "schemes.INVALID_DIVISION_FILE": {
-        "fr": "Ligne {line} : {problem}.",
-        "en": "Line {line}: {problem}.",
+        "fr": "Ligne {line}, colonne {column} : « {value} » ne convient pas (colonnes attendues : "
+        "code,country,parent_code,level,name ; niveaux : department, arrondissement, commune).",
+        "en": "Line {line}, column {column}: “{value}” is not valid (expected columns: "
+        "code,country,parent_code,level,name; levels: department, arrondissement, commune).",
     },
     "members.TENANT_NOT_APPROVED": {
         "fr": "Cette structure n'est pas agréée (statut : {status}) : elle ne peut pas encore enrôler.",
