@@ -12,9 +12,14 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
+from schemes.documents.api import UploadFormField
+from schemes.imports import errors
 from schemes.imports import service as import_service
 from schemes.imports.tables import ImportJob, ImportKind, ImportRowProblem, ImportStatus
+from schemes.members import enrolment
+from schemes.members import errors as member_errors
 from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
+from tenants.mutations import mutation
 from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
 from tenants.tx import tenant_tx
@@ -155,3 +160,80 @@ class Query:
             node=Job.from_row,
             key=lambda row: (row.created_at, row.id),
         )
+
+
+@strawberry.input(description="Start an import of members: the file the client is about to send.")
+class MemberImportStartInput:
+    file_name: str = strawberry.field(description="The file's name, ending in .csv or .xlsx.")
+    content_type: str = strawberry.field(
+        description="text/csv, or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet for .xlsx."
+    )
+    size: int = strawberry.field(description="The file's exact size in bytes.")
+
+
+@strawberry.type(
+    description="An import waiting for its file, and where to send it: a multipart/form-data request to `url` "
+    "with `method`, the `fields` in order, then the file as the last field, named `file`; "
+    "then `memberImportSubmit`."
+)
+class MemberImportUpload:
+    job: Job
+    url: str
+    method: str
+    fields: list[UploadFormField]
+    expires_at: datetime
+
+
+@strawberry.input(description="Work an import through once its file is sent.")
+class MemberImportSubmitInput:
+    id: relay.GlobalID = strawberry.field(description="The import's id (type `Job`).")
+
+
+@strawberry.type
+class Mutation:
+    @mutation(
+        "Start an import of members and beneficiaries from a CSV or XLSX file (see the template at "
+        "`/imports/members/template.csv`): the answer says where to send the file, for an hour. "
+        "Requires `members:write`.",
+        errors=[
+            errors.InvalidFileName,
+            errors.UnsupportedFileType,
+            errors.FileTooLarge,
+            member_errors.TenantNotApproved,
+        ],
+        permission=Permission.MEMBERS_WRITE,
+    )
+    async def member_import_start(self, info: Info, input: MemberImportStartInput) -> MemberImportUpload:  # noqa: A002
+        context = tenant_of(info)
+        files = info.context.services.get(import_service.IMPORT_FILES)
+        limits = info.context.services.get(import_service.IMPORT_SETTINGS)
+        data = import_service.NewImport(
+            kind=ImportKind.MEMBERS, file_name=input.file_name, content_type=input.content_type, size=input.size
+        )
+        async with tenant_tx(context) as tx:
+            await enrolment.require_approved(tx, context)
+            job = await import_service.start_import(tx, context, data, limits.max_bytes)
+        form = files.upload_form(job.file_key, input.content_type, input.size, import_service.UPLOAD_SECONDS)
+        return MemberImportUpload(
+            job=Job.from_row(job),
+            url=form.url,
+            method=form.method,
+            fields=[UploadFormField(name=name, value=value) for name, value in form.fields],
+            expires_at=form.expires_at,
+        )
+
+    @mutation(
+        "Work an import through once its file is sent: a job reads it and enrols its households; poll "
+        "`job(id)` for its progress. Submitting it again changes nothing. Requires `members:write`.",
+        errors=[errors.ImportNotFound, errors.FileNotUploaded, errors.FileSizeMismatch, errors.UnsupportedFileType],
+        permission=Permission.MEMBERS_WRITE,
+    )
+    async def member_import_submit(self, info: Info, input: MemberImportSubmitInput) -> Job:  # noqa: A002
+        context = tenant_of(info)
+        job_id = decode_id(input.id, "Job")
+        if job_id is None:
+            raise errors.ImportNotFound(path=("input", "id"))
+        files = info.context.services.get(import_service.IMPORT_FILES)
+        async with tenant_tx(context) as tx:
+            job = await import_service.submit(tx, context, job_id, files)
+        return Job.from_row(job)

@@ -37,6 +37,14 @@ CONTENT_TYPES = {
 """The content types a client may declare for an import file."""
 
 
+def looks_like(file_format: FileFormat, head: bytes) -> bool:
+    """Whether a file's first bytes fit its format: a workbook is a ZIP
+    archive; a CSV file is text, so holds no NUL byte."""
+    if file_format is FileFormat.XLSX:
+        return head.startswith(b"PK\x03\x04")
+    return b"\x00" not in head
+
+
 @dataclass(frozen=True)
 class Column:
     """A column a file may have: its key, its French header, and whether rows need it."""

@@ -1,15 +1,17 @@
-"""``GET /imports/{id}/problems.csv``: an import's problems as a CSV file, in
-the caller's language, for a spreadsheet or a person at a desk."""
+"""Imports over plain HTTP: ``GET /imports/{id}/problems.csv``, an import's
+problems as a CSV file in the caller's language, and the members' template
+(``/imports/members/template.csv`` or ``.xlsx``)."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
 from collections.abc import AsyncIterator
 from uuid import UUID
 
-from litestar import get
+from litestar import Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
@@ -17,7 +19,9 @@ from litestar.response import Stream
 from strawberry import relay
 
 from schemes.imports import service as import_service
+from schemes.imports.files import CONTENT_TYPES, FileFormat
 from schemes.imports.tables import ImportJob, ImportRowProblem
+from schemes.imports.template import template
 from tenants.context import TenantContext
 from tenants.graphql import RequestContext, decode_id
 from tenants.permissions import Permission
@@ -92,3 +96,24 @@ async def problems_report(job: FromPath[str], request_context: NamedDependency[R
 def _ascii(name: str) -> str:
     """A file name safe in a header: ASCII letters, digits, dashes."""
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name)[:80] or "import"
+
+
+_TEMPLATE_TYPES = {
+    FileFormat.CSV: "text/csv; charset=utf-8",
+    FileFormat.XLSX: next(t for t, f in CONTENT_TYPES.items() if f is FileFormat.XLSX),
+}
+
+
+@get("/imports/members/template.{extension:str}", cache=3600)
+async def members_template(extension: FromPath[str]) -> Response[bytes]:
+    """The members' import template, with its columns in French and two example households."""
+    try:
+        file_format = FileFormat(extension)
+    except ValueError:
+        raise NotFoundException() from None
+    body = await asyncio.to_thread(template, file_format)
+    return Response(
+        body,
+        media_type=_TEMPLATE_TYPES[file_format],
+        headers={"Content-Disposition": f'attachment; filename="modele-adherents.{file_format.value}"'},
+    )

@@ -13,14 +13,16 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 from uuid import UUID
 
+from schemes.documents.storage import StoredObject, UploadForm
 from schemes.imports import errors
-from schemes.imports.files import CONTENT_TYPES, Column, FileFormat, FileProblem, Row, read_rows
+from schemes.imports.files import CONTENT_TYPES, Column, FileFormat, FileProblem, Row, looks_like, read_rows
 from schemes.imports.tables import ImportJob, ImportKind, ImportRowProblem, ImportStatus
 from tenants.audit import service as audit
 from tenants.context import PrincipalKind, TenantContext
 from tenants.errors import DomainError
 from tenants.ids import new_id
 from tenants.scoping import within
+from tenants.services import ServiceKey
 from tenants.tx import Transaction, tenant_tx
 
 RUN_ACTOR = "imports.run"
@@ -33,11 +35,29 @@ small enough that progress moves every second or so."""
 class ImportFiles(Protocol):
     """What imports need of object storage."""
 
-    async def size_of(self, key: str) -> int | None:
-        """The size of the object under ``key``; None when there is none."""
+    def upload_form(self, key: str, content_type: str, size: int, expires_in: int) -> UploadForm:
+        """A form that lets a client store exactly ``size`` bytes of ``content_type`` under ``key``."""
+
+    async def stat(self, key: str) -> StoredObject | None:
+        """The object under ``key``, None if there is none."""
 
     async def download(self, key: str, path: Path) -> None:
         """Copy the object under ``key`` to the file ``path``, streaming."""
+
+
+@dataclass(frozen=True)
+class ImportSettings:
+    """The operator's limits on imports."""
+
+    max_bytes: int
+    """Largest file accepted."""
+
+
+IMPORT_SETTINGS: ServiceKey[ImportSettings] = ServiceKey("imports.settings")
+IMPORT_FILES: ServiceKey[ImportFiles] = ServiceKey("imports.files")
+
+UPLOAD_SECONDS = 3600
+"""How long an upload form stays valid: a large file on a slow link takes a while."""
 
 
 @dataclass(frozen=True)
@@ -155,11 +175,13 @@ async def submit(tx: Transaction, ctx: TenantContext, job_id: UUID, files: Impor
         raise errors.ImportNotFound(path=("input", "id"))
     if job.status != ImportStatus.AWAITING_FILE:
         return job
-    size = await files.size_of(job.file_key)
-    if size is None:
+    stored = await files.stat(job.file_key)
+    if stored is None:
         raise errors.FileNotUploaded(path=("input", "id"))
-    if size != job.file_size:
-        raise errors.FileSizeMismatch(path=("input", "id"), declared=job.file_size, received=size)
+    if stored.size != job.file_size:
+        raise errors.FileSizeMismatch(path=("input", "id"), declared=job.file_size, received=stored.size)
+    if not looks_like(FileFormat(job.file_format), stored.head):
+        raise errors.UnsupportedFileType(path=("input", "id"), allowed=", ".join(sorted(CONTENT_TYPES)))
     job.status = ImportStatus.QUEUED
     await within(ctx, ImportJob).update({ImportJob.status: ImportStatus.QUEUED}).where(ImportJob.id == job.id)
     await tx.enqueue(RUN_ACTOR, tenant_id=str(ctx.tenant_id), job_id=str(job.id))
@@ -276,6 +298,17 @@ async def _work_through(
             )
             if moved is None:
                 raise _Overtaken
+            await audit.record_change(
+                tx,
+                ctx,
+                "import.batch",
+                "import",
+                job.id,
+                lines=f"{batch[0].line}-{batch[-1].line}",
+                imported=str(outcome.imported),
+                existing=str(outcome.existing),
+                failed=str(failed),
+            )
         next_line = batch[-1].line + 1
 
 

@@ -7,6 +7,8 @@ from tenants import rls
 IMPORTS_SQL = [
     *rls.tenant_owned_table_v2("import_jobs"),
     *rls.tenant_owned_table_v2("import_row_problems"),
+    *rls.require_audit("import_jobs"),
+    *rls.require_audit("import_row_problems"),
     "ALTER TABLE import_jobs ADD CONSTRAINT import_jobs_kind_check CHECK (kind IN ('members'))",
     "ALTER TABLE import_jobs ADD CONSTRAINT import_jobs_status_check"
     " CHECK (status IN ('awaiting_file', 'queued', 'running', 'done', 'failed'))",
