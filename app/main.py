@@ -28,7 +28,7 @@ from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 from app.storage_http import storage_router
-from schemes.imports.http import problems_report
+from schemes.imports.http import members_template, problems_report
 from tenants.identity.http import jwks
 from tenants.partners.http import token_endpoint
 
@@ -87,7 +87,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             token_endpoint,
             graphql,
             problems_report,
-            storage_router(settings.document_max_bytes),
+            members_template,
+            storage_router(max(settings.document_max_bytes, settings.import_max_bytes)),
             *([graphiql.route()] if graphiql else []),
         ],
         lifespan=[lifespan],
