@@ -11,7 +11,7 @@ import json
 from collections.abc import AsyncIterator
 from uuid import UUID
 
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
@@ -88,7 +88,7 @@ async def problems_report(job: FromPath[str], request_context: NamedDependency[R
     stem = found[0].file_name.rsplit(".", 1)[0]
     return Stream(
         lines(),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="problems-{_ascii(stem)}.csv"'},
     )
 
@@ -99,18 +99,15 @@ def _ascii(name: str) -> str:
 
 
 _TEMPLATE_TYPES = {
-    FileFormat.CSV: "text/csv; charset=utf-8",
+    FileFormat.CSV: "text/csv",
     FileFormat.XLSX: next(t for t, f in CONTENT_TYPES.items() if f is FileFormat.XLSX),
 }
 
 
-@get("/imports/members/template.{extension:str}", cache=3600)
-async def members_template(extension: FromPath[str]) -> Response[bytes]:
+@get(["/imports/members/template.csv", "/imports/members/template.xlsx"], cache=3600)
+async def members_template(request: Request) -> Response[bytes]:  # type: ignore[type-arg]
     """The members' import template, with its columns in French and two example households."""
-    try:
-        file_format = FileFormat(extension)
-    except ValueError:
-        raise NotFoundException() from None
+    file_format = FileFormat(request.url.path.rsplit(".", 1)[-1])
     body = await asyncio.to_thread(template, file_format)
     return Response(
         body,

@@ -22,6 +22,7 @@ from schemes.imports.service import BatchOutcome, Importer, Problem, problem_of
 from schemes.members import enrolment
 from schemes.members import identity as ids
 from schemes.members.tables import ContractKind, DocumentKind
+from schemes.reference import regions
 from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup
 from schemes.rules.tables import Scheme
 from tenants.context import TenantContext
@@ -316,7 +317,9 @@ def _enrolment(
         person=person,
         phone=values.get("phone"),
         address=enrolment.Address(
-            region=values.get("region"), department=values.get("department"), locality=values.get("locality")
+            region=_region(ctx, values.get("region")),
+            department=values.get("department"),
+            locality=values.get("locality"),
         ),
         documents=_documents(row, problems),
         beneficiaries=beneficiaries,
@@ -327,6 +330,15 @@ def _enrolment(
         subsidy_group=SubsidyGroup(subsidy) if subsidy else None,
         idempotency_key=idempotency_key(scheme_code, person),
     )
+
+
+def _region(ctx: TenantContext, text: str | None) -> str | None:
+    """The region's code when the file names it (Thiès), else the text as
+    written, for the enrolment's own check to report."""
+    if text is None:
+        return None
+    found = regions.region_named(ctx.country, text)
+    return found.code if found else text
 
 
 _FIELD_COLUMNS = {

@@ -247,6 +247,7 @@ async def run(
                 .update({ImportJob.status: ImportStatus.RUNNING, ImportJob.started_at: datetime.now(UTC)})
                 .where(ImportJob.id == job_id)
             )
+            await audit.record_change(tx, ctx, "import.run", "import", job_id)
     importer = importers[ImportKind(job.kind)]
     with tempfile.TemporaryDirectory(prefix="socle-import-") as folder:
         path = Path(folder) / f"file.{job.file_format}"
