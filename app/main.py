@@ -28,6 +28,7 @@ from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 from app.storage_http import storage_router
+from schemes.imports.http import members_template, problems_report
 from tenants.identity.http import jwks
 from tenants.partners.http import token_endpoint
 
@@ -85,7 +86,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             jwks,
             token_endpoint,
             graphql,
-            storage_router(settings.document_max_bytes),
+            problems_report,
+            members_template,
+            storage_router(max(settings.document_max_bytes, settings.import_max_bytes)),
             *([graphiql.route()] if graphiql else []),
         ],
         lifespan=[lifespan],
@@ -94,6 +97,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
             "keys": Provide(lambda: runtime.keys, sync_to_thread=False),
+            # The viewer, its loaders and the process services, as GraphQL resolvers get them.
+            "request_context": Provide(context_getter(runtime)),
         },
         openapi_config=None,
         logging_config=None,  # app.logs configures logging for the whole process

@@ -17,7 +17,7 @@ from app.storage import Storage, make_storage
 from tenants.identity.keys import KeyStore
 from tenants.identity.tokens import ACCESS_TOKEN_LIFETIME
 from tenants.relay import run_relay
-from workers import messaging
+from workers import imports, messaging
 from workers.broker import install_broker
 from workers.messaging import Outbound
 
@@ -41,9 +41,11 @@ class Runtime:
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         """A runtime not yet started."""
+        storage = make_storage(settings, settings.secret())
+        imports.configure(storage)
         return cls(
             settings=settings,
-            storage=make_storage(settings, settings.secret()),
+            storage=storage,
             keys=KeyStore(settings.secret(), token_lifetime=ACCESS_TOKEN_LIFETIME),
             outbound=messaging.configure(settings),
         )

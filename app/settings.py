@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     """Largest document (photo, scan) a client may upload, in bytes (10 MiB
     by default); the storage refuses a larger file."""
 
+    import_max_bytes: Annotated[int, Field(ge=1024, le=1_073_741_824)] = 52_428_800
+    """Largest import file (CSV or XLSX of members) a client may upload, in
+    bytes (50 MiB by default: about 300,000 rows)."""
+
     secret_key: SecretStr | None = None
     """At least 32 characters; encrypts the token signing keys and signs
     cookies. Unset outside production: a random key kept in `var/secret_key`."""

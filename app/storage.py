@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import hmac
 import os
+import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,7 @@ from botocore.exceptions import ClientError
 
 from app.settings import Settings
 from schemes.documents.storage import DocumentStore, StoredObject, UploadForm
+from schemes.imports.service import ImportFiles
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -46,7 +48,7 @@ def _checked(key: str) -> str:
     return str(path)
 
 
-class Storage(DocumentStore, Protocol):
+class Storage(DocumentStore, ImportFiles, Protocol):
     """Where Socle keeps files."""
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
@@ -154,6 +156,13 @@ class LocalStorage:
         except FileNotFoundError:
             return None
 
+    async def download(self, key: str, path: Path) -> None:
+        """Copy the file of ``key`` to ``path``; ``KeyError`` if there is none."""
+        try:
+            await asyncio.to_thread(shutil.copyfile, self.path(key), path)
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
     async def store_upload(self, key: str, data: bytes, content_type: str) -> None:
         """Store an uploaded file with its content type (the folder keeps no metadata of its own)."""
         path = self.path(key)
@@ -244,6 +253,15 @@ class S3Storage:
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.client.delete_object, Bucket=self.bucket, Key=self._key(key))
+
+    async def download(self, key: str, path: Path) -> None:
+        """Copy the object of ``key`` to ``path``, in parts (never whole in memory)."""
+        try:
+            await asyncio.to_thread(self.client.download_file, self.bucket, self._key(key), str(path))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise KeyError(key) from None
+            raise
 
 
 def make_storage(settings: Settings, secret: str | None = None) -> Storage:

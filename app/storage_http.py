@@ -19,14 +19,14 @@ from litestar.status_codes import (
     HTTP_400_BAD_REQUEST,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
-    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
 )
 
 from app.i18n import negotiate, translate
 from app.requests import request_id_of
 from app.runtime import Runtime
-from app.storage import LocalStorage, StorageKeyError
+from app.storage import HEAD_BYTES, LocalStorage, StorageKeyError
 from schemes.documents.service import real_type
+from schemes.imports.files import CONTENT_TYPES, looks_like
 
 FORM_OVERHEAD = 65_536
 """Bytes a form's fields and multipart boundaries may add to its file."""
@@ -63,12 +63,11 @@ async def upload(request: Request, runtime: NamedDependency[Runtime]) -> Respons
         return _refusal(request, HTTP_403_FORBIDDEN, "storage.LINK_INVALID")
     if not storage.signer.valid(str(values["signature"]), "upload", key, content_type, size, expires):
         return _refusal(request, HTTP_403_FORBIDDEN, "storage.LINK_INVALID")
-    data = await file.read(storage.max_bytes + 1)
-    if len(data) > storage.max_bytes:
-        return _refusal(request, HTTP_413_REQUEST_ENTITY_TOO_LARGE, "api.REQUEST_TOO_LARGE")
+    # The signature holds the size, so reading one byte more tells a larger file.
+    data = await file.read(size + 1)
     if len(data) != size:
         return _refusal(request, HTTP_400_BAD_REQUEST, "storage.WRONG_SIZE", size=size)
-    if real_type(data) != content_type:
+    if not _fits(content_type, data[:HEAD_BYTES]):
         return _refusal(request, HTTP_400_BAD_REQUEST, "storage.WRONG_CONTENT_TYPE", content_type=content_type)
     await storage.store_upload(key, data, content_type)
     return Response(None, status_code=HTTP_204_NO_CONTENT)
@@ -98,6 +97,15 @@ async def download(
     return File(path=path, media_type=type, content_disposition_type="inline", filename=path.name)
 
 
+def _fits(content_type: str, head: bytes) -> bool:
+    """Whether a file's first bytes show the format its form declares: a
+    document's (image, PDF) or an import file's (CSV, XLSX)."""
+    import_format = CONTENT_TYPES.get(content_type)
+    if import_format is not None:
+        return looks_like(import_format, head)
+    return real_type(head) == content_type
+
+
 def storage_router(max_bytes: int) -> Router:
-    """The ``/files`` routes, taking forms up to the largest document plus the form's own fields."""
+    """The ``/files`` routes, taking forms up to the largest file (document or import) plus the form's own fields."""
     return Router(path="/files", route_handlers=[upload, download], request_max_body_size=max_bytes + FORM_OVERHEAD)

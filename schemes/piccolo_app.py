@@ -6,6 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 from schemes.documents.tables import Document
 from schemes.employers.tables import Employer
+from schemes.imports.tables import ImportJob, ImportRowProblem
 from schemes.members.tables import (
     Beneficiary,
     Employment,
@@ -30,6 +31,8 @@ APP_CONFIG = AppConfig(
         IdentityDocument,
         MemberStatusChange,
         Employment,
+        ImportJob,
+        ImportRowProblem,
         AdministrativeDivision,
         Document,
     ],

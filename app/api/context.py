@@ -11,6 +11,7 @@ from app.i18n import negotiate, translate
 from app.requests import request_id_of
 from app.runtime import Runtime
 from schemes.documents.storage import DOCUMENT_STORE
+from schemes.imports.service import IMPORT_FILES, IMPORT_SETTINGS, ImportSettings
 from tenants.graphql import Loaders, RequestContext
 from tenants.identity.http import resolve_viewer
 from tenants.services import Services
@@ -18,6 +19,13 @@ from tenants.services import Services
 
 def context_getter(runtime: Runtime) -> Callable[[Request], Awaitable[RequestContext]]:  # type: ignore[type-arg]
     """A Strawberry context getter bound to the process's services."""
+    services = Services(
+        {
+            DOCUMENT_STORE: runtime.storage,
+            IMPORT_FILES: runtime.storage,
+            IMPORT_SETTINGS: ImportSettings(max_bytes=runtime.settings.import_max_bytes),
+        }
+    )
 
     async def get_context(request: Request) -> RequestContext:  # type: ignore[type-arg]
         locale = negotiate(request.headers.get("accept-language"))
@@ -28,7 +36,7 @@ def context_getter(runtime: Runtime) -> Callable[[Request], Awaitable[RequestCon
             translate=lambda code, params: translate(code, viewer.locale, **params),
             link_secret=runtime.outbound.link_secret,
             keys=runtime.keys,
-            services=Services({DOCUMENT_STORE: runtime.storage}),
+            services=services,
         )
 
     return get_context

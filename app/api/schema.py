@@ -25,6 +25,7 @@ from app.settings import Settings
 from graphql import GraphQLError
 from schemes.documents import api as documents_api
 from schemes.employers import api as employers_api
+from schemes.imports import api as imports_api
 from schemes.members import api as members_api
 from schemes.reference import api as reference_api
 from schemes.rules import api as rules_api
@@ -45,6 +46,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     employers_api,
     rules_api,
     members_api,
+    imports_api,
     reference_api,
     documents_api,
 )

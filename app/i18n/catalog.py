@@ -499,4 +499,80 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Nouveau mot de passe Socle",
         "en": "New Socle password",
     },
+    "imports.IMPORT_NOT_FOUND": {
+        "fr": "Import introuvable.",
+        "en": "Import not found.",
+    },
+    "imports.INVALID_FILE_NAME": {
+        "fr": "Le nom du fichier doit compter de 1 à 255 caractères, sans « / » ni « \\ ».",
+        "en": "The file name must be 1 to 255 characters long, without “/” or “\\”.",
+    },
+    "imports.UNSUPPORTED_FILE_TYPE": {
+        "fr": "Seuls les fichiers CSV (.csv) et Excel (.xlsx) sont acceptés ({allowed}).",
+        "en": "Only CSV (.csv) and Excel (.xlsx) files are accepted ({allowed}).",
+    },
+    "imports.FILE_TOO_LARGE": {
+        "fr": "Le fichier dépasse la taille permise ({limit} octets).",
+        "en": "The file is larger than allowed ({limit} bytes).",
+    },
+    "imports.FILE_NOT_UPLOADED": {
+        "fr": "Le fichier n'a pas encore été envoyé : envoyez-le avant de lancer l'import.",
+        "en": "The file has not been uploaded yet: upload it before starting the import.",
+    },
+    "imports.FILE_SIZE_MISMATCH": {
+        "fr": "Le fichier reçu fait {received} octets au lieu des {declared} annoncés : envoyez-le à nouveau.",
+        "en": "The file received is {received} bytes instead of the {declared} declared: upload it again.",
+    },
+    "imports.FILE_UNREADABLE": {
+        "fr": "Le fichier est illisible : enregistrez-le en CSV (UTF-8) ou en Excel (.xlsx) et réessayez.",
+        "en": "The file cannot be read: save it as CSV (UTF-8) or Excel (.xlsx) and try again.",
+    },
+    "imports.FILE_EMPTY": {
+        "fr": "Le fichier est vide : la première ligne doit porter les noms des colonnes.",
+        "en": "The file is empty: its first line must hold the column names.",
+    },
+    "imports.FILE_MISSING_COLUMNS": {
+        "fr": "Colonnes obligatoires absentes : {columns}.",
+        "en": "Required columns are missing: {columns}.",
+    },
+    "imports.FILE_DUPLICATE_COLUMNS": {
+        "fr": "Colonnes présentes deux fois : {columns}.",
+        "en": "Columns given twice: {columns}.",
+    },
+    "imports.MISSING_VALUE": {
+        "fr": "Valeur obligatoire pour l'adhérent du foyer.",
+        "en": "A value is required for the household's member.",
+    },
+    "imports.UNKNOWN_VALUE": {
+        "fr": "Valeur non reconnue : « {value} » (voir le modèle de fichier).",
+        "en": "Value not recognised: “{value}” (see the file template).",
+    },
+    "imports.UNREADABLE_DATE": {
+        "fr": "Date illisible : « {value} » (attendu JJ/MM/AAAA).",
+        "en": "Unreadable date: “{value}” (expected DD/MM/YYYY).",
+    },
+    "imports.INVALID_AMOUNT": {
+        "fr": "Montant invalide : « {value} » (un nombre positif, par exemple 150000).",
+        "en": "Invalid amount: “{value}” (a positive number, such as 150000).",
+    },
+    "imports.INCOMPLETE_DOCUMENT": {
+        "fr": "Une pièce d'identité demande son type et son numéro.",
+        "en": "An identity document needs both its kind and its number.",
+    },
+    "imports.UNKNOWN_EMPLOYER": {
+        "fr": "Aucun employeur de la structure n'a le numéro « {value} ».",
+        "en": "No employer of the organisation has the number “{value}”.",
+    },
+    "imports.NO_MEMBER_IN_HOUSEHOLD": {
+        "fr": "Le foyer « {household} » n'a pas d'adhérent sur la ligne qui précède ses ayants droit.",
+        "en": "Household “{household}” has no member on the line before its beneficiaries.",
+    },
+    "imports.SECOND_MEMBER_IN_HOUSEHOLD": {
+        "fr": "Le foyer « {household} » a déjà un adhérent : une seule ligne sans lien par foyer.",
+        "en": "Household “{household}” already has a member: one row without a relationship per household.",
+    },
+    "imports.HOUSEHOLD_NOT_IMPORTED": {
+        "fr": "Ligne non importée : une autre ligne du foyer « {household} » a une erreur.",
+        "en": "Row not imported: another row of household “{household}” has an error.",
+    },
 }

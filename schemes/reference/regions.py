@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -27,3 +28,14 @@ def regions_of(country: str) -> tuple[Region, ...]:
 def region(country: str, code: str) -> Region | None:
     """The region of ``country`` with ISO 3166-2 ``code``, if there is one."""
     return next((r for r in regions_of(country) if r.code == code.strip().upper()), None)
+
+
+def region_named(country: str, text: str) -> Region | None:
+    """The region of ``country`` a person wrote: its code (SN-TH) or its name,
+    accents and case aside (Thiès, THIES)."""
+    wanted = _plain(text)
+    return region(country, text) or next((r for r in regions_of(country) if _plain(r.name) == wanted), None)
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").strip().casefold()

@@ -1,0 +1,390 @@
+"""Bulk enrolment from a file, as a manager does it: start, upload, submit,
+watch the job, read the problems; again with the same file, an overlapping
+one, an XLSX workbook, a broken file; other tenants and roles refused."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Any
+from urllib.parse import urlsplit
+
+import asyncpg
+import httpx
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from schemes.employers import service as employer_service
+from schemes.imports.files import csv_bytes
+from schemes.members.tables import Member
+from schemes.rules.tables import Scheme
+from tenants.context import TenantContext
+from tenants.registry.tables import Tenant
+from tenants.roles import Role, TenantStatus
+from tenants.scoping import within
+from tenants.tx import tenant_tx
+from tests.factories import change_out_of_band, context, make_tenant
+from tests.graphql_client import graphql, token_for
+from tests.jobs import jobs_done
+from tests.partner_tokens import partner_token
+from tests.schemes.members.factories import make_scheme
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+CSV = "text/csv"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+START = """
+mutation ($input: MemberImportStartInput!) {
+  memberImportStart(input: $input) {
+    __typename
+    ... on MemberImportUpload { job { id status fileName } url method fields { name value } }
+    ... on MemberImportStartError { code path message }
+  }
+}
+"""
+
+SUBMIT = """
+mutation ($id: ID!) {
+  memberImportSubmit(input: {id: $id}) {
+    __typename
+    ... on Job { id status }
+    ... on MemberImportSubmitError { code path message }
+  }
+}
+"""
+
+JOB = """
+query ($id: ID!) {
+  job(id: $id) {
+    status rowsRead rowsImported rowsExisting rowsFailed problemsReportPath
+    failure { code message }
+    problems(first: 100) { totalCount edges { node { line column code message } } }
+  }
+}
+"""
+
+HEADER = [
+    "Foyer", "Lien", "Régime", "Catégorie", "Nom", "Prénoms", "Sexe", "Date de naissance", "Téléphone",
+    "Type de pièce", "Numéro de pièce", "Région", "Métier", "N° registre des métiers", "Chambre des métiers",
+    "Employeur", "Matricule", "Salaire mensuel", "Type de contrat", "Scolarisé",
+]  # fmt: skip
+
+
+def _row(**cells: str) -> list[str]:
+    keys = {
+        "Foyer": "household", "Lien": "relationship", "Régime": "scheme", "Catégorie": "category", "Nom": "last",
+        "Prénoms": "first", "Sexe": "sex", "Date de naissance": "birth", "Téléphone": "phone",
+        "Type de pièce": "kind", "Numéro de pièce": "number", "Région": "region", "Métier": "trade",
+        "N° registre des métiers": "register", "Chambre des métiers": "chamber", "Employeur": "employer",
+        "Matricule": "staff", "Salaire mensuel": "salary", "Type de contrat": "contract", "Scolarisé": "studying",
+    }  # fmt: skip
+    return [cells.get(keys[header], "") for header in HEADER]
+
+
+def _artisan(household: str, last: str, first: str, sex: str, birth: str, scheme: str, **more: str) -> list[str]:
+    return _row(
+        household=household, scheme=scheme, category="artisan", last=last, first=first, sex=sex, birth=birth,
+        trade="Couturier", register="DK-2020-0112", chamber="Chambre des métiers de Dakar", **more,
+    )  # fmt: skip
+
+
+def _rows(scheme: str) -> list[list[str]]:
+    """Four people in two households that import, five rows that do not."""
+    return [
+        _artisan("F1", "Ndiaye", "Mamadou", "M", "14/02/1979", scheme, phone="77 412 33 08", kind="CNI",
+                 number="1 751 1979 01234", region="Thiès"),
+        _row(household="F1", relationship="épouse", last="Sarr", first="Awa", sex="F", birth="1985"),
+        _row(household="F1", relationship="enfant", last="Ndiaye", first="Fatou", sex="F", birth="03/09/2012",
+             studying="oui"),
+        _row(household="F2", scheme=scheme, category="salarié", last="Diallo", first="Khadija", sex="F",
+             birth="22/07/1990", employer="3067221", staff="MAT-0192", salary="185 000", contract="CDI"),
+        _artisan("F3", "Fall", "Ibrahima", "M", "31/02/1980", scheme),
+        _row(household="F3", relationship="enfant", last="Fall", first="Moussa", sex="M", birth="2010"),
+        _row(household="F4", relationship="conjoint", last="Sow", first="Cheikh", sex="M", birth="1975"),
+        _row(household="F5", scheme=scheme, category="artisan", last="Ba", first="Aminata", sex="F", birth="1992",
+             register="DK-2021-0042", chamber="Chambre des métiers de Dakar"),
+        _artisan("F6", "Gueye", "Ousmane", "M", "05/05/1988", scheme, phone="12"),
+    ]  # fmt: skip
+
+
+async def _setup() -> tuple[Tenant, TenantContext, Scheme]:
+    tenant = await make_tenant()
+    ctx = await context(tenant)
+    scheme = await make_scheme(ctx)
+    async with tenant_tx(ctx) as tx:
+        await employer_service.create_employer(
+            tx, ctx, employer_service.EmployerData(name="Sococim Industries", registration_number="3067221")
+        )
+    return tenant, ctx, scheme
+
+
+async def _start(
+    client: httpx.AsyncClient, token: str, size: int, name: str = "adherents.csv", kind: str = CSV
+) -> dict[str, Any]:
+    body = await graphql(client, START, token=token, input={"fileName": name, "contentType": kind, "size": size})
+    assert "errors" not in body, body
+    result: dict[str, Any] = body["data"]["memberImportStart"]
+    return result
+
+
+async def _upload(client: httpx.AsyncClient, form: dict[str, Any], content: bytes, kind: str) -> httpx.Response:
+    fields = {field["name"]: field["value"] for field in form["fields"]}
+    return await client.post(urlsplit(form["url"]).path, data=fields, files={"file": ("f", content, kind)})
+
+
+async def _import(
+    client: httpx.AsyncClient, token: str, content: bytes, name: str = "adherents.csv", kind: str = CSV
+) -> dict[str, Any]:
+    """Import a file as a client does; the job once it has run."""
+    form = await _start(client, token, len(content), name, kind)
+    assert form["__typename"] == "MemberImportUpload", form
+    assert (await _upload(client, form, content, kind)).status_code == 204
+    submitted = await graphql(client, SUBMIT, token=token, id=form["job"]["id"])
+    assert submitted["data"]["memberImportSubmit"] == {"__typename": "Job", "id": form["job"]["id"], "status": "QUEUED"}
+    await jobs_done()
+    job: dict[str, Any] = (await graphql(client, JOB, token=token, id=form["job"]["id"]))["data"]["job"]
+    job["id"] = form["job"]["id"]
+    return job
+
+
+def _counts(job: dict[str, Any]) -> tuple[str, int, int, int, int]:
+    return job["status"], job["rowsRead"], job["rowsImported"], job["rowsExisting"], job["rowsFailed"]
+
+
+def _problems(job: dict[str, Any]) -> list[tuple[int, str | None, str]]:
+    return [(p["line"], p["column"], p["code"]) for p in (e["node"] for e in job["problems"]["edges"])]
+
+
+async def _members(ctx: TenantContext) -> list[tuple[str, str, int]]:
+    async with tenant_tx(ctx) as tx:
+        members = await within(ctx, Member).objects().order_by(Member.sequence)
+        counts = {
+            row["member_id"]: row["count"]
+            for row in await tx.fetch(
+                "SELECT member_id, count(*) FROM beneficiaries WHERE tenant_id = $1 GROUP BY member_id", ctx.tenant_id
+            )
+        }
+    return [(m.last_name, m.first_names, counts.get(m.id, 0)) for m in members]
+
+
+async def test_a_file_with_good_and_bad_rows_imports_the_good_and_reports_the_bad(client: httpx.AsyncClient) -> None:
+    tenant, ctx, scheme = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+
+    job = await _import(client, token, csv_bytes(HEADER, _rows(scheme.code)))
+
+    assert _counts(job) == ("DONE", 9, 4, 0, 5)
+    assert job["failure"] is None
+    assert _problems(job) == [
+        (6, "Date de naissance", "imports.UNREADABLE_DATE"),
+        (7, None, "imports.HOUSEHOLD_NOT_IMPORTED"),
+        (8, "Foyer", "imports.NO_MEMBER_IN_HOUSEHOLD"),
+        (9, "Métier", "members.FIELD_REQUIRED"),
+        (10, "Téléphone", "members.INVALID_PHONE"),
+    ]
+    messages = [e["node"]["message"] for e in job["problems"]["edges"]]
+    assert messages[0] == "Date illisible : « 31/02/1980 » (attendu JJ/MM/AAAA)."
+    assert messages[2] == "Le foyer « F4 » n'a pas d'adhérent sur la ligne qui précède ses ayants droit."
+    assert job["problems"]["totalCount"] == 5
+    assert await _members(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0)]
+
+    report = await client.get(job["problemsReportPath"], headers={"Authorization": f"Bearer {token}"})
+    assert report.status_code == 200
+    assert report.headers["content-type"] == "text/csv; charset=utf-8"
+    lines = report.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == "Ligne;Colonne;Erreur"
+    assert lines[1] == "6;Date de naissance;Date illisible : « 31/02/1980 » (attendu JJ/MM/AAAA)."
+    assert len(lines) == 6
+    english = await client.get(
+        job["problemsReportPath"], headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    )
+    assert english.content.decode("utf-8-sig").splitlines()[1] == (
+        "6;Date de naissance;Unreadable date: “31/02/1980” (expected DD/MM/YYYY)."
+    )
+
+
+async def test_the_same_file_again_and_an_overlapping_one_create_no_duplicate(client: httpx.AsyncClient) -> None:
+    tenant, ctx, scheme = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+    rows = _rows(scheme.code)
+    await _import(client, token, csv_bytes(HEADER, rows))
+
+    again = await _import(client, token, csv_bytes(HEADER, rows))
+    # Spelled differently, the same person in an overlapping file.
+    overlapping = [
+        _artisan("A", "NDIAYE", "Mamadou", "M", "14/02/1979", scheme.code),
+        _artisan("B", "Mbaye", "Daouda", "M", "1970", scheme.code),
+    ]
+    overlap = await _import(client, token, csv_bytes(HEADER, overlapping))
+
+    assert _counts(again) == ("DONE", 9, 0, 4, 5)
+    assert _counts(overlap) == ("DONE", 2, 1, 1, 0)
+    assert await _members(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0), ("Mbaye", "Daouda", 0)]
+
+
+async def test_an_xlsx_workbook(client: httpx.AsyncClient) -> None:
+    tenant, ctx, scheme = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(HEADER)
+    for row in _rows(scheme.code)[:4]:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    job = await _import(client, token, buffer.getvalue(), "adherents.xlsx", XLSX)
+
+    assert _counts(job) == ("DONE", 4, 4, 0, 0)
+    assert await _members(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0)]
+
+
+async def test_a_file_without_its_required_columns_fails_as_a_whole(client: httpx.AsyncClient) -> None:
+    tenant, ctx, _ = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+
+    job = await _import(client, token, csv_bytes(["Foyer", "Nom"], [["F1", "Ndiaye"]]))
+
+    assert _counts(job) == ("FAILED", 0, 0, 0, 0)
+    assert job["failure"] == {
+        "code": "imports.FILE_MISSING_COLUMNS",
+        "message": "Colonnes obligatoires absentes : Prénoms, Sexe, Date de naissance.",
+    }
+    assert await _members(ctx) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "size", "expected"),
+    [
+        ("adherents.pdf", "application/pdf", 100, ("UNSUPPORTED_FILE_TYPE", ["input", "contentType"])),
+        ("adherents.xlsx", CSV, 100, ("UNSUPPORTED_FILE_TYPE", ["input", "fileName"])),
+        ("a/b.csv", CSV, 100, ("INVALID_FILE_NAME", ["input", "fileName"])),
+        ("adherents.csv", CSV, 60_000_000, ("FILE_TOO_LARGE", ["input", "size"])),
+        ("adherents.csv", CSV, 0, ("FILE_TOO_LARGE", ["input", "size"])),
+    ],
+)
+async def test_a_file_refused_before_it_is_sent(
+    client: httpx.AsyncClient, name: str, kind: str, size: int, expected: tuple[str, list[str]]
+) -> None:
+    tenant, _, _ = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+
+    result = await _start(client, token, size, name, kind)
+
+    assert (result["code"], result["path"]) == expected
+
+
+async def test_a_file_not_sent_or_not_as_declared_is_not_submitted(client: httpx.AsyncClient) -> None:
+    tenant, _, scheme = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+    content = csv_bytes(HEADER, _rows(scheme.code))
+    form = await _start(client, token, len(content))
+
+    early = await graphql(client, SUBMIT, token=token, id=form["job"]["id"])
+    short = await _upload(client, form, content[:-1], CSV)
+    binary = await _upload(client, form, b"\x00" * len(content), CSV)
+
+    assert early["data"]["memberImportSubmit"]["code"] == "FILE_NOT_UPLOADED"
+    assert short.status_code == 400
+    assert binary.status_code == 400
+
+
+async def test_a_tenant_not_approved_cannot_import(client: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
+    tenant, _, _ = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+    await change_out_of_band(owner, "UPDATE tenants SET status = $2 WHERE id = $1", tenant.id, TenantStatus.SUSPENDED)
+
+    result = await _start(client, token, 100)
+
+    assert result["code"] == "TENANT_NOT_APPROVED"
+
+
+async def test_submitted_ten_times_at_once_the_file_is_imported_once(
+    client: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    tenant, ctx, scheme = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+    content = csv_bytes(HEADER, _rows(scheme.code))
+    form = await _start(client, token, len(content))
+    await _upload(client, form, content, CSV)
+
+    answers = await asyncio.gather(*(graphql(client, SUBMIT, token=token, id=form["job"]["id"]) for _ in range(10)))
+    await jobs_done()
+
+    assert {a["data"]["memberImportSubmit"]["__typename"] for a in answers} == {"Job"}
+    submits = await owner.fetchval(
+        "SELECT count(*) FROM audit_events WHERE tenant_id = $1 AND action = 'import.submit'", tenant.id
+    )
+    assert submits == 1
+    job = (await graphql(client, JOB, token=token, id=form["job"]["id"]))["data"]["job"]
+    assert _counts(job) == ("DONE", 9, 4, 0, 5)
+    assert len(await _members(ctx)) == 2
+
+
+async def test_another_tenants_import_is_not_found(client: httpx.AsyncClient) -> None:
+    tenant, _, scheme = await _setup()
+    other, _, _ = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+    intruder = await token_for(client, other, Role.MANAGER)
+    job = await _import(client, token, csv_bytes(HEADER, _rows(scheme.code)))
+
+    seen = await graphql(client, JOB, token=intruder, id=job["id"])
+    submitted = await graphql(client, SUBMIT, token=intruder, id=job["id"])
+    report = await client.get(job["problemsReportPath"], headers={"Authorization": f"Bearer {intruder}"})
+    node = await graphql(client, "query ($id: ID!) { node(id: $id) { id } }", token=intruder, id=job["id"])
+
+    assert seen["data"]["job"] is None
+    assert submitted["data"]["memberImportSubmit"]["code"] == "IMPORT_NOT_FOUND"
+    assert report.status_code == 404
+    assert node["data"]["node"] is None
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.MANAGER, True),
+        (Role.TENANT_ADMIN, False),
+        (Role.AGENT, False),
+        (Role.CLAIMS_OFFICER, False),
+        (Role.AUDITOR, False),
+        (Role.MEMBER, False),
+    ],
+)
+async def test_role_matrix(client: httpx.AsyncClient, role: Role, allowed: bool) -> None:
+    tenant, _, _ = await _setup()
+    token = await token_for(client, tenant, role)
+
+    body = await graphql(client, START, token=token, input={"fileName": "a.csv", "contentType": CSV, "size": 10})
+    listed = await graphql(client, "{ imports(first: 5) { totalCount } }", token=token)
+
+    if allowed:
+        assert body["data"]["memberImportStart"]["__typename"] == "MemberImportUpload"
+        assert listed["data"]["imports"] == {"totalCount": 1}
+    else:
+        assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert listed["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+@pytest.mark.parametrize(("scopes", "allowed"), [(["members:write"], True), (["enrolment:write"], False)])
+async def test_partner_application_scopes(client: httpx.AsyncClient, scopes: list[str], allowed: bool) -> None:
+    tenant, _, _ = await _setup()
+    token = await partner_token(client, tenant, scopes)
+
+    body = await graphql(client, START, token=token, input={"fileName": "a.csv", "contentType": CSV, "size": 10})
+
+    assert ("errors" not in body) is allowed
+
+
+async def test_the_template_has_the_columns_and_examples(client: httpx.AsyncClient) -> None:
+    as_csv = await client.get("/imports/members/template.csv")
+    as_xlsx = await client.get("/imports/members/template.xlsx")
+    unknown = await client.get("/imports/members/template.ods")
+
+    header = as_csv.content.decode("utf-8-sig").splitlines()[0].split(";")
+    assert header[:8] == ["Foyer", "Lien", "Régime", "Catégorie", "Nom", "Prénoms", "Sexe", "Date de naissance"]
+    assert len(as_csv.content.decode("utf-8-sig").splitlines()) == 5
+    sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).worksheets[0]
+    assert list(next(sheet.iter_rows(values_only=True))) == header
+    assert unknown.status_code == 404
