@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
 
+from schemes.employers import service as employer_service
 from schemes.employers.tables import Employer
 from schemes.imports import errors
 from schemes.imports.files import Column, Row, header_key
@@ -230,6 +231,17 @@ def idempotency_key(scheme: str, person: ids.Person) -> str:
     return "import:" + hashlib.sha256(identity.encode()).hexdigest()[:48]
 
 
+def _employer_number(ctx: TenantContext, text: str | None) -> str | None:
+    """An employer's registration number as the registry stores it (a NINEA
+    compact), or None when the text cannot be one."""
+    if text is None:
+        return None
+    try:
+        return employer_service.registration_number(ctx.country, text)
+    except DomainError:
+        return None
+
+
 @dataclass(frozen=True)
 class _Lookups:
     """What reading a batch's rows needs from the database: schemes by code,
@@ -241,7 +253,7 @@ class _Lookups:
 
 async def _lookups(ctx: TenantContext, rows: Sequence[Row]) -> _Lookups:
     codes = list({row.values["scheme"].strip().upper() for row in rows if "scheme" in row.values})
-    numbers = list({row.values["employer"].replace(" ", "") for row in rows if "employer" in row.values})
+    numbers = list({number for row in rows if (number := _employer_number(ctx, row.values.get("employer")))})
     schemes = await within(ctx, Scheme).select(Scheme.id, Scheme.code).where(Scheme.code.is_in(codes)) if codes else []
     employers = (
         await within(ctx, Employer)
@@ -274,7 +286,7 @@ def _enrolment(
     person = _person(row, problems)
     jobs: tuple[enrolment.Job, ...] = ()
     if "employer" in values:
-        employer_id = lookups.employers.get(values["employer"].replace(" ", ""))
+        employer_id = lookups.employers.get(_employer_number(ctx, values["employer"]) or "")
         if employer_id is None:
             problems.add(row, "employer", errors.UnknownEmployer(value=values["employer"]))
         else:

@@ -14,7 +14,7 @@ from schemes.imports.members import COLUMNS
 EXAMPLES: list[dict[str, str]] = [
     {
         "household": "F001",
-        "scheme": "CMU-ARTISANS",
+        "scheme": "ARTISANS",
         "category": "artisan",
         "last_name": "Ndiaye",
         "first_names": "Mamadou",
@@ -49,7 +49,7 @@ EXAMPLES: list[dict[str, str]] = [
     },
     {
         "household": "F002",
-        "scheme": "CMU-ARTISANS",
+        "scheme": "SALARIES",
         "category": "salarié",
         "last_name": "Diallo",
         "first_names": "Khadija",
@@ -58,7 +58,7 @@ EXAMPLES: list[dict[str, str]] = [
         "phone": "+221 76 210 45 19",
         "region": "Dakar",
         "department": "Pikine",
-        "employer": "004521873",
+        "employer": "0045874 2V2",
         "staff_number": "MAT-0192",
         "salary": "185000",
         "contract": "CDI",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+from datetime import date
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -17,7 +19,9 @@ from openpyxl import Workbook, load_workbook
 from schemes.employers import service as employer_service
 from schemes.imports.files import csv_bytes
 from schemes.members.tables import Member
-from schemes.rules.tables import Scheme
+from schemes.rules import service as scheme_service
+from schemes.rules.model import Branch, MemberCategory
+from schemes.rules.tables import Scheme, SchemeStatus
 from tenants.context import TenantContext
 from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantStatus
@@ -28,6 +32,7 @@ from tests.graphql_client import graphql, token_for
 from tests.jobs import jobs_done
 from tests.partner_tokens import partner_token
 from tests.schemes.members.factories import make_scheme
+from tests.schemes.rules.documents import CMU
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -388,3 +393,37 @@ async def test_the_template_has_the_columns_and_examples(client: httpx.AsyncClie
     sheet = load_workbook(io.BytesIO(as_xlsx.content), read_only=True).worksheets[0]
     assert list(next(sheet.iter_rows(values_only=True))) == header
     assert unknown.status_code == 404
+
+
+async def test_the_example_file_in_docs_imports_as_documented(client: httpx.AsyncClient) -> None:
+    tenant = await make_tenant()
+    ctx = await context(tenant)
+    async with tenant_tx(ctx) as tx:
+        scheme = await scheme_service.create_scheme(
+            tx,
+            ctx,
+            scheme_service.NewScheme(
+                code="ARTISANS",
+                name="Régime des artisans",
+                branch=Branch.HEALTH,
+                categories=(MemberCategory.ARTISAN,),
+                status=SchemeStatus.ACTIVE,
+            ),
+        )
+    async with tenant_tx(ctx) as tx:
+        await scheme_service.create_version(
+            tx, ctx, scheme_service.NewRuleVersion(scheme_id=scheme.id, effective_from=date(2020, 1, 1), document=CMU)
+        )
+    token = await token_for(client, tenant, Role.MANAGER)
+    content = await asyncio.to_thread((Path(__file__).parents[3] / "docs" / "exemple-import-artisans.csv").read_bytes)
+
+    job = await _import(client, token, content, "exemple-import-artisans.csv")
+
+    assert _counts(job) == ("DONE", 13, 9, 0, 4)
+    assert _problems(job) == [
+        (11, "Date de naissance", "imports.UNREADABLE_DATE"),
+        (12, None, "imports.HOUSEHOLD_NOT_IMPORTED"),
+        (13, "Téléphone", "members.INVALID_PHONE"),
+        (14, "N° registre des métiers", "members.FIELD_REQUIRED"),
+    ]
+    assert await _members(ctx) == [("Diouf", "Abdoulaye", 4), ("Mbengue", "Khady", 1), ("Cissé", "Babacar", 1)]
