@@ -59,10 +59,11 @@ async def problems_report(job: FromPath[str], request_context: NamedDependency[R
     message. Answers 404 for an id that is not an import of the caller's tenant."""
     viewer = request_context.viewer
     context = viewer.tenant
+    translate = request_context.translate
     if context is None:
-        raise NotAuthorizedException()
+        raise NotAuthorizedException(translate("api.UNAUTHENTICATED", {}))
     if not context.allows(Permission.MEMBERS_WRITE):
-        raise PermissionDeniedException()
+        raise PermissionDeniedException(translate("api.FORBIDDEN", {"permission": Permission.MEMBERS_WRITE.value}))
     job_id = _job_id(job)
     found: list[ImportJob] = []
     if job_id is not None:
@@ -70,7 +71,6 @@ async def problems_report(job: FromPath[str], request_context: NamedDependency[R
             found = await import_service.jobs_by_id(tx, context, [job_id])
     if not found or found[0].tenant_id != context.tenant_id:
         raise NotFoundException()
-    translate = request_context.translate
 
     async def lines() -> AsyncIterator[bytes]:
         buffer = io.StringIO()

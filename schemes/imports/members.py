@@ -408,7 +408,12 @@ def _located(error: DomainError, household: _Household) -> Problem:
     column = "migrant_status" if names[:1] == ["migrant"] and names[-1:] == ["status"] else None
     for name in reversed(names):
         column = column or _FIELD_COLUMNS.get(name)
-    return problem_of(error, row.line, HEADERS[column] if column else None)
+    header = HEADERS[column] if column else None
+    problem = problem_of(error, row.line, header)
+    if header and "field" in problem.params:
+        # The person reading the report knows the file's columns, not the API's fields.
+        problem.params["field"] = header
+    return problem
 
 
 async def write_members(tx: Transaction, ctx: TenantContext, rows: list[Row]) -> BatchOutcome:

@@ -191,6 +191,7 @@ async def test_a_file_with_good_and_bad_rows_imports_the_good_and_reports_the_ba
     messages = [e["node"]["message"] for e in job["problems"]["edges"]]
     assert messages[0] == "Date illisible : « 31/02/1980 » (attendu JJ/MM/AAAA)."
     assert messages[2] == "Le foyer « F4 » n'a pas d'adhérent sur la ligne qui précède ses ayants droit."
+    assert messages[3] == "Le champ « Métier » est obligatoire pour la catégorie « artisan »."
     assert job["problems"]["totalCount"] == 5
     assert await _members(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0)]
 
@@ -342,8 +343,20 @@ async def test_another_tenants_import_is_not_found(client: httpx.AsyncClient) ->
 
     assert seen["data"]["job"] is None
     assert submitted["data"]["memberImportSubmit"]["code"] == "IMPORT_NOT_FOUND"
+    anonymous = await client.get(job["problemsReportPath"])
+    agent = await token_for(client, tenant, Role.AGENT)
+    refused = await client.get(job["problemsReportPath"], headers={"Authorization": f"Bearer {agent}"})
+
     assert report.status_code == 404
     assert node["data"]["node"] is None
+    assert (anonymous.status_code, anonymous.json()["error"]) == (
+        401,
+        "Connectez-vous pour accéder à cette information.",
+    )
+    assert (refused.status_code, refused.json()["error"]) == (
+        403,
+        "Votre rôle ne permet pas cette opération (droit requis : members:write).",
+    )
 
 
 @pytest.mark.parametrize(
