@@ -511,9 +511,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Seuls les fichiers CSV (.csv) et Excel (.xlsx) sont acceptés ({allowed}).",
         "en": "Only CSV (.csv) and Excel (.xlsx) files are accepted ({allowed}).",
     },
-    "imports.FILE_TOO_LARGE": {
-        "fr": "Le fichier dépasse la taille permise ({limit} octets).",
-        "en": "The file is larger than allowed ({limit} bytes).",
+    "imports.INVALID_FILE_SIZE": {
+        "fr": "La taille du fichier doit être comprise entre 1 et {limit} octets.",
+        "en": "The file size must be between 1 and {limit} bytes.",
     },
     "imports.FILE_NOT_UPLOADED": {
         "fr": "Le fichier n'a pas encore été envoyé : envoyez-le avant de lancer l'import.",

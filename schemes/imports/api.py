@@ -198,7 +198,7 @@ class Mutation:
         errors=[
             errors.InvalidFileName,
             errors.UnsupportedFileType,
-            errors.FileTooLarge,
+            errors.InvalidFileSize,
             member_errors.TenantNotApproved,
         ],
         permission=Permission.MEMBERS_WRITE,

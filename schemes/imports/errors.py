@@ -51,8 +51,8 @@ class UnsupportedFileType(ImportProblem):
     code = "imports.UNSUPPORTED_FILE_TYPE"
 
 
-class FileTooLarge(ImportProblem):
-    code = "imports.FILE_TOO_LARGE"
+class InvalidFileSize(ImportProblem):
+    code = "imports.INVALID_FILE_SIZE"
 
 
 class FileNotUploaded(ImportProblem):

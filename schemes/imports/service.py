@@ -123,7 +123,7 @@ async def start_import(tx: Transaction, ctx: TenantContext, data: NewImport, max
         raise errors.InvalidFileName(path=("input", "fileName"))
     file_format = _format_of(data)
     if not 0 < data.size <= max_size:
-        raise errors.FileTooLarge(path=("input", "size"), limit=max_size)
+        raise errors.InvalidFileSize(path=("input", "size"), limit=max_size)
     job_id = new_id()
     jobs = within(ctx, ImportJob)
     job = jobs.new(

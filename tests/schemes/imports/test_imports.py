@@ -267,8 +267,8 @@ async def test_a_file_without_its_required_columns_fails_as_a_whole(client: http
         ("adherents.pdf", "application/pdf", 100, ("UNSUPPORTED_FILE_TYPE", ["input", "contentType"])),
         ("adherents.xlsx", CSV, 100, ("UNSUPPORTED_FILE_TYPE", ["input", "fileName"])),
         ("a/b.csv", CSV, 100, ("INVALID_FILE_NAME", ["input", "fileName"])),
-        ("adherents.csv", CSV, 60_000_000, ("FILE_TOO_LARGE", ["input", "size"])),
-        ("adherents.csv", CSV, 0, ("FILE_TOO_LARGE", ["input", "size"])),
+        ("adherents.csv", CSV, 60_000_000, ("INVALID_FILE_SIZE", ["input", "size"])),
+        ("adherents.csv", CSV, 0, ("INVALID_FILE_SIZE", ["input", "size"])),
     ],
 )
 async def test_a_file_refused_before_it_is_sent(
