@@ -18,7 +18,7 @@ from schemes.imports import service as import_service
 from schemes.imports.tables import ImportJob, ImportKind, ImportRowProblem, ImportStatus
 from schemes.members import enrolment
 from schemes.members import errors as member_errors
-from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
+from tenants.graphql import Info, decode_id, field, nodes_by_id, tenant_of
 from tenants.mutations import mutation
 from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
@@ -123,14 +123,7 @@ class Job(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Job | None]:
-        ids = node_uuids(node_ids)
-        context = info.context.viewer.tenant
-        if context is None or not context.allows(Permission.MEMBERS_WRITE):
-            return [None for _ in ids]
-        async with tenant_tx(context) as tx:
-            rows = await import_service.jobs_by_id(tx, context, [i for i in ids if i is not None])
-        by_id = {row.id: row for row in rows}
-        return [cls.from_row(by_id[i]) if i in by_id else None for i in ids]
+        return await nodes_by_id(info, node_ids, Permission.MEMBERS_WRITE, import_service.jobs_by_id, cls.from_row)
 
 
 @strawberry.type

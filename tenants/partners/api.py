@@ -9,7 +9,7 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
-from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
+from tenants.graphql import Info, decode_id, field, nodes_by_id, tenant_of
 from tenants.mutations import mutation
 from tenants.pagination import Connection, tenant_page
 from tenants.partners import errors
@@ -46,14 +46,9 @@ class ApiClient(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[ApiClient | None]:
-        ids = node_uuids(node_ids)
-        context = info.context.viewer.tenant
-        if context is None or not context.allows(Permission.API_CLIENTS_MANAGE):
-            return [None for _ in ids]
-        async with tenant_tx(context) as tx:
-            rows = await partner_service.clients_by_id(tx, context, [i for i in ids if i is not None])
-        by_id = {row.id: row for row in rows}
-        return [cls.from_row(by_id[i]) if i in by_id else None for i in ids]
+        return await nodes_by_id(
+            info, node_ids, Permission.API_CLIENTS_MANAGE, partner_service.clients_by_id, cls.from_row
+        )
 
 
 @strawberry.type(description="A client and its secret, shown this once: store it now.")
