@@ -102,10 +102,9 @@ async def test_terminated_members_are_not_compared_and_a_pair_is_kept_once(
 ) -> None:
     ctx, scheme = mutual
     (gone,) = await _enrol(ctx, [person(scheme, "Fatou", "Sow")])
-    await owner.execute(
-        "BEGIN; SELECT set_config('app.audited', 'on', true); UPDATE members SET status = 'terminated' WHERE id = '%s';"
-        " COMMIT" % gone.id
-    )
+    async with owner.transaction():
+        await owner.execute("SELECT set_config('app.audited', 'on', true)")
+        await owner.execute("UPDATE members SET status = 'terminated' WHERE id = $1", gone.id)
     first, second = await _enrol(ctx, [person(scheme, "Fatou", "Sow"), person(scheme, "Fatou", "Sow")])
     async with tenant_tx(ctx) as tx:
         again = await detection.flag(tx, ctx, [first.id, second.id])
