@@ -14,6 +14,7 @@ from schemes.duplicates import service as duplicate_service
 from schemes.members import identity as ids
 from schemes.members.tables import Member
 from tenants.registry import service as tenant_service
+from tenants.registry.tables import Tenant
 from tenants.scoping import within
 from tenants.tx import platform_tx, tenant_tx
 from tests.factories import context
@@ -21,7 +22,7 @@ from tests.factories import context
 pytestmark = pytest.mark.usefixtures("migrated")
 
 
-async def _tenant(slug: str) -> object:
+async def _tenant(slug: str) -> Tenant:
     async with platform_tx() as tx:
         tenant = await tenant_service.find_tenant_by_slug(tx, slug)
     assert tenant is not None
@@ -36,7 +37,7 @@ async def test_the_demo_has_a_probable_duplicate_and_a_double_affiliation() -> N
     first = next(data for data in made if data.person.birth_date is not None)
     written = (first.person.last_name, first.person.first_names)
     swapped = (first.person.first_names, first.person.last_name)
-    dakar = await context(await _tenant("artisans-dakar"))  # type: ignore[arg-type]
+    dakar = await context(await _tenant("artisans-dakar"))
     async with tenant_tx(dakar) as tx:
         pairs = await duplicate_service.pending_pairs(tx, dakar, after=None, limit=100)
         members = {
@@ -48,7 +49,7 @@ async def test_the_demo_has_a_probable_duplicate_and_a_double_affiliation() -> N
     flagged = [pair for pair in pairs if {pair.first_member_id, pair.second_member_id} <= set(members)]
     assert len(members) == 2
     assert [(pair.same_birth_date, pair.same_phone, pair.similarity) for pair in flagged] == [(True, False, 1.0)]
-    ministry = await context(await _tenant("dps-senegal"))  # type: ignore[arg-type]
+    ministry = await context(await _tenant("dps-senegal"))
     async with tenant_tx(ministry) as tx:
         people = await affiliations.double_affiliations(tx, ministry, after=None, limit=100)
     twice = made[1].person
