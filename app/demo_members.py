@@ -1,11 +1,19 @@
 """The demo's members: a few hundred artisans of Dakar with their households
-(several wives in some, birth years alone for some), and salaried employees
-of an employer of the IPM. Made in batches through the enrolment's bulk path;
-a tenant that already has members gets none."""
+(several wives in some, birth years alone for some), salaried employees of
+an employer of the IPM, and seasonal workers of the Niayes in the Thiès
+mutual. Made in batches through the enrolment's bulk path; a tenant that
+already has members gets none.
+
+Two people show the duplicates' rules: the artisans' last member is their
+first one (exact birth date) enrolled again with the names the wrong way
+round, another card and another phone, a pending probable duplicate; and
+the Thiès mutual's last worker is an artisan of Dakar with the same card,
+a double affiliation the ministry sees."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 from schemes.employers.tables import Employer
@@ -126,6 +134,7 @@ LOCALITIES = [
 
 ARTISANS = 300
 EMPLOYEES = 40
+SEASONAL_WORKERS = 12
 BATCH = 100
 
 
@@ -198,7 +207,59 @@ def artisans(scheme_id: object, today: date, seed: int = 2026) -> list[enrolment
                 enrolled_on=today - timedelta(days=draw.randint(0, 700)),
             )
         )
+    made[-1] = _enrolled_again(draw, next(data for data in made if data.person.birth_date is not None))
     return made
+
+
+def _enrolled_again(draw: random.Random, first: enrolment.Enrolment) -> enrolment.Enrolment:
+    """``first`` enrolled a second time by another agent: family name and
+    first names swapped and in capitals, a new card and phone, no household."""
+    person = first.person
+    swapped = ids.Person(
+        first_names=person.last_name.upper(),
+        last_name=person.first_names,
+        sex=person.sex,
+        birth_date=person.birth_date,
+    )
+    return replace(first, person=swapped, phone=_phone(draw), documents=(_card(draw, person.sex),), beneficiaries=())
+
+
+def seasonal_workers(scheme_id: object, employer_id: object, today: date, seed: int = 221) -> list[enrolment.Enrolment]:
+    """The Thiès mutual's day and seasonal workers of the Niayes; the last is
+    the second artisan of Dakar, with the same card."""
+    draw = random.Random(seed)  # noqa: S311 (demo data, not secrets)
+    made = []
+    for _ in range(SEASONAL_WORKERS - 1):
+        sex = draw.choice([Sex.MALE, Sex.FEMALE])
+        made.append(
+            _worker(scheme_id, employer_id, _person(draw, sex, draw.choice(FAMILIES), 55, 18, today), draw, today)
+        )
+    artisan = artisans(scheme_id, today)[1]
+    also = _worker(scheme_id, employer_id, artisan.person, draw, today)
+    made.append(replace(also, documents=artisan.documents, phone=artisan.phone))
+    return made
+
+
+def _worker(
+    scheme_id: object, employer_id: object, person: ids.Person, draw: random.Random, today: date
+) -> enrolment.Enrolment:
+    job = enrolment.Job(
+        employer_id=employer_id,  # type: ignore[arg-type]
+        contract_kind=draw.choice([ContractKind.DAY, ContractKind.SEASONAL]),
+        sector="Maraîchage",
+        started_on=today - timedelta(days=draw.randint(30, 900)),
+    )
+    return enrolment.Enrolment(
+        scheme_id=scheme_id,  # type: ignore[arg-type]
+        category=MemberCategory.PRECARIOUS_WORKER,
+        person=person,
+        phone=_phone(draw),
+        address=enrolment.Address(region="SN-TH", department="Tivaouane", locality="Mboro"),
+        documents=(_card(draw, person.sex),),
+        beneficiaries=_household(draw, person, today),
+        jobs=(job,),
+        enrolled_on=today - timedelta(days=draw.randint(0, 365)),
+    )
 
 
 def employees(scheme_id: object, employer_id: object, today: date, seed: int = 75) -> list[enrolment.Enrolment]:
@@ -247,6 +308,8 @@ async def load_members(ctx: TenantContext, scheme_code: str, today: date) -> int
     employer = await _employer(ctx)
     if MemberCategory.SALARIED.value in scheme.categories and employer is not None:
         batch = employees(scheme.id, employer.id, today)
+    elif MemberCategory.PRECARIOUS_WORKER.value in scheme.categories and employer is not None:
+        batch = seasonal_workers(scheme.id, employer.id, today)
     elif MemberCategory.ARTISAN.value in scheme.categories:
         batch = artisans(scheme.id, today)
     else:

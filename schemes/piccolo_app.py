@@ -5,6 +5,7 @@ import os
 from piccolo.conf.apps import AppConfig
 
 from schemes.documents.tables import Document
+from schemes.duplicates.tables import DuplicatePair
 from schemes.employers.tables import Employer
 from schemes.imports.tables import ImportJob, ImportRowProblem
 from schemes.members.tables import (
@@ -35,6 +36,7 @@ APP_CONFIG = AppConfig(
         ImportRowProblem,
         AdministrativeDivision,
         Document,
+        DuplicatePair,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

@@ -95,4 +95,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Mutation.beneficiaryAdd": "enrolment:write",
         "Mutation.beneficiaryRemove": "members:write",
         "Mutation.membershipNumberingSet": "tenant:manage",
+        "Query.duplicates": "members:read",
+        "Query.doubleAffiliations": "oversight:read",
+        "Mutation.duplicateResolve": "members:write",
     }

@@ -24,6 +24,7 @@ from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
 from schemes.documents import api as documents_api
+from schemes.duplicates import api as duplicates_api
 from schemes.employers import api as employers_api
 from schemes.imports import api as imports_api
 from schemes.members import api as members_api
@@ -49,6 +50,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     imports_api,
     reference_api,
     documents_api,
+    duplicates_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""

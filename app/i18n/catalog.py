@@ -364,6 +364,42 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Tranche d'âge invalide : de 0 à {maximum} ans, la borne basse d'abord.",
         "en": "Invalid age band: 0 to {maximum} years, the lower bound first.",
     },
+    "members.DUPLICATE_BY_REVIEW_ONLY": {
+        "fr": "Un doublon se radie depuis la revue des doublons probables, qui désigne l'adhérent conservé.",
+        "en": "A duplicate is terminated from the review of probable duplicates, which names the member kept.",
+    },
+    "duplicates.PAIR_NOT_FOUND": {
+        "fr": "Ce doublon probable est introuvable.",
+        "en": "This probable duplicate was not found.",
+    },
+    "duplicates.PAIR_ALREADY_DECIDED": {
+        "fr": "Ce doublon probable a déjà été tranché.",
+        "en": "This probable duplicate has already been decided.",
+    },
+    "duplicates.KEEP_REQUIRED": {
+        "fr": "Indiquez l'adhérent à conserver : l'autre lui est rattaché puis radié.",
+        "en": "Name the member to keep: the other is merged into them, then terminated.",
+    },
+    "duplicates.KEEP_NOT_ALLOWED": {
+        "fr": "Deux personnes différentes : aucun adhérent n'est conservé à la place de l'autre.",
+        "en": "Two different people: no member is kept over the other.",
+    },
+    "duplicates.KEEP_NOT_IN_PAIR": {
+        "fr": "L'adhérent conservé doit être l'un des deux adhérents du doublon.",
+        "en": "The member kept must be one of the two members of the pair.",
+    },
+    "duplicates.REASON_REQUIRED": {
+        "fr": "Indiquez pourquoi ces deux adhérents sont des personnes différentes.",
+        "en": "Say why these two members are different people.",
+    },
+    "duplicates.REASON_TOO_LONG": {
+        "fr": "Le motif dépasse {maximum} caractères.",
+        "en": "The reason is longer than {maximum} characters.",
+    },
+    "duplicates.MEMBER_TERMINATED": {
+        "fr": "L'adhérent n° {number} est radié : il ne peut plus être fusionné.",
+        "en": "Member no. {number} is terminated: they can no longer be merged.",
+    },
     "auth.INVALID_CREDENTIALS": {
         "fr": "Identifiant ou mot de passe incorrect.",
         "en": "Wrong identifier or password.",

@@ -150,6 +150,15 @@ class MemberStatusChange:
     changed_by: str = strawberry.field(description="Who made the change: a user's or an application's name.")
     changed_at: datetime
 
+    merged_into_id: strawberry.Private[UUID | None]
+
+    @field("For a duplicate: the member kept, who took over the household.")
+    async def merged_into(self, info: Info) -> Member | None:
+        if self.merged_into_id is None:
+            return None
+        row = await info.context.loaders.get(loaders.members_by_id).load(self.merged_into_id)
+        return Member.from_row(row) if row else None
+
     @classmethod
     def from_row(cls, row: StatusChangeRow) -> MemberStatusChange:
         """The GraphQL view of a status history row."""
@@ -161,6 +170,7 @@ class MemberStatusChange:
             note=row.note,
             changed_by=row.changed_by_name,
             changed_at=row.created_at,
+            merged_into_id=row.merged_into_id,
         )
 
 
@@ -773,6 +783,7 @@ class Mutation:
             errors.IllegalTransition,
             errors.ReasonRequired,
             errors.ReasonNotAllowed,
+            errors.DuplicateByReviewOnly,
             errors.InvalidDate,
             errors.InvalidText,
         ],

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
+from schemes.duplicates import detection
 from schemes.employers.tables import Employer
 from schemes.members import errors, numbering
 from schemes.members import identity as ids
@@ -393,7 +394,8 @@ async def enrol_many(
 ) -> list[Outcome]:
     """Enrol each of ``enrolments`` that passes its checks, in one transaction:
     numbers are taken for the batch at once under the tenant's counter lock,
-    and an enrolment whose client key is known answers with its member."""
+    an enrolment whose client key is known answers with its member, and the
+    batch's probable duplicates are flagged for review."""
     await require_approved(tx, ctx)
     await numbering.lock(tx, ctx)
     keys = [data.idempotency_key for data in enrolments if data.idempotency_key]
@@ -437,6 +439,7 @@ async def enrol_many(
         outcomes[index] = Outcome(member=member)
     for index, first in same_key:
         outcomes[index] = Outcome(member=outcomes[first].member, already_there=True)
+    await detection.flag(tx, ctx, [member.id for member in written])
     return outcomes
 
 

@@ -130,6 +130,12 @@ class ReasonNotAllowed(MemberError):
     code = "members.REASON_NOT_ALLOWED"
 
 
+class DuplicateByReviewOnly(MemberError):
+    """Terminating a member as a duplicate is a decision of the duplicates' review."""
+
+    code = "members.DUPLICATE_BY_REVIEW_ONLY"
+
+
 class MemberTerminated(MemberError):
     """A terminated member's household no longer changes."""
 

@@ -24,7 +24,8 @@ TRANSITIONS: dict[MemberStatus, frozenset[MemberStatus]] = {
     T: frozenset({A}),
 }
 """Where each status may go. Back to active from suspended or terminated is
-a reinstatement; a member terminated by death is never reinstated."""
+a reinstatement; a member terminated by death, or merged into another as a
+duplicate, is never reinstated."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class StatusChange:
 
 def allowed(current: MemberStatus, last_reason: str | None, target: MemberStatus) -> bool:
     """Whether a member at ``current`` (terminated for ``last_reason``) may move to ``target``."""
-    if current is T and last_reason == TerminationReason.DEATH:
+    if current is T and last_reason in (TerminationReason.DEATH, TerminationReason.DUPLICATE):
         return False
     return target in TRANSITIONS[current]
 
@@ -70,6 +71,9 @@ async def change_status(tx: Transaction, ctx: TenantContext, change: StatusChang
         raise errors.IllegalTransition(
             path=("input", "status"), from_status=current.value, to_status=change.to_status.value
         )
+    if change.reason is TerminationReason.DUPLICATE:
+        # Only the review of a probable duplicate merges, naming the member kept.
+        raise errors.DuplicateByReviewOnly(path=("input", "reason"))
     if (change.to_status is T) != (change.reason is not None):
         error = errors.ReasonRequired if change.to_status is T else errors.ReasonNotAllowed
         raise error(path=("input", "reason"))

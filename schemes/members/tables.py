@@ -40,6 +40,8 @@ class TerminationReason(StrEnum):
     RESIGNATION = "resignation"
     TRANSFER = "transfer"
     FRAUD = "fraud"
+    DUPLICATE = "duplicate"
+    """The same person as another member, merged into it (see ``merged_into_id``)."""
 
 
 class DocumentKind(StrEnum):
@@ -177,7 +179,9 @@ class MemberStatusChange(TenantTable, tablename="member_status_changes"):
     to_status = Varchar(length=16)
     effective_on = Date()
     reason = Varchar(length=16, null=True, default=None)
-    """Why a membership ended (death, resignation, transfer, fraud)."""
+    """Why a membership ended (death, resignation, transfer, fraud, duplicate)."""
+    merged_into_id = UUID(null=True, default=None)
+    """For a duplicate: the member kept, who took over the household."""
     note = Text(null=True, default=None)
     changed_by_kind = Varchar(length=16)
     changed_by_id = UUID(null=True, default=None)
