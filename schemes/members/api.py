@@ -794,6 +794,7 @@ class Mutation:
     @mutation(
         "Add a dependant to a member's household (a newborn, a new spouse). Requires `enrolment:write`.",
         errors=[
+            errors.TenantNotApproved,
             errors.MemberNotFound,
             errors.MemberTerminated,
             errors.InvalidText,

@@ -229,7 +229,9 @@ async def _refuse_known_documents(
 async def add_beneficiary(
     tx: Transaction, ctx: TenantContext, member_id: UUID, given: enrolment.NewBeneficiary, today: date
 ) -> Beneficiary:
-    """Add a dependant to a member's household (not to a terminated member's)."""
+    """Add a dependant to a member's household (not to a terminated member's);
+    as for an enrolment, only an approved tenant adds one."""
+    await enrolment.require_approved(tx, ctx)
     member = await find_member(ctx, member_id, ("input", "member"))
     if member.status == MemberStatus.TERMINATED:
         raise errors.MemberTerminated(path=("input", "member"), number=member.number)
