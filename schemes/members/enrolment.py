@@ -11,6 +11,7 @@ it already made.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -511,18 +512,25 @@ async def _write(tx: Transaction, ctx: TenantContext, batch: list[Checked]) -> l
             for member in members
         )
     )
-    for member in members:
-        await audit.record_change(
-            tx,
-            ctx,
-            "member.enrol",
-            "member",
-            member.id,
-            number=member.number,
-            scheme=str(member.scheme_id),
-            category=member.category,
-            beneficiaries=str(sum(1 for b in beneficiaries if b.member_id == member.id)),
-        )
+    household_sizes = Counter(b.member_id for b in beneficiaries)
+    await audit.record_many(
+        tx,
+        [
+            audit.change_event(
+                ctx,
+                "member.enrol",
+                "member",
+                member.id,
+                {
+                    "number": member.number,
+                    "scheme": str(member.scheme_id),
+                    "category": member.category,
+                    "beneficiaries": str(household_sizes[member.id]),
+                },
+            )
+            for member in members
+        ],
+    )
     return members
 
 

@@ -96,3 +96,26 @@ async def test_same_statements_for_1_and_100_members(
     # (scheme, documents, beneficiaries, employments, employers, status
     # history, rule versions in force).
     assert one == 50
+
+
+async def _enrolment_statements(statements: StatementCounter, members: int) -> int:
+    ctx = await context(await make_tenant())
+    scheme = await make_scheme(ctx)
+    batch = [
+        artisan(scheme, beneficiaries=(spouse("Aminata"), child("Binta", date(2015, 2, 2)))) for _ in range(members)
+    ]
+    statements.statements.clear()
+    async with tenant_tx(ctx) as tx:
+        outcomes = await enrolment.enrol_many(tx, ctx, batch, date(2024, 6, 1))
+    assert len([outcome for outcome in outcomes if outcome.member]) == members
+    return len([statement for statement in statements.statements if not _introspection(statement)])
+
+
+async def test_enrolling_1_or_100_members_costs_the_same_statements(statements: StatementCounter) -> None:
+    """The bulk write, audit events included (one lock, one read, one insert
+    for the batch), so that an import's batches and the offline batch cost
+    the same whatever their size."""
+    one = await _enrolment_statements(statements, 1)
+    hundred = await _enrolment_statements(statements, 100)
+    assert (one, hundred) == (one, one)
+    assert one == 23
