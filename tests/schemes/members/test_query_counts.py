@@ -3,14 +3,11 @@ costs the same statements for 1 member as for 100 (DataLoaders)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date
 
 import httpx
 import pytest
 
-from app.main import create_app
-from app.settings import Settings
 from schemes.employers import service as employer_service
 from schemes.members import enrolment
 from schemes.members.tables import ContractKind
@@ -19,7 +16,7 @@ from tenants.roles import Role
 from tenants.tx import tenant_tx
 from tests.conftest import StatementCounter
 from tests.factories import context, make_tenant
-from tests.graphql_client import graphql, serve, token_for
+from tests.graphql_client import graphql, token_for
 from tests.schemes.members.factories import artisan, child, make_scheme, spouse
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -67,22 +64,7 @@ async def _count(client: httpx.AsyncClient, statements: StatementCounter, member
     body = await graphql(client, PAGE, token=token, on="2024-06-01")
     assert "errors" not in body, body
     assert len(body["data"]["members"]["edges"]) == members
-    return len([statement for statement in statements.statements if not _introspection(statement)])
-
-
-def _introspection(statement: str) -> bool:
-    """asyncpg's own reading of a type's definition, once per pooled
-    connection that meets the type: the loaders' transactions run side by
-    side, on whichever connections the pool hands out, so these come and go."""
-    return "typeinfo_tree" in statement or "'jit'" in statement
-
-
-@pytest.fixture
-async def quiet_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app whose outbox sweep waits an hour, so that no sweep
-    runs while statements are counted."""
-    async with serve(create_app(settings.model_copy(update={"outbox_relay_interval": 3600.0}))) as client:
-        yield client
+    return len(statements.of_application())
 
 
 async def test_same_statements_for_1_and_100_members(
@@ -108,7 +90,7 @@ async def _enrolment_statements(statements: StatementCounter, members: int) -> i
     async with tenant_tx(ctx) as tx:
         outcomes = await enrolment.enrol_many(tx, ctx, batch, date(2024, 6, 1))
     assert len([outcome for outcome in outcomes if outcome.member]) == members
-    return len([statement for statement in statements.statements if not _introspection(statement)])
+    return len(statements.of_application())
 
 
 async def test_enrolling_1_or_100_members_costs_the_same_statements(statements: StatementCounter) -> None:
