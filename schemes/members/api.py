@@ -11,7 +11,7 @@ from strawberry import relay
 
 from schemes.employers.api import Employer
 from schemes.employers.loaders import employers_by_id
-from schemes.members import enrolment, errors, lifecycle, loaders, numbering
+from schemes.members import batch, enrolment, errors, lifecycle, loaders, numbering
 from schemes.members import identity as ids
 from schemes.members import search as member_search
 from schemes.members import service as member_service
@@ -33,7 +33,7 @@ from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup
 from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
-from tenants.mutations import mutation
+from tenants.mutations import error_type, mutation, typed_error
 from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
 from tenants.tx import Transaction, tenant_tx
@@ -46,6 +46,9 @@ strawberry.enum(ContractKind, description="How a member works for an employer.")
 strawberry.enum(Sex, description="Sex as recorded on civil documents.")
 strawberry.enum(Relationship, description="A beneficiary's relationship to the principal member.")
 strawberry.enum(IneligibilityReason, description="Why a dependant is not covered.")
+strawberry.enum(
+    batch.BatchItemStatus, name="MemberEnrolBatchItemStatus", description="What became of one enrolment of a batch."
+)
 
 
 DEFAULT_COUNTRY = "ISO 3166-1 alpha-2 (default: the tenant's country)."
@@ -375,6 +378,66 @@ class MemberEnrolment:
     )
 
 
+ENROL_ERRORS: list[type[errors.MemberError]] = [
+    errors.TenantNotApproved,
+    errors.SchemeNotFound,
+    errors.CategoryNotAdmitted,
+    errors.FieldRequired,
+    errors.FieldNotAllowed,
+    errors.InvalidText,
+    errors.InvalidBirth,
+    errors.InvalidCountry,
+    errors.InvalidRegion,
+    errors.InvalidPhone,
+    errors.InvalidDocumentNumber,
+    errors.DuplicateDocument,
+    errors.RepeatedDocument,
+    errors.EmployerNotFound,
+    errors.InvalidSalary,
+    errors.InvalidContractKind,
+    errors.InvalidDate,
+    errors.TooMany,
+    errors.InvalidIdempotencyKey,
+]
+
+
+BatchItemErrorCode, BatchItemError = error_type(
+    "MemberEnrolBatchItem",
+    "memberEnrolBatch",
+    # Refusing the tenant stops the whole batch, before any enrolment is checked.
+    [error for error in ENROL_ERRORS if error is not errors.TenantNotApproved],
+    description="Why one enrolment of a batch was refused, with a typed code; its path starts with "
+    '["input", "enrolments", "<index>"].',
+)
+
+
+@strawberry.type(description="The answer to one enrolment of a batch.")
+class MemberEnrolBatchItem:
+    index: int = strawberry.field(description="The enrolment's place in the batch, from 0.")
+    idempotency_key: str
+    status: batch.BatchItemStatus
+    member: Member | None = strawberry.field(description="The member made now or already there; null if refused.")
+    errors: list[BatchItemError] = strawberry.field(  # type: ignore[valid-type]
+        description="Every mistake of a refused enrolment; empty otherwise."
+    )
+
+    @classmethod
+    def of(cls, item: batch.BatchItem) -> MemberEnrolBatchItem:
+        """The GraphQL view of a batch's answer to one enrolment."""
+        return cls(
+            index=item.index,
+            idempotency_key=item.idempotency_key,
+            status=item.status,
+            member=Member.from_row(item.member) if item.member else None,
+            errors=[typed_error(BatchItemErrorCode, BatchItemError, error) for error in item.errors],
+        )
+
+
+@strawberry.type(description="The answer to a batch of enrolments, one item per enrolment in the batch's order.")
+class MemberEnrolBatch:
+    items: list[MemberEnrolBatchItem]
+
+
 @strawberry.type(description="How the tenant's membership numbers are written.")
 class MembershipNumbering:
     prefix: str
@@ -563,6 +626,14 @@ class MemberEnrolInput:
         )
 
 
+@strawberry.input(description="Enrolments made offline, synced at once.")
+class MemberEnrolBatchInput:
+    enrolments: list[MemberEnrolInput] = strawberry.field(
+        description=f"At most {batch.MAX_BATCH}, each with its own `idempotencyKey` (required here), made by the "
+        "client once per enrolment and kept with it until the batch is answered."
+    )
+
+
 @strawberry.input(
     description="Correct a member's identity, phone or address, or add documents; what is left out stays."
 )
@@ -615,29 +686,6 @@ def _readable_tenant(context: TenantContext, tenant: relay.GlobalID | None) -> U
         return context.tenant_id
     tenant_id = decode_id(tenant, "Tenant")
     return tenant_id if tenant_id is not None and context.can_read(tenant_id) else None
-
-
-ENROL_ERRORS: list[type[errors.MemberError]] = [
-    errors.TenantNotApproved,
-    errors.SchemeNotFound,
-    errors.CategoryNotAdmitted,
-    errors.FieldRequired,
-    errors.FieldNotAllowed,
-    errors.InvalidText,
-    errors.InvalidBirth,
-    errors.InvalidCountry,
-    errors.InvalidRegion,
-    errors.InvalidPhone,
-    errors.InvalidDocumentNumber,
-    errors.DuplicateDocument,
-    errors.RepeatedDocument,
-    errors.EmployerNotFound,
-    errors.InvalidSalary,
-    errors.InvalidContractKind,
-    errors.InvalidDate,
-    errors.TooMany,
-    errors.InvalidIdempotencyKey,
-]
 
 
 @strawberry.type
@@ -735,6 +783,28 @@ class Mutation:
             if outcome.member is None:
                 raise outcome.errors[0]
         return MemberEnrolment(member=Member.from_row(outcome.member), already_there=outcome.already_there)
+
+    @mutation(
+        f"Enrol up to {batch.MAX_BATCH} members made offline, answered one by one in order: created, already "
+        "there (the key was used: the member enrolled then) or refused with every error of that enrolment; one "
+        "enrolment's errors never stop the others, and a batch sent again creates nothing twice. The batch is "
+        "refused whole only when it is malformed (too many enrolments, one without its key, a key given to two "
+        "different enrolments) or the tenant may not enrol. Requires `enrolment:write`.",
+        errors=[
+            errors.TenantNotApproved,
+            errors.TooMany,
+            errors.IdempotencyKeyRequired,
+            errors.IdempotencyKeyReused,
+            errors.DuplicateDocument,
+        ],
+        permission=Permission.ENROLMENT_WRITE,
+    )
+    async def member_enrol_batch(self, info: Info, input: MemberEnrolBatchInput) -> MemberEnrolBatch:  # noqa: A002
+        context = tenant_of(info)
+        enrolments = [given.to_enrolment() for given in input.enrolments]
+        async with tenant_tx(context) as tx:
+            items = await batch.enrol_batch(tx, context, enrolments, _today())
+        return MemberEnrolBatch(items=[MemberEnrolBatchItem.of(item) for item in items])
 
     @mutation(
         "Correct a member's identity, phone or address, or add identity documents. Requires `members:write`.",

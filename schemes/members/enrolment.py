@@ -390,11 +390,19 @@ async def require_approved(tx: Transaction, ctx: TenantContext) -> None:
 
 
 async def enrol_many(
-    tx: Transaction, ctx: TenantContext, enrolments: list[Enrolment], today: date, base: Path = ("input",)
+    tx: Transaction,
+    ctx: TenantContext,
+    enrolments: list[Enrolment],
+    today: date,
+    base: Path = ("input",),
+    *,
+    indexed: bool | None = None,
 ) -> list[Outcome]:
     """Enrol each of ``enrolments`` that passes its checks, in one transaction:
     numbers are taken for the batch at once under the tenant's counter lock,
-    and an enrolment whose client key is known answers with its member."""
+    and an enrolment whose client key is known answers with its member.
+    Errors' paths start with ``base`` and the enrolment's index, when
+    ``indexed`` (by default: when there are several)."""
     await require_approved(tx, ctx)
     await numbering.lock(tx, ctx)
     keys = [data.idempotency_key for data in enrolments if data.idempotency_key]
@@ -421,7 +429,7 @@ async def enrol_many(
         if key and key in first_with_key:
             same_key.append((index, first_with_key[key]))
             continue
-        at = base if len(enrolments) == 1 else (*base, str(index))
+        at = (*base, str(index)) if (len(enrolments) > 1 if indexed is None else indexed) else base
         result = check(data, ctx, facts, today, at)
         if not isinstance(result, list) and claimed & {document.key for document in _documents_of(result)}:
             # The same document in two enrolments of one batch: the first keeps it.
