@@ -9,6 +9,8 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
+from schemes.documents.api import Document
+from schemes.documents.loaders import documents_of_members
 from schemes.employers.api import Employer
 from schemes.employers.loaders import employers_by_id
 from schemes.members import batch, enrolment, errors, lifecycle, loaders, numbering
@@ -331,6 +333,14 @@ class Member(relay.Node):
     async def documents(self, info: Info) -> list[IdentityDocument]:
         rows = await info.context.loaders.get(loaders.documents_by_member).load(self.id)
         return [IdentityDocument.from_row(row) for row in rows if row.beneficiary_id is None]
+
+    @field(
+        "The photos and scans of the member's papers kept in storage (ID scans, proof of trade, certificates), "
+        "oldest first; each one's `url` reads its file. Empty without `members:read`."
+    )
+    async def files(self, info: Info) -> list[Document]:
+        rows = await info.context.loaders.get(documents_of_members).load(self.id)
+        return [Document.from_row(row) for row in rows]
 
     @field("Every beneficiary the member has had, in the order they joined; removed ones have `removedOn`.")
     async def beneficiaries(self, info: Info) -> list[Beneficiary]:

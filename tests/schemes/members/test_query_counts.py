@@ -8,6 +8,10 @@ from datetime import date
 import httpx
 import pytest
 
+from app.settings import Settings
+from app.storage import make_storage
+from schemes.documents import service as document_service
+from schemes.documents.tables import DocumentKind
 from schemes.employers import service as employer_service
 from schemes.members import enrolment
 from schemes.members.tables import ContractKind
@@ -26,7 +30,7 @@ query ($on: Date!) {
   members(first: 100) {
     totalCount
     edges { node {
-      number scheme { code } documents { number }
+      number scheme { code } documents { number } files { kind status url }
       employments { salary employer { name } }
       beneficiaries { firstNames documents { number } eligibility(on: $on) { eligible } }
       household(on: $on) { firstNames }
@@ -58,12 +62,20 @@ async def _count(client: httpx.AsyncClient, statements: StatementCounter, member
     ]
     async with tenant_tx(ctx) as tx:
         outcomes = await enrolment.enrol_many(tx, ctx, batch, date(2024, 6, 1))
-    assert all(outcome.member for outcome in outcomes)
+    store = make_storage(Settings(storage_url="file:///tmp/socle-query-counts"), "s" * 40)
+    async with tenant_tx(ctx) as tx:
+        for outcome in outcomes:
+            assert outcome.member is not None
+            upload = document_service.NewUpload(
+                member_id=outcome.member.id, kind=DocumentKind.PHOTO, content_type="image/jpeg", size=5000
+            )
+            await document_service.start_upload(tx, ctx, store, upload)
     token = await token_for(client, tenant, Role.MANAGER)
     statements.statements.clear()
     body = await graphql(client, PAGE, token=token, on="2024-06-01")
     assert "errors" not in body, body
-    assert len(body["data"]["members"]["edges"]) == members
+    files = [edge["node"]["files"] for edge in body["data"]["members"]["edges"]]
+    assert files == [[{"kind": "PHOTO", "status": "PENDING", "url": None}]] * members
     return len(statements.of_application())
 
 
@@ -75,9 +87,9 @@ async def test_same_statements_for_1_and_100_members(
     assert (one, hundred) == (one, one)
     # Five statements per transaction (begin, context, the read, commit, reset):
     # the token's check, the page, its count, then one batch per loader
-    # (scheme, documents, beneficiaries, employments, employers, status
-    # history, rule versions in force).
-    assert one == 50
+    # (scheme, documents, files, beneficiaries, employments, employers,
+    # status history, rule versions in force).
+    assert one == 55
 
 
 async def _enrolment_statements(statements: StatementCounter, members: int) -> int:
