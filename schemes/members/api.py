@@ -29,11 +29,14 @@ from schemes.members.tables import Employment as EmploymentRow
 from schemes.members.tables import IdentityDocument as DocumentRow
 from schemes.members.tables import Member as MemberRow
 from schemes.members.tables import MemberStatusChange as StatusChangeRow
+from schemes.reference.errors import UnknownDepartment
+from schemes.reference.loaders import divisions_by_code
 from schemes.rules.api import Scheme
 from schemes.rules.eligibility import IneligibilityReason
 from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup
 from tenants.audit import service as audit
 from tenants.context import TenantContext
+from tenants.errors import DomainError
 from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
 from tenants.mutations import error_type, mutation, typed_error
 from tenants.pagination import Connection, tenant_page
@@ -91,8 +94,17 @@ class Eligibility:
 class Address:
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 code.")
     region: str | None = strawberry.field(description="ISO 3166-2 code of the region (SN-DK).")
-    department: str | None
+    department: str | None = strawberry.field(
+        description="Code of the department in the administrative divisions (SN-DK-03)."
+    )
     locality: str | None = strawberry.field(description="Commune, village or neighbourhood.")
+
+    @field("The department's official name (Pikine).")
+    async def department_name(self, info: Info) -> str | None:
+        if self.department is None:
+            return None
+        found = await info.context.loaders.get(divisions_by_code).load(self.department)
+        return found.name if found else None
 
 
 @strawberry.type(description="An artisan's registration.")
@@ -388,7 +400,7 @@ class MemberEnrolment:
     )
 
 
-ENROL_ERRORS: list[type[errors.MemberError]] = [
+ENROL_ERRORS: list[type[DomainError]] = [
     errors.TenantNotApproved,
     errors.SchemeNotFound,
     errors.CategoryNotAdmitted,
@@ -398,6 +410,7 @@ ENROL_ERRORS: list[type[errors.MemberError]] = [
     errors.InvalidBirth,
     errors.InvalidCountry,
     errors.InvalidRegion,
+    UnknownDepartment,
     errors.InvalidPhone,
     errors.InvalidDocumentNumber,
     errors.DuplicateDocument,
@@ -533,7 +546,11 @@ class AddressInput:
         default=None, description="ISO 3166-1 alpha-2 (default: the tenant's country)."
     )
     region: str | None = strawberry.field(default=None, description="ISO 3166-2 code of the region (SN-DK).")
-    department: str | None = None
+    department: str | None = strawberry.field(
+        default=None,
+        description="A department of the region, by its code (SN-DK-03) or its name (Pikine; accents and case "
+        "aside); stored as its code. See `administrativeDivisions`.",
+    )
     locality: str | None = None
 
     def to_address(self) -> enrolment.Address:
@@ -824,6 +841,7 @@ class Mutation:
             errors.InvalidBirth,
             errors.InvalidCountry,
             errors.InvalidRegion,
+            UnknownDepartment,
             errors.InvalidPhone,
             errors.InvalidDocumentNumber,
             errors.DuplicateDocument,

@@ -31,6 +31,7 @@ query ($on: Date!) {
     totalCount
     edges { node {
       number scheme { code } documents { number } files { kind status url }
+      address { department departmentName }
       employments { salary employer { name } }
       beneficiaries { firstNames documents { number } eligibility(on: $on) { eligible } }
       household(on: $on) { firstNames }
@@ -74,8 +75,9 @@ async def _count(client: httpx.AsyncClient, statements: StatementCounter, member
     statements.statements.clear()
     body = await graphql(client, PAGE, token=token, on="2024-06-01")
     assert "errors" not in body, body
-    files = [edge["node"]["files"] for edge in body["data"]["members"]["edges"]]
-    assert files == [[{"kind": "PHOTO", "status": "PENDING", "url": None}]] * members
+    found = [(edge["node"]["files"], edge["node"]["address"]) for edge in body["data"]["members"]["edges"]]
+    photo = [{"kind": "PHOTO", "status": "PENDING", "url": None}]
+    assert found == [(photo, {"department": "SN-DK-03", "departmentName": "Pikine"})] * members
     return len(statements.of_application())
 
 
@@ -87,9 +89,9 @@ async def test_same_statements_for_1_and_100_members(
     assert (one, hundred) == (one, one)
     # Five statements per transaction (begin, context, the read, commit, reset):
     # the token's check, the page, its count, then one batch per loader
-    # (scheme, documents, files, beneficiaries, employments, employers,
-    # status history, rule versions in force).
-    assert one == 55
+    # (scheme, documents, files, departments, beneficiaries, employments,
+    # employers, status history, rule versions in force).
+    assert one == 60
 
 
 async def _enrolment_statements(statements: StatementCounter, members: int) -> int:
@@ -112,4 +114,4 @@ async def test_enrolling_1_or_100_members_costs_the_same_statements(statements: 
     one = await _enrolment_statements(statements, 1)
     hundred = await _enrolment_statements(statements, 100)
     assert (one, hundred) == (one, one)
-    assert one == 23
+    assert one == 24
