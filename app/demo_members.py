@@ -113,10 +113,14 @@ TRADES = [
     "Boulanger",
 ]
 DEPARTMENTS = {
-    "SN-DK": ["Dakar", "Pikine", "Guédiawaye", "Rufisque", "Keur Massar"],
-    "SN-TH": ["Thiès", "Mbour", "Tivaouane"],
-    "SN-DB": ["Diourbel", "Mbacké", "Bambey"],
+    # Dakar, Pikine, Guédiawaye, Rufisque, Keur Massar
+    "SN-DK": ["SN-DK-01", "SN-DK-03", "SN-DK-02", "SN-DK-04", "SN-DK-05"],
+    # Thiès, Mbour, Tivaouane
+    "SN-TH": ["SN-TH-02", "SN-TH-01", "SN-TH-03"],
+    # Diourbel, Mbacké, Bambey
+    "SN-DB": ["SN-DB-02", "SN-DB-03", "SN-DB-01"],
 }
+"""Departments (codes of the administrative divisions) of the members' regions."""
 LOCALITIES = [
     "Médina",
     "Grand Yoff",
@@ -282,7 +286,7 @@ def employees(scheme_id: object, employer_id: object, today: date, seed: int = 7
                 category=MemberCategory.SALARIED,
                 person=person,
                 phone=_phone(draw),
-                address=enrolment.Address(region="SN-DK", department="Dakar", locality="Hann Bel-Air"),
+                address=enrolment.Address(region="SN-DK", department="SN-DK-01", locality="Hann Bel-Air"),
                 documents=(_card(draw, sex),),
                 beneficiaries=_household(draw, person, today),
                 jobs=(job,),

@@ -121,7 +121,12 @@ def _pascal(python_name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_"))
 
 
-def _error_type(name: str, field_name: str, errors: Sequence[type[DomainError]]) -> tuple[type[Enum], type]:
+def error_type(
+    name: str, field_name: str, errors: Sequence[type[DomainError]], *, description: str | None = None
+) -> tuple[type[Enum], type]:
+    """``<name>Error`` and its enum ``<name>ErrorCode`` of exactly ``errors``'
+    codes: what a mutation's result carries, or each item of a batch's.
+    Make a value of it with :func:`typed_error`."""
     codes = Enum(  # type: ignore[misc]
         f"{name}ErrorCode", {short_code(cls.code): short_code(cls.code) for cls in errors}
     )
@@ -137,10 +142,16 @@ def _error_type(name: str, field_name: str, errors: Sequence[type[DomainError]])
             resolver=_message, description="What is wrong, in the caller's language (French by default)."
         ),
     }
-    error_type = strawberry.type(
-        type(f"{name}Error", (), namespace), description=f"A refusal of `{field_name}`, with a typed code."
+    made = strawberry.type(
+        type(f"{name}Error", (), namespace),
+        description=description or f"A refusal of `{field_name}`, with a typed code.",
     )
-    return code_enum, error_type
+    return code_enum, made
+
+
+def typed_error(code_enum: type[Enum], made: type, error: DomainError) -> Any:
+    """The value of an error type made by :func:`error_type` for ``error``."""
+    return made(code=code_enum[short_code(error.code)], path=list(error.path) or None, _error=error)
 
 
 class TypedErrors(FieldExtension):
@@ -156,14 +167,14 @@ class TypedErrors(FieldExtension):
         # types are made once, so every schema shares them.
         if self._union is None:
             name = _pascal(field.python_name)
-            self.code_enum, self.error_type = _error_type(name, name[0].lower() + name[1:], self.errors)
+            self.code_enum, self.error_type = error_type(name, name[0].lower() + name[1:], self.errors)
             success = field.type
             self._union = Annotated[Union[success, self.error_type], strawberry.union(f"{name}Result")]  # noqa: UP007
         field.type_annotation = StrawberryAnnotation(self._union)
 
     def refusal(self, error: DomainError) -> Any:
         """The error type's value for ``error``."""
-        return self.error_type(code=self.code_enum[short_code(error.code)], path=list(error.path) or None, _error=error)
+        return typed_error(self.code_enum, self.error_type, error)
 
     async def resolve_async(
         self, next_: Callable[..., Awaitable[Any]], source: Any, info: strawberry.Info, **kwargs: Any

@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import uvicorn
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
 
 from tenants.registry.tables import Tenant
 from tenants.roles import Role
 from tests.factories import PASSWORD, make_user
+
+
+@asynccontextmanager
+async def serve_over_tcp(app: Litestar) -> AsyncIterator[str]:
+    """Serve the app with uvicorn on a free local port, lifespan running; its origin."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "uvicorn stopped before serving"
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
 
 
 @asynccontextmanager

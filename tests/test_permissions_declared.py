@@ -90,6 +90,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.memberByNumber": "members:read",
         "Query.membershipNumbering": "tenant:manage",
         "Mutation.memberEnrol": "enrolment:write",
+        "Mutation.memberEnrolBatch": "enrolment:write",
         "Mutation.memberUpdate": "members:write",
         "Mutation.memberStatusChange": "members:write",
         "Mutation.beneficiaryAdd": "enrolment:write",

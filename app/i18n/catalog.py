@@ -331,6 +331,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "La clé d'idempotence doit compter de 1 à {maximum} caractères.",
         "en": "The idempotency key must be 1 to {maximum} characters long.",
     },
+    "members.IDEMPOTENCY_KEY_REQUIRED": {
+        "fr": "Chaque enrôlement d'un lot porte sa clé d'idempotence.",
+        "en": "Each enrolment of a batch carries its idempotency key.",
+    },
+    "members.IDEMPOTENCY_KEY_REUSED": {
+        "fr": "Cette clé d'idempotence est déjà celle de l'enrôlement n° {first} du lot, dont le contenu diffère.",
+        "en": "This idempotency key is already that of enrolment {first} of the batch, whose content differs.",
+    },
     "members.ILLEGAL_TRANSITION": {
         "fr": "Un adhérent au statut « {from_status} » ne peut pas passer au statut « {to_status} ».",
         "en": "A member with the status “{from_status}” cannot move to “{to_status}”.",

@@ -9,9 +9,11 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
+from schemes.documents.api import Document
+from schemes.documents.loaders import documents_of_members
 from schemes.employers.api import Employer
 from schemes.employers.loaders import employers_by_id
-from schemes.members import enrolment, errors, lifecycle, loaders, numbering
+from schemes.members import batch, enrolment, errors, lifecycle, loaders, numbering
 from schemes.members import identity as ids
 from schemes.members import search as member_search
 from schemes.members import service as member_service
@@ -27,13 +29,16 @@ from schemes.members.tables import Employment as EmploymentRow
 from schemes.members.tables import IdentityDocument as DocumentRow
 from schemes.members.tables import Member as MemberRow
 from schemes.members.tables import MemberStatusChange as StatusChangeRow
+from schemes.reference.errors import UnknownDepartment
+from schemes.reference.loaders import divisions_by_code
 from schemes.rules.api import Scheme
 from schemes.rules.eligibility import IneligibilityReason
 from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup
 from tenants.audit import service as audit
 from tenants.context import TenantContext
+from tenants.errors import DomainError
 from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
-from tenants.mutations import mutation
+from tenants.mutations import error_type, mutation, typed_error
 from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
 from tenants.tx import Transaction, tenant_tx
@@ -46,6 +51,9 @@ strawberry.enum(ContractKind, description="How a member works for an employer.")
 strawberry.enum(Sex, description="Sex as recorded on civil documents.")
 strawberry.enum(Relationship, description="A beneficiary's relationship to the principal member.")
 strawberry.enum(IneligibilityReason, description="Why a dependant is not covered.")
+strawberry.enum(
+    batch.BatchItemStatus, name="MemberEnrolBatchItemStatus", description="What became of one enrolment of a batch."
+)
 
 
 DEFAULT_COUNTRY = "ISO 3166-1 alpha-2 (default: the tenant's country)."
@@ -86,8 +94,17 @@ class Eligibility:
 class Address:
     country: str = strawberry.field(description="ISO 3166-1 alpha-2 code.")
     region: str | None = strawberry.field(description="ISO 3166-2 code of the region (SN-DK).")
-    department: str | None
+    department: str | None = strawberry.field(
+        description="Code of the department in the administrative divisions (SN-DK-03)."
+    )
     locality: str | None = strawberry.field(description="Commune, village or neighbourhood.")
+
+    @field("The department's official name (Pikine).")
+    async def department_name(self, info: Info) -> str | None:
+        if self.department is None:
+            return None
+        found = await info.context.loaders.get(divisions_by_code).load(self.department)
+        return found.name if found else None
 
 
 @strawberry.type(description="An artisan's registration.")
@@ -339,6 +356,14 @@ class Member(relay.Node):
         rows = await info.context.loaders.get(loaders.documents_by_member).load(self.id)
         return [IdentityDocument.from_row(row) for row in rows if row.beneficiary_id is None]
 
+    @field(
+        "The photos and scans of the member's papers kept in storage (ID scans, proof of trade, certificates), "
+        "oldest first; each one's `url` reads its file. Empty without `members:read`."
+    )
+    async def files(self, info: Info) -> list[Document]:
+        rows = await info.context.loaders.get(documents_of_members).load(self.id)
+        return [Document.from_row(row) for row in rows]
+
     @field("Every beneficiary the member has had, in the order they joined; removed ones have `removedOn`.")
     async def beneficiaries(self, info: Info) -> list[Beneficiary]:
         rows = await info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id)
@@ -383,6 +408,67 @@ class MemberEnrolment:
     already_there: bool = strawberry.field(
         description="The idempotency key was already used: this is the member enrolled then, unchanged."
     )
+
+
+ENROL_ERRORS: list[type[DomainError]] = [
+    errors.TenantNotApproved,
+    errors.SchemeNotFound,
+    errors.CategoryNotAdmitted,
+    errors.FieldRequired,
+    errors.FieldNotAllowed,
+    errors.InvalidText,
+    errors.InvalidBirth,
+    errors.InvalidCountry,
+    errors.InvalidRegion,
+    UnknownDepartment,
+    errors.InvalidPhone,
+    errors.InvalidDocumentNumber,
+    errors.DuplicateDocument,
+    errors.RepeatedDocument,
+    errors.EmployerNotFound,
+    errors.InvalidSalary,
+    errors.InvalidContractKind,
+    errors.InvalidDate,
+    errors.TooMany,
+    errors.InvalidIdempotencyKey,
+]
+
+
+BatchItemErrorCode, BatchItemError = error_type(
+    "MemberEnrolBatchItem",
+    "memberEnrolBatch",
+    # Refusing the tenant stops the whole batch, before any enrolment is checked.
+    [error for error in ENROL_ERRORS if error is not errors.TenantNotApproved],
+    description="Why one enrolment of a batch was refused, with a typed code; its path starts with "
+    '["input", "enrolments", "<index>"].',
+)
+
+
+@strawberry.type(description="The answer to one enrolment of a batch.")
+class MemberEnrolBatchItem:
+    index: int = strawberry.field(description="The enrolment's place in the batch, from 0.")
+    idempotency_key: str
+    status: batch.BatchItemStatus
+    member: Member | None = strawberry.field(description="The member made now or already there; null if refused.")
+    errors: list[BatchItemError] = strawberry.field(  # type: ignore[valid-type]
+        description="Every mistake of a refused enrolment; empty otherwise."
+    )
+
+    @classmethod
+    def of(cls, item: batch.BatchItem) -> MemberEnrolBatchItem:
+        """The GraphQL view of a batch's answer to one enrolment."""
+        return cls(
+            index=item.index,
+            idempotency_key=item.idempotency_key,
+            status=item.status,
+            member=Member.from_row(item.member) if item.member else None,
+            errors=[typed_error(BatchItemErrorCode, BatchItemError, error) for error in item.errors],
+        )
+
+
+@strawberry.type(description="The answer to a batch of enrolments, one item per enrolment in the batch's order.")
+class MemberEnrolBatch:
+    items: list[MemberEnrolBatchItem]
 
 
 @strawberry.type(description="How the tenant's membership numbers are written.")
@@ -470,7 +556,11 @@ class AddressInput:
         default=None, description="ISO 3166-1 alpha-2 (default: the tenant's country)."
     )
     region: str | None = strawberry.field(default=None, description="ISO 3166-2 code of the region (SN-DK).")
-    department: str | None = None
+    department: str | None = strawberry.field(
+        default=None,
+        description="A department of the region, by its code (SN-DK-03) or its name (Pikine; accents and case "
+        "aside); stored as its code. See `administrativeDivisions`.",
+    )
     locality: str | None = None
 
     def to_address(self) -> enrolment.Address:
@@ -573,6 +663,14 @@ class MemberEnrolInput:
         )
 
 
+@strawberry.input(description="Enrolments made offline, synced at once.")
+class MemberEnrolBatchInput:
+    enrolments: list[MemberEnrolInput] = strawberry.field(
+        description=f"At most {batch.MAX_BATCH}, each with its own `idempotencyKey` (required here), made by the "
+        "client once per enrolment and kept with it until the batch is answered."
+    )
+
+
 @strawberry.input(
     description="Correct a member's identity, phone or address, or add documents; what is left out stays."
 )
@@ -625,29 +723,6 @@ def _readable_tenant(context: TenantContext, tenant: relay.GlobalID | None) -> U
         return context.tenant_id
     tenant_id = decode_id(tenant, "Tenant")
     return tenant_id if tenant_id is not None and context.can_read(tenant_id) else None
-
-
-ENROL_ERRORS: list[type[errors.MemberError]] = [
-    errors.TenantNotApproved,
-    errors.SchemeNotFound,
-    errors.CategoryNotAdmitted,
-    errors.FieldRequired,
-    errors.FieldNotAllowed,
-    errors.InvalidText,
-    errors.InvalidBirth,
-    errors.InvalidCountry,
-    errors.InvalidRegion,
-    errors.InvalidPhone,
-    errors.InvalidDocumentNumber,
-    errors.DuplicateDocument,
-    errors.RepeatedDocument,
-    errors.EmployerNotFound,
-    errors.InvalidSalary,
-    errors.InvalidContractKind,
-    errors.InvalidDate,
-    errors.TooMany,
-    errors.InvalidIdempotencyKey,
-]
 
 
 @strawberry.type
@@ -747,6 +822,28 @@ class Mutation:
         return MemberEnrolment(member=Member.from_row(outcome.member), already_there=outcome.already_there)
 
     @mutation(
+        f"Enrol up to {batch.MAX_BATCH} members made offline, answered one by one in order: created, already "
+        "there (the key was used: the member enrolled then) or refused with every error of that enrolment; one "
+        "enrolment's errors never stop the others, and a batch sent again creates nothing twice. The batch is "
+        "refused whole only when it is malformed (too many enrolments, one without its key, a key given to two "
+        "different enrolments) or the tenant may not enrol. Requires `enrolment:write`.",
+        errors=[
+            errors.TenantNotApproved,
+            errors.TooMany,
+            errors.IdempotencyKeyRequired,
+            errors.IdempotencyKeyReused,
+            errors.DuplicateDocument,
+        ],
+        permission=Permission.ENROLMENT_WRITE,
+    )
+    async def member_enrol_batch(self, info: Info, input: MemberEnrolBatchInput) -> MemberEnrolBatch:  # noqa: A002
+        context = tenant_of(info)
+        enrolments = [given.to_enrolment() for given in input.enrolments]
+        async with tenant_tx(context) as tx:
+            items = await batch.enrol_batch(tx, context, enrolments, _today())
+        return MemberEnrolBatch(items=[MemberEnrolBatchItem.of(item) for item in items])
+
+    @mutation(
         "Correct a member's identity, phone or address, or add identity documents. Requires `members:write`.",
         errors=[
             errors.MemberNotFound,
@@ -754,6 +851,7 @@ class Mutation:
             errors.InvalidBirth,
             errors.InvalidCountry,
             errors.InvalidRegion,
+            UnknownDepartment,
             errors.InvalidPhone,
             errors.InvalidDocumentNumber,
             errors.DuplicateDocument,
@@ -805,6 +903,7 @@ class Mutation:
     @mutation(
         "Add a dependant to a member's household (a newborn, a new spouse). Requires `enrolment:write`.",
         errors=[
+            errors.TenantNotApproved,
             errors.MemberNotFound,
             errors.MemberTerminated,
             errors.InvalidText,

@@ -11,6 +11,8 @@ it already made.
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +33,9 @@ from schemes.members.tables import (
     MemberStatus,
     MemberStatusChange,
 )
+from schemes.reference import service as reference
+from schemes.reference.errors import UnknownDepartment
+from schemes.reference.service import Division
 from schemes.rules.model import MemberCategory, Relationship, SubsidyGroup
 from schemes.rules.tables import Scheme
 from tenants.audit import service as audit
@@ -153,6 +158,8 @@ class Facts:
     employers: set[UUID]
     documents: dict[tuple[str, str, str], str]
     """Existing documents' keys and their member's number."""
+    departments: dict[str, list[Division]]
+    """The departments of the regions the enrolments name, by region."""
 
 
 @dataclass(frozen=True)
@@ -295,13 +302,7 @@ def check(
         found.append(errors.InvalidIdempotencyKey(path=(*base, "idempotencyKey"), maximum=IDEMPOTENCY_KEY_MAX))
     person = ids.person(data.person, base, ctx.country, today, found)
     phone = ids.phone(data.phone, ctx.country, (*base, "phone"), found)
-    address_country = ids.country(data.address.country, ctx.country, (*base, "address", "country"), found)
-    address = Address(
-        country=address_country,
-        region=ids.region(address_country, data.address.region, (*base, "address", "region"), found),
-        department=ids.optional_text(data.address.department, (*base, "address", "department"), found, maximum=64),
-        locality=ids.optional_text(data.address.locality, (*base, "address", "locality"), found),
-    )
+    address = clean_address(data.address, ctx.country, facts.departments, (*base, "address"), found)
     enrolled_on = data.enrolled_on or today
     if enrolled_on > today:
         found.append(errors.InvalidDate(path=(*base, "enrolledOn")))
@@ -333,6 +334,34 @@ def check(
         category_data=category_data,
         jobs=jobs,
         enrolled_on=enrolled_on,
+    )
+
+
+def clean_address(
+    given: Address,
+    default_country: str,
+    departments: Mapping[str, Sequence[Division]],
+    path: Path,
+    found: list[DomainError],
+) -> Address:
+    """Check an address: its country, its ISO 3166-2 region, its department
+    by code or name among the region's ``departments`` (stored as its code),
+    its locality; a department is not looked for in a region already refused."""
+    country = ids.country(given.country, default_country, (*path, "country"), found)
+    region = ids.region(country, given.region, (*path, "region"), found)
+    department = None
+    if region is not None or not (given.region or "").strip():
+        try:
+            named = reference.department(departments, region, given.department, path=path)
+        except UnknownDepartment as error:
+            found.append(error)
+        else:
+            department = named.code if named else None
+    return Address(
+        country=country,
+        region=region,
+        department=department,
+        locality=ids.optional_text(given.locality, (*path, "locality"), found),
     )
 
 
@@ -379,6 +408,9 @@ async def facts_for(tx: Transaction, ctx: TenantContext, enrolments: list[Enrolm
         schemes={scheme.id: scheme for scheme in schemes},
         employers={row["id"] for row in employers},
         documents=await existing_documents(tx, ctx, _document_keys(enrolments, ctx)),
+        departments=await reference.departments_of(
+            tx, [data.address.region for data in enrolments if data.address.region and data.address.department]
+        ),
     )
 
 
@@ -390,12 +422,20 @@ async def require_approved(tx: Transaction, ctx: TenantContext) -> None:
 
 
 async def enrol_many(
-    tx: Transaction, ctx: TenantContext, enrolments: list[Enrolment], today: date, base: Path = ("input",)
+    tx: Transaction,
+    ctx: TenantContext,
+    enrolments: list[Enrolment],
+    today: date,
+    base: Path = ("input",),
+    *,
+    indexed: bool | None = None,
 ) -> list[Outcome]:
     """Enrol each of ``enrolments`` that passes its checks, in one transaction:
     numbers are taken for the batch at once under the tenant's counter lock,
     an enrolment whose client key is known answers with its member, and the
-    batch's probable duplicates are flagged for review."""
+    batch's probable duplicates are flagged for review. Errors' paths start
+    with ``base`` and the enrolment's index, when ``indexed`` (by default:
+    when there are several)."""
     await require_approved(tx, ctx)
     await numbering.lock(tx, ctx)
     keys = [data.idempotency_key for data in enrolments if data.idempotency_key]
@@ -422,7 +462,7 @@ async def enrol_many(
         if key and key in first_with_key:
             same_key.append((index, first_with_key[key]))
             continue
-        at = base if len(enrolments) == 1 else (*base, str(index))
+        at = (*base, str(index)) if (len(enrolments) > 1 if indexed is None else indexed) else base
         result = check(data, ctx, facts, today, at)
         if not isinstance(result, list) and claimed & {document.key for document in _documents_of(result)}:
             # The same document in two enrolments of one batch: the first keeps it.
@@ -514,18 +554,25 @@ async def _write(tx: Transaction, ctx: TenantContext, batch: list[Checked]) -> l
             for member in members
         )
     )
-    for member in members:
-        await audit.record_change(
-            tx,
-            ctx,
-            "member.enrol",
-            "member",
-            member.id,
-            number=member.number,
-            scheme=str(member.scheme_id),
-            category=member.category,
-            beneficiaries=str(sum(1 for b in beneficiaries if b.member_id == member.id)),
-        )
+    household_sizes = Counter(b.member_id for b in beneficiaries)
+    await audit.record_many(
+        tx,
+        [
+            audit.change_event(
+                ctx,
+                "member.enrol",
+                "member",
+                member.id,
+                {
+                    "number": member.number,
+                    "scheme": str(member.scheme_id),
+                    "category": member.category,
+                    "beneficiaries": str(household_sizes[member.id]),
+                },
+            )
+            for member in members
+        ],
+    )
     return members
 
 

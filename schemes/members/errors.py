@@ -114,6 +114,18 @@ class InvalidIdempotencyKey(MemberError):
     code = "members.INVALID_IDEMPOTENCY_KEY"
 
 
+class IdempotencyKeyRequired(MemberError):
+    """Each enrolment of an offline batch carries its client's key."""
+
+    code = "members.IDEMPOTENCY_KEY_REQUIRED"
+
+
+class IdempotencyKeyReused(MemberError):
+    """One key for two different enrolments of a batch: names the first one's index."""
+
+    code = "members.IDEMPOTENCY_KEY_REUSED"
+
+
 class IllegalTransition(MemberError):
     """A status change the lifecycle does not allow."""
 

@@ -22,6 +22,7 @@ from schemes.members.tables import (
     MemberStatus,
     MemberStatusChange,
 )
+from schemes.reference import service as reference
 from schemes.rules.eligibility import DependentFacts, Eligibility, dependent_eligibility
 from schemes.rules.model import Relationship, Sex
 from schemes.rules.service import RuleVersion
@@ -182,14 +183,13 @@ async def update_member(tx: Transaction, ctx: TenantContext, change: MemberChang
     if change.phone is not None:
         values["phone"] = ids.phone(change.phone, ctx.country, ("input", "phone"), found)
     if change.address is not None:
-        country = ids.country(change.address.country, ctx.country, ("input", "address", "country"), found)
+        departments = await reference.departments_of(tx, [change.address.region or ""])
+        address = enrolment.clean_address(change.address, ctx.country, departments, ("input", "address"), found)
         values.update(
-            address_country=country,
-            address_region=ids.region(country, change.address.region, ("input", "address", "region"), found),
-            address_department=ids.optional_text(
-                change.address.department, ("input", "address", "department"), found, maximum=64
-            ),
-            address_locality=ids.optional_text(change.address.locality, ("input", "address", "locality"), found),
+            address_country=address.country,
+            address_region=address.region,
+            address_department=address.department,
+            address_locality=address.locality,
         )
     documents = ids.documents(change.documents or (), ("input", "documents"), ctx.country, found)
     _first(found)
@@ -229,7 +229,9 @@ async def _refuse_known_documents(
 async def add_beneficiary(
     tx: Transaction, ctx: TenantContext, member_id: UUID, given: enrolment.NewBeneficiary, today: date
 ) -> Beneficiary:
-    """Add a dependant to a member's household (not to a terminated member's)."""
+    """Add a dependant to a member's household (not to a terminated member's);
+    as for an enrolment, only an approved tenant adds one."""
+    await enrolment.require_approved(tx, ctx)
     member = await find_member(ctx, member_id, ("input", "member"))
     if member.status == MemberStatus.TERMINATED:
         raise errors.MemberTerminated(path=("input", "member"), number=member.number)

@@ -33,9 +33,12 @@ def region(country: str, code: str) -> Region | None:
 def region_named(country: str, text: str) -> Region | None:
     """The region of ``country`` a person wrote: its code (SN-TH) or its name,
     accents and case aside (Thiès, THIES)."""
-    wanted = _plain(text)
-    return region(country, text) or next((r for r in regions_of(country) if _plain(r.name) == wanted), None)
+    wanted = plain_name(text)
+    return region(country, text) or next((r for r in regions_of(country) if plain_name(r.name) == wanted), None)
 
 
-def _plain(text: str) -> str:
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").strip().casefold()
+def plain_name(text: str) -> str:
+    """A division's name as people type it: accents, case, hyphens and extra
+    spaces aside (Saint-Louis, saint louis and SAINT LOUIS are one)."""
+    bare = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return " ".join(bare.replace("-", " ").casefold().split())

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from schemes.reference import errors, regions
@@ -119,29 +119,68 @@ async def divisions(tx: Transaction, country: str, parent: str | None = None) ->
     return [Division(**dict(row)) for row in rows]
 
 
+async def departments_of(tx: Transaction, region_codes: Iterable[str]) -> dict[str, list[Division]]:
+    """The departments of these regions (ISO 3166-2 codes), by region, in one
+    statement: what checking a batch of addresses needs."""
+    wanted = sorted({code.strip().upper() for code in region_codes if code and code.strip()})
+    if not wanted:
+        return {}
+    rows = await tx.fetch(
+        "SELECT code, name, level, parent_code FROM administrative_divisions"
+        " WHERE parent_code = ANY($1::text[]) AND level = 'department' ORDER BY code",
+        wanted,
+    )
+    found: dict[str, list[Division]] = {}
+    for row in rows:
+        found.setdefault(row["parent_code"], []).append(Division(**dict(row)))
+    return found
+
+
+async def divisions_by_code(tx: Transaction, codes: list[str]) -> dict[str, Division]:
+    """The divisions below the regions with these codes, in one statement."""
+    rows = await tx.fetch(
+        "SELECT code, name, level, parent_code FROM administrative_divisions WHERE code = ANY($1::text[])", codes
+    )
+    return {row["code"]: Division(**dict(row)) for row in rows}
+
+
+def department(
+    departments: Mapping[str, Sequence[Division]],
+    region_code: str | None,
+    given: str | None,
+    *,
+    path: tuple[str, ...] = ("input", "address"),
+) -> Division | None:
+    """The department ``given`` names in its region, by its code (SN-TH-01)
+    or its name (Mbour, mbour, MBOUR; Thiès as thies), among the
+    ``departments`` of :func:`departments_of`; None when none is given, else
+    :class:`UnknownDepartment` naming the field under ``path``."""
+    text = (given or "").strip()
+    if not text:
+        return None
+    code, folded = text.upper(), regions.plain_name(text)
+    candidates = departments.get(region_code or "", ())
+    found = next((d for d in candidates if d.code == code or regions.plain_name(d.name) == folded), None)
+    if found is None:
+        raise errors.UnknownDepartment(path=(*path, "department"), department=text, region=region_code or "-")
+    return found
+
+
 async def check_address(
     tx: Transaction,
     country: str,
     region: str | None,
-    department: str | None,
+    department_given: str | None,
     *,
     path: tuple[str, ...] = ("input", "address"),
 ) -> tuple[str | None, str | None]:
     """The region and department codes of an address, as stored (upper case),
     or :class:`UnknownRegion` / :class:`UnknownDepartment` naming the field
-    under ``path``. A department needs its region and must lie in it."""
+    under ``path``. A department, given by its code or its name, needs its
+    region and must lie in it."""
     region_code = (region or "").strip().upper() or None
-    department_code = (department or "").strip().upper() or None
     if region_code is not None and regions.region(country, region_code) is None:
         raise errors.UnknownRegion(path=(*path, "region"), region=region_code, country=country)
-    if department_code is not None:
-        if region_code is None:
-            raise errors.UnknownDepartment(path=(*path, "department"), department=department_code, region="-")
-        found = await tx.fetchval(
-            "SELECT 1 FROM administrative_divisions WHERE code = $1 AND parent_code = $2 AND level = 'department'",
-            department_code,
-            region_code,
-        )
-        if found is None:
-            raise errors.UnknownDepartment(path=(*path, "department"), department=department_code, region=region_code)
-    return region_code, department_code
+    needed = [region_code] if region_code and (department_given or "").strip() else []
+    found = department(await departments_of(tx, needed), region_code, department_given, path=path)
+    return region_code, found.code if found else None

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.async_api import Page, Route, async_playwright
 
 from app.graphiql.assets import load_assets
@@ -19,6 +17,7 @@ from app.main import create_app
 from app.settings import Settings
 from tenants.roles import Role
 from tests.factories import PASSWORD, make_tenant, make_user
+from tests.graphql_client import serve_over_tcp
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -40,17 +39,8 @@ RESULT = ".graphiql-response .CodeMirror"
 @pytest.fixture
 async def origin(settings: Settings) -> AsyncIterator[str]:
     """The app served by uvicorn on a free local port, lifespan running."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None))
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not serving.done(), "uvicorn stopped before serving"
-        await asyncio.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await serving
+    async with serve_over_tcp(create_app(settings)) as served:
+        yield served
 
 
 async def _run(page: Page, query: str) -> Any:

@@ -440,3 +440,25 @@ async def test_the_example_file_in_docs_imports_as_documented(client: httpx.Asyn
         (14, "N° registre des métiers", "members.FIELD_REQUIRED"),
     ]
     assert await _members(ctx) == [("Diouf", "Abdoulaye", 4), ("Mbengue", "Khady", 1), ("Cissé", "Babacar", 1)]
+
+
+async def test_departments_are_read_by_name_and_a_wrong_one_is_reported(client: httpx.AsyncClient) -> None:
+    tenant, ctx, scheme = await _setup()
+    token = await token_for(client, tenant, Role.MANAGER)
+    rows = [
+        [*_artisan("F1", "Ndiaye", "Mamadou", "M", "14/02/1979", scheme.code, region="Thiès"), "mbour"],
+        [*_artisan("F2", "Faye", "Awa", "F", "1990", scheme.code, region="Thiès"), "Pikine"],
+    ]
+
+    job = await _import(client, token, csv_bytes([*HEADER, "Département"], rows))
+
+    assert _counts(job) == ("DONE", 2, 1, 0, 1)
+    assert _problems(job) == [(3, "Département", "schemes.UNKNOWN_DEPARTMENT")]
+    assert [e["node"]["message"] for e in job["problems"]["edges"]] == [
+        "« Pikine » n'est pas un département de la région SN-TH."
+    ]
+    async with tenant_tx(ctx) as tx:
+        stored = await tx.fetch(
+            "SELECT last_name, address_region, address_department FROM members WHERE tenant_id = $1", ctx.tenant_id
+        )
+    assert [tuple(row) for row in stored] == [("Ndiaye", "SN-TH", "SN-TH-01")]

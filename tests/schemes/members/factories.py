@@ -99,7 +99,7 @@ async def enrol(ctx: TenantContext, data: enrolment.Enrolment, today: date | Non
 
 MEMBER_FIELDS = """
   id number status statusSince category enrolledOn firstNames lastName sex birthDate birthDateApproximate
-  birthYear nationality phone address { country region department locality }
+  birthYear nationality phone address { country region department departmentName locality }
   artisan { trade tradesRegisterNumber chamberOfTrades }
   migrant { originCountry residenceCountry status consularRegistration }
   documents { kind number issuingCountry expiresOn }

@@ -39,6 +39,8 @@ ADD = """mutation ($input: BeneficiaryAddInput!) { beneficiaryAdd(input: $input)
   __typename ... on BeneficiaryAddError { code path } } }"""
 REMOVE = """mutation ($input: BeneficiaryRemoveInput!) { beneficiaryRemove(input: $input) {
   __typename ... on BeneficiaryRemoveError { code path } } }"""
+BATCH = """mutation ($input: MemberEnrolBatchInput!) { memberEnrolBatch(input: $input) {
+  __typename ... on MemberEnrolBatchError { code path } } }"""
 SET = """mutation ($input: MembershipNumberingInput!) { membershipNumberingSet(input: $input) {
   __typename ... on MembershipNumberingSetError { code path } } }"""
 
@@ -85,6 +87,11 @@ def _operations(h: dict[str, Any]) -> dict[str, tuple[Permission, str, dict[str,
         "memberByNumber": (Permission.MEMBERS_READ, BY_NUMBER, {"number": h["member"].number}),
         "membershipNumbering": (Permission.TENANT_MANAGE, NUMBERING, {}),
         "memberEnrol": (Permission.ENROLMENT_WRITE, ENROL, {"input": artisan_input(h["scheme"])}),
+        "memberEnrolBatch": (
+            Permission.ENROLMENT_WRITE,
+            BATCH,
+            {"input": {"enrolments": [artisan_input(h["scheme"], idempotencyKey="tablette-01:0001")]}},
+        ),
         "memberUpdate": (Permission.MEMBERS_WRITE, UPDATE, {"input": {"id": h["id"], "phone": "+221 70 000 00 00"}}),
         "memberStatusChange": (Permission.MEMBERS_WRITE, STATUS, {"input": {"id": h["id"], "status": "ACTIVE"}}),
         "beneficiaryAdd": (Permission.ENROLMENT_WRITE, ADD, {"input": {"member": h["id"], "beneficiary": NEWBORN}}),

@@ -90,7 +90,13 @@ async def test_an_agent_enrols_an_artisan_with_a_household(client: httpx.AsyncCl
         "birthYear": None,
         "nationality": "SN",
         "phone": "+221765551234",
-        "address": {"country": "SN", "region": "SN-TH", "department": "Mbour", "locality": "Saly"},
+        "address": {
+            "country": "SN",
+            "region": "SN-TH",
+            "department": "SN-TH-01",
+            "departmentName": "Mbour",
+            "locality": "Saly",
+        },
         "artisan": {
             "trade": "Coiffeuse",
             "tradesRegisterNumber": "RM-TH-2021-0107",
@@ -336,6 +342,69 @@ async def test_the_scheme_must_admit_the_category(client: httpx.AsyncClient) -> 
         "This scheme does not admit the category “artisan”.",
         ["input", "category"],
     )
+
+
+ADDRESS = """query ($id: ID!) { member(id: $id) { address { region department departmentName } } }"""
+MOVE = """mutation ($input: MemberUpdateInput!) { memberUpdate(input: $input) {
+  __typename ... on Member { address { region department departmentName } } ... on MemberUpdateError { code path message }
+} }"""
+
+
+async def test_the_department_is_checked_by_code_or_name_and_stored_as_its_code(client: httpx.AsyncClient) -> None:
+    tenant, _, scheme = await _setup()
+    agent = await token_for(client, tenant, Role.AGENT)
+    manager = await token_for(client, tenant, Role.MANAGER)
+    stored = []
+    for region, department in [("SN-TH", "sn-th-02"), ("SN-TH", " THIES "), ("SN-SL", "saint louis"), ("SN-DK", None)]:
+        address = {"region": region, "department": department, "locality": "Escale"}
+        member_id = (await _enrol(client, agent, artisan_input(scheme, address=address)))["member"]["id"]
+        stored.append((await graphql(client, ADDRESS, token=manager, id=member_id))["data"]["member"]["address"])
+    assert stored == [
+        {"region": "SN-TH", "department": "SN-TH-02", "departmentName": "Thiès"},
+        {"region": "SN-TH", "department": "SN-TH-02", "departmentName": "Thiès"},
+        {"region": "SN-SL", "department": "SN-SL-03", "departmentName": "Saint-Louis"},
+        {"region": "SN-DK", "department": None, "departmentName": None},
+    ]
+    refusals = [
+        _refusal(await _enrol(client, agent, artisan_input(scheme, address=address), language=language))
+        for address, language in [
+            ({"region": "SN-TH", "department": "Pikine"}, None),
+            ({"region": "SN-TH", "department": "SN-DK-03"}, "en"),
+            ({"department": "Mbour"}, None),
+        ]
+    ]
+    assert refusals == [
+        (
+            "UNKNOWN_DEPARTMENT",
+            "« Pikine » n'est pas un département de la région SN-TH.",
+            ["input", "address", "department"],
+        ),
+        (
+            "UNKNOWN_DEPARTMENT",
+            "“SN-DK-03” is not a department of region SN-TH.",
+            ["input", "address", "department"],
+        ),
+        (
+            "UNKNOWN_DEPARTMENT",
+            "« Mbour » n'est pas un département de la région -.",
+            ["input", "address", "department"],
+        ),
+    ]
+    moved = await graphql(
+        client, MOVE, token=manager, input={"id": member_id, "address": {"region": "SN-DK", "department": "pikine"}}
+    )
+    wrong = await graphql(
+        client, MOVE, token=manager, input={"id": member_id, "address": {"region": "SN-DK", "department": "Mbour"}}
+    )
+    assert [moved["data"]["memberUpdate"], wrong["data"]["memberUpdate"]] == [
+        {"__typename": "Member", "address": {"region": "SN-DK", "department": "SN-DK-03", "departmentName": "Pikine"}},
+        {
+            "__typename": "MemberUpdateError",
+            "code": "UNKNOWN_DEPARTMENT",
+            "path": ["input", "address", "department"],
+            "message": "« Mbour » n'est pas un département de la région SN-DK.",
+        },
+    ]
 
 
 async def test_identity_errors_name_their_field(client: httpx.AsyncClient) -> None:

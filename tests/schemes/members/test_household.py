@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from strawberry.relay import to_base64
 
 from tenants.roles import Role
-from tests.factories import context, make_tenant
+from tests.factories import change_out_of_band, context, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.schemes.members.factories import artisan, child, enrol, make_scheme, spouse
 
@@ -142,3 +143,39 @@ async def test_beneficiaries_are_added_and_removed(client: httpx.AsyncClient) ->
         "2024-03-01": ["Aminata", "Awa", "Khady"],
         "2024-05-01": ["Aminata", "Khady"],
     }
+
+
+async def test_a_tenant_not_approved_cannot_add_a_beneficiary(
+    client: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    tenant = await make_tenant()
+    ctx = await context(tenant)
+    member = await enrol(ctx, artisan(await make_scheme(ctx)), today=date(2024, 1, 10))
+    token = await token_for(client, tenant, Role.AGENT)
+    await change_out_of_band(owner, "UPDATE tenants SET status = 'suspended' WHERE id = $1", tenant.id)
+    newborn = {
+        "relationship": "CHILD",
+        "person": {"firstNames": "Awa", "lastName": "Diop", "sex": "FEMALE", "birthDate": "2024-02-01"},
+    }
+    variables = {"input": {"member": to_base64("Member", member.id), "beneficiary": newborn}}
+    french = await graphql(client, ADD, token=token, **variables)
+    english = await graphql(client, ADD, token=token, language="en", **variables)
+    assert [french["data"], english["data"]] == [
+        {
+            "beneficiaryAdd": {
+                "__typename": "BeneficiaryAddError",
+                "code": "TENANT_NOT_APPROVED",
+                "path": ["input"],
+                "message": "Cette structure n'est pas agréée (statut : suspended) : elle ne peut pas encore enrôler.",
+            }
+        },
+        {
+            "beneficiaryAdd": {
+                "__typename": "BeneficiaryAddError",
+                "code": "TENANT_NOT_APPROVED",
+                "path": ["input"],
+                "message": "This organisation is not licensed (status: suspended): it cannot enrol yet.",
+            }
+        },
+    ]
+    assert await owner.fetchval("SELECT count(*) FROM beneficiaries WHERE member_id = $1", member.id) == 0

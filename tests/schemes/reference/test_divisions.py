@@ -113,6 +113,10 @@ class TestAddressCheck:
             assert await service.check_address(tx, "SN", " sn-dk ", "sn-dk-05") == ("SN-DK", "SN-DK-05")
             assert await service.check_address(tx, "SN", "SN-TH", None) == ("SN-TH", None)
             assert await service.check_address(tx, "SN", None, "") == (None, None)
+            named = [
+                await service.check_address(tx, "SN", r, d) for r, d in (("SN-TH", " THIES "), ("SN-SL", "saint louis"))
+            ]
+            assert named == [("SN-TH", "SN-TH-02"), ("SN-SL", "SN-SL-03")]
 
     @pytest.mark.parametrize(
         ("region", "department", "error", "path", "params"),
