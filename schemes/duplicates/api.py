@@ -83,7 +83,7 @@ class DuplicatePair(relay.Node):
             _row=row,
         )
 
-    @field("The member enrolled first of the two (the smaller id).")
+    @field("One member of the pair: the one with the smaller id, usually enrolled first.")
     async def first(self, info: Info) -> Member | None:
         return await _member(info, self._row.first_member_id)
 
