@@ -105,6 +105,8 @@ async def s3_client(s3_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def small_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app with the local folder and a 2 KiB document limit."""
-    async with serve(create_app(settings.model_copy(update={"document_max_bytes": 2048}))) as client:
+    """A client of the app with the local folder and a 2 KiB document limit
+    (imports too: the folder's routes take forms up to the larger of both)."""
+    small = settings.model_copy(update={"document_max_bytes": 2048, "import_max_bytes": 2048})
+    async with serve(create_app(small)) as client:
         yield client
