@@ -436,6 +436,7 @@ async def enrol_many(
     batch's probable duplicates are flagged for review. Errors' paths start
     with ``base`` and the enrolment's index, when ``indexed`` (by default:
     when there are several)."""
+    indexed = len(enrolments) > 1 if indexed is None else indexed
     await require_approved(tx, ctx)
     await numbering.lock(tx, ctx)
     keys = [data.idempotency_key for data in enrolments if data.idempotency_key]
@@ -462,7 +463,7 @@ async def enrol_many(
         if key and key in first_with_key:
             same_key.append((index, first_with_key[key]))
             continue
-        at = (*base, str(index)) if (len(enrolments) > 1 if indexed is None else indexed) else base
+        at = (*base, str(index)) if indexed else base
         result = check(data, ctx, facts, today, at)
         if not isinstance(result, list) and claimed & {document.key for document in _documents_of(result)}:
             # The same document in two enrolments of one batch: the first keeps it.
