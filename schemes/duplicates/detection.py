@@ -44,7 +44,7 @@ FROM (
   SELECT least(n.id, o.id) AS first_id, greatest(n.id, o.id) AS second_id,
          bool_or(o.birth_date = n.birth_date AND NOT o.birth_date_approximate AND NOT n.birth_date_approximate)
            AS same_birth_date,
-         bool_or(o.phone IS NOT NULL AND o.phone = n.phone) AS same_phone,
+         bool_or(coalesce(o.phone = n.phone, false)) AS same_phone,
          max(similarity(o.normalized_name, n.normalized_name)) AS similarity
   FROM members n
   JOIN members o ON o.tenant_id = $1 AND o.id <> n.id AND o.status <> 'terminated'

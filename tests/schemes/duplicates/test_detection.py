@@ -169,3 +169,12 @@ async def test_the_detection_uses_the_indexes_among_many_members(
     assert "members_tenant_id_birth_date_idx" in plan, plan
     assert "members_tenant_id_phone_idx" in plan, plan
     assert "Seq Scan on members" not in plan, plan
+
+
+async def test_one_phone_missing_is_no_phone_match_and_the_birth_date_still_counts(
+    mutual: tuple[TenantContext, Any], owner: asyncpg.Connection
+) -> None:
+    ctx, scheme = mutual
+    await _enrol(ctx, [person(scheme, "Awa", "Sarr", phone="+221771112244")])
+    await _enrol(ctx, [person(scheme, "Awa", "SARR")])
+    assert await _pairs(owner, ctx.tenant_id) == [("Awa Sarr", "Awa SARR", True, False, 1, "pending")]
