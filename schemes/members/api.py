@@ -37,7 +37,7 @@ from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup
 from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.errors import DomainError
-from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
+from tenants.graphql import Info, decode_id, field, nodes_by_id, tenant_of
 from tenants.mutations import error_type, mutation, typed_error
 from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
@@ -265,14 +265,9 @@ class Beneficiary(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Beneficiary | None]:
-        ids_ = node_uuids(node_ids)
-        context = info.context.viewer.tenant
-        if context is None or not context.allows(Permission.MEMBERS_READ):
-            return [None for _ in ids_]
-        async with tenant_tx(context) as tx:
-            rows = await member_service.beneficiaries_by_id(tx, context, [i for i in ids_ if i is not None])
-        by_id = {row.id: row for row in rows}
-        return [cls.from_row(by_id[i]) if i in by_id else None for i in ids_]
+        return await nodes_by_id(
+            info, node_ids, Permission.MEMBERS_READ, member_service.beneficiaries_by_id, cls.from_row
+        )
 
 
 @strawberry.type(description="A person enrolled in a scheme of the tenant (adhérent), with their household.")
@@ -392,14 +387,7 @@ class Member(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Member | None]:
-        ids_ = node_uuids(node_ids)
-        context = info.context.viewer.tenant
-        if context is None or not context.allows(Permission.MEMBERS_READ):
-            return [None for _ in ids_]
-        async with tenant_tx(context) as tx:
-            rows = await member_service.read_members(tx, context, [i for i in ids_ if i is not None])
-        by_id = {row.id: row for row in rows}
-        return [cls.from_row(by_id[i]) if i in by_id else None for i in ids_]
+        return await nodes_by_id(info, node_ids, Permission.MEMBERS_READ, member_service.read_members, cls.from_row)
 
 
 @strawberry.type(description="The answer to an enrolment: the member, made now or already there.")
