@@ -1,0 +1,1 @@
+"""Deployment and operations files, and the benchmark harness."""
