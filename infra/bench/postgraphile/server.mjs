@@ -13,6 +13,12 @@
 // JWT whose signature, algorithm, issuer, audience and expiry are checked
 // here with node's own crypto. Anything else is answered 401, before
 // PostGraphile sees it.
+//
+// Privileges: introspection reads only pg_catalog, which every role may
+// read, so the application role needs nothing beyond Socle's own grants and
+// those of search.sql (USAGE on socle_bench, EXECUTE on its functions).
+// Watch mode stays off: it needs event triggers, which only a superuser may
+// create.
 import { createPublicKey, verify } from "node:crypto";
 import { createServer } from "node:http";
 
