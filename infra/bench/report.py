@@ -16,12 +16,15 @@ from typing import Any
 JSON = dict[str, Any]
 
 
+_PROJECT = Path(__file__).resolve().parents[2]
+
+
 def _output(*command: str) -> str:
     if shutil.which(command[0]) is None:
         return "absent"
-    completed = subprocess.run(list(command), capture_output=True, text=True, check=False)  # noqa: S603
+    completed = subprocess.run(list(command), capture_output=True, text=True, check=False, cwd=_PROJECT)  # noqa: S603
     text = (completed.stdout or completed.stderr).strip()
-    return text.splitlines()[0] if text else "unknown"
+    return text.splitlines()[0] if text and completed.returncode in (0, 1) else "unknown"
 
 
 def machine() -> JSON:
