@@ -6,6 +6,7 @@ the median of a few repetitions."""
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,8 +38,6 @@ class _Explaining:
 
 
 def _plan(value: Any) -> dict[str, Any]:
-    import json
-
     found: dict[str, Any] = (json.loads(value) if isinstance(value, str) else value)[0]
     return found
 
