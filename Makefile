@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: setup run test lint format schema redis-server chromium npm
+.PHONY: setup run test lint format schema redis-server chromium npm wrk bench
 GRAPHIQL := app/graphiql/assets
 
 $(UV):
@@ -31,6 +31,13 @@ run: setup
 redis-server:
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+# The benchmark of issue 10: its own database under var/bench, docs/benchmarks.md.
+bench: setup wrk redis-server
+	$(UV) run python -m infra.bench $(BENCH_ARGS)
+
 lint: setup
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
@@ -44,5 +51,5 @@ format: setup
 schema: setup
 	$(UV) run socle schema export
 
-test: setup redis-server chromium lint
+test: setup redis-server chromium wrk lint
 	$(UV) run pytest

@@ -1,0 +1,448 @@
+"""The benchmark's scenarios: what each one asks Socle, the SQL the raw
+baseline sends for the same answer, and the rows both answers must share.
+
+A scenario's ``answer`` is the baseline's whole work after the caller is
+known: it runs the statements Socle's resolvers and DataLoaders send (the
+same text where Socle builds it in a function of its own, as the register's
+search) through a :class:`Queries` and returns the ``data`` Socle returns.
+The EXPLAIN comparison (:mod:`infra.bench.explain`) runs the same function
+through a :class:`Queries` that explains each statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from schemes.members.search import MemberFilter, list_statement
+from schemes.members.tables import MemberStatus
+from schemes.rules.eligibility import DependentFacts, dependent_eligibility
+from schemes.rules.model import MemberCategory, Relationship, Sex
+from schemes.rules.service import VERSION_COLUMNS, rule_version
+
+JSON = dict[str, Any]
+Row = dict[str, Any]
+
+
+class Queries(Protocol):
+    """Where a scenario's statements go: the baseline's connection, or the explainer."""
+
+    async def fetch(self, statement: str, *args: Any) -> Sequence[Any]:
+        """The rows of one statement."""
+        ...
+
+
+class BenchTenant(Protocol):
+    """A tenant of the data set, as the scenarios need it."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def manager_email(self) -> str | None: ...
+
+
+class BenchData(Protocol):
+    """What the scenarios read of the generated data set
+    (:class:`infra.bench.dataset.Dataset`)."""
+
+    @property
+    def password(self) -> str: ...
+    @property
+    def ministry_officer_email(self) -> str: ...
+    @property
+    def tenants(self) -> Sequence[BenchTenant]: ...
+    @property
+    def sample_numbers(self) -> Sequence[str]: ...
+    @property
+    def sample_name_fragments(self) -> Sequence[str]: ...
+    @property
+    def day(self) -> date: ...
+    @property
+    def largest(self) -> BenchTenant:
+        """The tenant with the most members, which the samples come from."""
+        ...
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request comes from, once the session is checked."""
+
+    tenant_id: UUID
+    user_id: UUID
+    country: str
+    supervised: tuple[UUID, ...]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One measured read."""
+
+    name: str
+    description: str
+    query: str
+    """The GraphQL document, with one named operation."""
+    variables: Callable[[BenchData, int], JSON]
+    """The variables of the ``i``-th request: they vary where a cache would flatter."""
+    answer: Callable[[Queries, Caller, JSON], Awaitable[JSON]]
+    """The baseline: the same statements as Socle, and the ``data`` Socle returns."""
+    rows: Callable[[JSON], list[Row]]
+    """The rows of an answer's ``data``, compared across targets."""
+    signs_in_as: Callable[[BenchData], tuple[str, str | None]] = lambda data: (data.largest.manager_email or "", None)
+    """The account (and tenant slug) the scenario signs in with: by default the
+    manager of the largest tenant, which the samples come from."""
+    available: bool = True
+    """False while Socle has no field for it: defined, reported, not measured."""
+
+    @property
+    def operation(self) -> str:
+        """The operation's name, which the baseline dispatches on."""
+        return self.query.split("(", 1)[0].split("{", 1)[0].split()[1]
+
+
+# --- statements Socle sends (its loaders select every column of the row) -----
+
+_SCHEMES_BY_ID = (
+    "SELECT s.id, s.tenant_id, s.code, s.name, s.branch, s.categories, s.status, s.created_at"
+    " FROM schemes s WHERE s.tenant_id = ANY($1::uuid[]) AND s.id = ANY($2::uuid[])"
+)
+_BENEFICIARIES_OF = (
+    "SELECT b.id, b.tenant_id, b.member_id, b.relationship, b.first_names, b.last_name, b.normalized_name,"
+    " b.sex, b.birth_date, b.birth_date_approximate, b.nationality, b.studying, b.added_on, b.removed_on,"
+    " b.removal_reason, b.created_at FROM beneficiaries b"
+    " WHERE b.tenant_id = ANY($1::uuid[]) AND b.member_id = ANY($2::uuid[])"
+    " ORDER BY b.added_on, b.created_at, b.id"
+)
+_EMPLOYMENTS_OF = (
+    "SELECT e.id, e.tenant_id, e.member_id, e.employer_id, e.staff_number, e.salary, e.currency,"
+    " e.contract_kind, e.sector, e.started_on, e.ended_on, e.created_at FROM member_employments e"
+    " WHERE e.tenant_id = ANY($1::uuid[]) AND e.member_id = ANY($2::uuid[])"
+    " ORDER BY e.created_at, e.id"
+)
+_EMPLOYERS_BY_ID = "SELECT r.* FROM employers r WHERE r.tenant_id = ANY($1::uuid[]) AND r.id = ANY($2::uuid[])"
+_MEMBER_BY_NUMBER = "SELECT m.* FROM members m WHERE m.tenant_id = $1 AND m.number = $2 LIMIT 1"
+_VERSIONS_IN_FORCE = (
+    f"SELECT DISTINCT ON (v.scheme) {VERSION_COLUMNS} FROM scheme_rule_versions v"
+    " WHERE v.tenant_id = ANY ($1::uuid[]) AND v.scheme = ANY ($2::uuid[]) AND v.effective_from <= $3"
+    " ORDER BY v.scheme, v.effective_from DESC"
+)
+_MEMBER_COUNTS = (
+    "SELECT t.id, t.name, count(m.id) AS members FROM tenants t"
+    " LEFT JOIN members m ON m.tenant_id = t.id AND m.tenant_id = ANY($1::uuid[])"
+    " WHERE t.id = ANY($1::uuid[]) GROUP BY t.id, t.name ORDER BY t.name"
+)
+
+
+def _today() -> date:
+    # The day Socle's resolvers take as today.
+    return datetime.now(UTC).date()
+
+
+def _readable(caller: Caller) -> list[UUID]:
+    return [caller.tenant_id, *sorted(caller.supervised)]
+
+
+def _enum_name(enum: Any, value: str | None) -> str | None:
+    return None if value is None else str(enum(value).name)
+
+
+def _grouped(rows: Sequence[Any], key: str) -> dict[UUID, list[Any]]:
+    found: dict[UUID, list[Any]] = {}
+    for row in rows:
+        found.setdefault(row[key], []).append(row)
+    return found
+
+
+def _nodes(data: JSON, field: str) -> list[Row]:
+    connection = data[field]
+    return [edge["node"] for edge in connection["edges"]]
+
+
+def _one(data: JSON, field: str) -> list[Row]:
+    node = data[field]
+    return [] if node is None else [node]
+
+
+# --- a page of 100 members ----------------------------------------------------
+
+_PAGE_SIZE = 100
+
+MEMBERS_PAGE_QUERY = """query MembersPage($first: Int!) {
+  members(first: $first) {
+    edges { node {
+      number firstNames lastName category status
+      scheme { code name }
+      beneficiaries { firstNames lastName relationship birthDate }
+      employments { employer { name } }
+    } }
+    pageInfo { hasNextPage }
+  }
+}"""
+
+
+async def _members_page(db: Queries, caller: Caller, variables: JSON) -> JSON:
+    first = int(variables["first"])
+    statement, args = list_statement(
+        caller.tenant_id, MemberFilter(), _today(), caller.country, after=None, limit=first + 1
+    )
+    members = list(await db.fetch(statement, *args))
+    page = members[:first]
+    readable = _readable(caller)
+    ids = [m["id"] for m in page]
+    schemes = {s["id"]: s for s in await db.fetch(_SCHEMES_BY_ID, readable, list({m["scheme_id"] for m in page}))}
+    beneficiaries = _grouped(await db.fetch(_BENEFICIARIES_OF, readable, ids), "member_id")
+    employments = _grouped(await db.fetch(_EMPLOYMENTS_OF, readable, ids), "member_id")
+    employer_ids = list({e["employer_id"] for rows in employments.values() for e in rows})
+    employers = {e["id"]: e for e in await db.fetch(_EMPLOYERS_BY_ID, readable, employer_ids)} if employer_ids else {}
+    edges = []
+    for member in page:
+        scheme = schemes.get(member["scheme_id"])
+        node = {
+            "number": member["number"],
+            "firstNames": member["first_names"],
+            "lastName": member["last_name"],
+            "category": _enum_name(MemberCategory, member["category"]),
+            "status": _enum_name(MemberStatus, member["status"]),
+            "scheme": {"code": scheme["code"], "name": scheme["name"]} if scheme else None,
+            "beneficiaries": [
+                {
+                    "firstNames": b["first_names"],
+                    "lastName": b["last_name"],
+                    "relationship": _enum_name(Relationship, b["relationship"]),
+                    "birthDate": b["birth_date"].isoformat(),
+                }
+                for b in beneficiaries.get(member["id"], [])
+            ],
+            "employments": [
+                {"employer": {"name": employers[e["employer_id"]]["name"]} if e["employer_id"] in employers else None}
+                for e in employments.get(member["id"], [])
+            ],
+        }
+        edges.append({"node": node})
+    return {"members": {"edges": edges, "pageInfo": {"hasNextPage": len(members) > first}}}
+
+
+MEMBERS_PAGE = Scenario(
+    name="members_page",
+    description="A page of 100 members with their beneficiaries, scheme and employer",
+    query=MEMBERS_PAGE_QUERY,
+    variables=lambda data, i: {"first": _PAGE_SIZE},
+    answer=_members_page,
+    rows=lambda data: _nodes(data, "members"),
+)
+
+
+# --- one member by membership number -----------------------------------------
+
+MEMBER_BY_NUMBER_QUERY = """query MemberByNumber($number: String!) {
+  memberByNumber(number: $number) {
+    number firstNames lastName category status birthDate phone
+    scheme { code name }
+  }
+}"""
+
+
+async def _member_by_number(db: Queries, caller: Caller, variables: JSON) -> JSON:
+    found = await db.fetch(_MEMBER_BY_NUMBER, caller.tenant_id, str(variables["number"]).strip().upper())
+    if not found:
+        return {"memberByNumber": None}
+    member = found[0]
+    schemes = await db.fetch(_SCHEMES_BY_ID, _readable(caller), [member["scheme_id"]])
+    return {
+        "memberByNumber": {
+            "number": member["number"],
+            "firstNames": member["first_names"],
+            "lastName": member["last_name"],
+            "category": _enum_name(MemberCategory, member["category"]),
+            "status": _enum_name(MemberStatus, member["status"]),
+            "birthDate": member["birth_date"].isoformat(),
+            "phone": member["phone"],
+            "scheme": {"code": schemes[0]["code"], "name": schemes[0]["name"]} if schemes else None,
+        }
+    }
+
+
+def _sample(values: Sequence[str], i: int) -> str:
+    return values[i % len(values)]
+
+
+MEMBER_BY_NUMBER = Scenario(
+    name="member_by_number",
+    description="One member by membership number (point lookup)",
+    query=MEMBER_BY_NUMBER_QUERY,
+    variables=lambda data, i: {"number": _sample(data.sample_numbers, i)},
+    answer=_member_by_number,
+    rows=lambda data: _one(data, "memberByNumber"),
+)
+
+
+# --- member search by a name fragment ----------------------------------------
+
+_SEARCH_SIZE = 20
+
+MEMBER_SEARCH_QUERY = """query MemberSearch($search: String!, $first: Int!) {
+  members(first: $first, filter: {search: $search}) {
+    edges { node { number firstNames lastName } }
+  }
+}"""
+
+
+async def _member_search(db: Queries, caller: Caller, variables: JSON) -> JSON:
+    first = int(variables["first"])
+    member_filter = MemberFilter(search=str(variables["search"]))
+    statement, args = list_statement(
+        caller.tenant_id, member_filter, _today(), caller.country, after=None, limit=first + 1
+    )
+    found = (await db.fetch(statement, *args))[:first]
+    return {
+        "members": {
+            "edges": [
+                {"node": {"number": m["number"], "firstNames": m["first_names"], "lastName": m["last_name"]}}
+                for m in found
+            ]
+        }
+    }
+
+
+MEMBER_SEARCH = Scenario(
+    name="member_search",
+    description="Member search by a name fragment",
+    query=MEMBER_SEARCH_QUERY,
+    variables=lambda data, i: {"search": _sample(data.sample_name_fragments, i), "first": _SEARCH_SIZE},
+    answer=_member_search,
+    rows=lambda data: _nodes(data, "members"),
+)
+
+
+# --- the household's eligibility on a date -----------------------------------
+
+HOUSEHOLD_QUERY = """query HouseholdEligibility($number: String!, $on: Date!) {
+  memberByNumber(number: $number) {
+    number
+    household(on: $on) {
+      firstNames lastName relationship
+      eligibility(on: $on) { eligible reason endsOn }
+    }
+  }
+}"""
+
+
+def _in_household(beneficiary: Any, on: date) -> bool:
+    return bool(beneficiary["added_on"] <= on and (beneficiary["removed_on"] is None or on < beneficiary["removed_on"]))
+
+
+def _eligibility(member: Any, household: list[Any], beneficiary: Any, version: Any, on: date) -> JSON:
+    spouses = [b["id"] for b in household if b["relationship"] == Relationship.SPOUSE and _in_household(b, on)]
+    found = dependent_eligibility(
+        version.document.dependents,
+        DependentFacts(
+            relationship=Relationship(beneficiary["relationship"]),
+            sex=Sex(beneficiary["sex"]),
+            member_sex=Sex(member["sex"]),
+            birth_date=beneficiary["birth_date"],
+            birth_date_approximate=beneficiary["birth_date_approximate"],
+            studying=beneficiary["studying"],
+            spouse_rank=spouses.index(beneficiary["id"]) + 1 if beneficiary["id"] in spouses else None,
+        ),
+        on,
+    )
+    return {
+        "eligible": found.eligible,
+        "reason": found.reason.name if found.reason else None,
+        "endsOn": found.ends_on.isoformat() if found.ends_on else None,
+    }
+
+
+async def _household(db: Queries, caller: Caller, variables: JSON) -> JSON:
+    on = date.fromisoformat(str(variables["on"]))
+    found = await db.fetch(_MEMBER_BY_NUMBER, caller.tenant_id, str(variables["number"]).strip().upper())
+    if not found:
+        return {"memberByNumber": None}
+    member = found[0]
+    readable = _readable(caller)
+    everyone = list(await db.fetch(_BENEFICIARIES_OF, readable, [member["id"]]))
+    versions = [rule_version(row) for row in await db.fetch(_VERSIONS_IN_FORCE, readable, [member["scheme_id"]], on)]
+    version = versions[0] if versions else None
+    household = [
+        {
+            "firstNames": b["first_names"],
+            "lastName": b["last_name"],
+            "relationship": _enum_name(Relationship, b["relationship"]),
+            "eligibility": _eligibility(member, everyone, b, version, on) if version else None,
+        }
+        for b in everyone
+        if _in_household(b, on)
+    ]
+    return {"memberByNumber": {"number": member["number"], "household": household}}
+
+
+def _household_rows(data: JSON) -> list[Row]:
+    return [
+        {"number": member["number"], **beneficiary}
+        for member in _one(data, "memberByNumber")
+        for beneficiary in member["household"]
+    ]
+
+
+HOUSEHOLD_ELIGIBILITY = Scenario(
+    name="household_eligibility",
+    description="The household of one member and each dependant's eligibility on a date",
+    query=HOUSEHOLD_QUERY,
+    variables=lambda data, i: {"number": _sample(data.sample_numbers, i), "on": data.day.isoformat()},
+    answer=_household,
+    rows=_household_rows,
+)
+
+
+# --- member counts: a ministry across its tenants, and one tenant ------------
+
+MEMBER_COUNTS_QUERY = """query MemberCounts {
+  memberCounts { tenantName members }
+}"""
+
+
+async def _member_counts(db: Queries, caller: Caller, variables: JSON) -> JSON:
+    rows = await db.fetch(_MEMBER_COUNTS, _readable(caller) if caller.supervised else [caller.tenant_id])
+    return {"memberCounts": [{"tenantName": r["name"], "members": r["members"]} for r in rows]}
+
+
+def _count_rows(data: JSON) -> list[Row]:
+    return list(data["memberCounts"])
+
+
+MINISTRY_MEMBER_COUNTS = Scenario(
+    name="ministry_member_counts",
+    description="A ministry's member counts per supervised tenant",
+    query=MEMBER_COUNTS_QUERY,
+    variables=lambda data, i: {},
+    answer=_member_counts,
+    rows=_count_rows,
+    signs_in_as=lambda data: (data.ministry_officer_email, None),
+    available=False,
+)
+
+TENANT_MEMBER_COUNTS = Scenario(
+    name="tenant_member_counts",
+    description="The same member count read by one tenant",
+    query=MEMBER_COUNTS_QUERY,
+    variables=lambda data, i: {},
+    answer=_member_counts,
+    rows=_count_rows,
+    available=False,
+)
+
+SCENARIOS: tuple[Scenario, ...] = (
+    MEMBERS_PAGE,
+    MEMBER_BY_NUMBER,
+    MEMBER_SEARCH,
+    HOUSEHOLD_ELIGIBILITY,
+    MINISTRY_MEMBER_COUNTS,
+    TENANT_MEMBER_COUNTS,
+)
+"""Every scenario, in the report's order."""

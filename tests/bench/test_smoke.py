@@ -1,0 +1,45 @@
+"""The benchmark harness end to end on a tiny data set: every scenario
+answers the same rows from Socle and the raw baseline, and the report and
+its JSON name every scenario. Nothing here is about speed."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.bench.scenarios import SCENARIOS
+
+pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="make bench installs wrk")
+
+
+def test_every_scenario_returns_the_same_rows_everywhere(tmp_path: Path) -> None:
+    out = tmp_path / "benchmarks.md"
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("SOCLE_")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "infra.bench", "--smoke", "--root", str(tmp_path / "bench"), "--out", str(out)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+
+    results = json.loads(out.with_suffix(".json").read_text())
+    assert [s["name"] for s in results["scenarios"]] == [s.name for s in SCENARIOS]
+    for scenario in results["scenarios"]:
+        if not scenario["available"]:
+            continue
+        counts = scenario["rows"]
+        assert set(counts) >= {"socle", "baseline"}, scenario["name"]
+        assert len(set(counts.values())) == 1, (scenario["name"], counts)
+        assert set(scenario["load"]["2"]) == set(counts), scenario["name"]
+        assert scenario["statements"]["statements"] > 0, scenario["name"]
+    report = out.read_text()
+    for scenario in SCENARIOS:
+        assert f"| {scenario.name} |" in report
