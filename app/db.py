@@ -61,7 +61,9 @@ class SocleEngine(PostgresEngine):
     async def start_connection_pool(self, **kwargs: Any) -> None:
         """Open the pool of the running event loop, if it has none yet."""
         if self.pool is None:
-            self.pool = await asyncpg.create_pool(**{**self.config, **self.pool_options, **kwargs})
+            self.pool = await asyncpg.create_pool(
+                **{**self.config, **self.pool_options, "reset": keep_session, **kwargs}
+            )
 
     async def close_connection_pool(self) -> None:
         """Close the pool of the running event loop, if it has one."""
@@ -69,6 +71,18 @@ class SocleEngine(PostgresEngine):
         if pool is not None:
             self.pool = None
             await pool.close()
+
+
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """What a released connection needs beyond asyncpg's rollback of an open
+    transaction: nothing, which saves a round trip per checkout.
+
+    asyncpg's default reset (``RESET ALL``, ``UNLISTEN *``, ``CLOSE ALL``,
+    releasing advisory locks) undoes session state, and Socle keeps none: its
+    settings are transaction-scoped (``set_config(..., true)``), its advisory
+    locks transaction-level, its cursors inside transactions, and it never
+    listens.
+    """
 
 
 DB = SocleEngine()

@@ -79,7 +79,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             await runtime.stop()
 
     graphiql = GraphiQL.load() if settings.introspection_enabled else None
-    graphql = graphql_controller(make_schema(settings), context_getter=context_getter(runtime), graphiql=graphiql)
+    graphql = graphql_controller(
+        make_schema(settings), context_getter=context_getter(runtime, hold=True), graphiql=graphiql
+    )
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -98,7 +100,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             "runtime": Provide(lambda: runtime, sync_to_thread=False),
             "keys": Provide(lambda: runtime.keys, sync_to_thread=False),
             # The viewer, its loaders and the process services, as GraphQL resolvers get them.
-            "request_context": Provide(context_getter(runtime)),
+            "request_context": Provide(context_getter(runtime, hold=False)),
         },
         openapi_config=None,
         logging_config=None,  # app.logs configures logging for the whole process

@@ -21,7 +21,7 @@ from tenants.errors import Forbidden, Unauthenticated
 from tenants.identity.keys import KeyStore
 from tenants.permissions import Permission
 from tenants.services import Services
-from tenants.tx import Transaction, tenant_tx
+from tenants.tx import RequestTransaction, Transaction, tenant_tx
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -67,6 +67,8 @@ class RequestContext(BaseContext, kw_only=True):
     """The process's keys that sign access tokens."""
     services: Services
     """Process services domains declare and the app provides (object storage)."""
+    request_tx: RequestTransaction
+    """The request's one transaction, which a query's reads share (see :mod:`tenants.tx`)."""
 
 
 Info = strawberry.Info[RequestContext, None]

@@ -7,15 +7,23 @@ outbox table of the same transaction. After the commit, the jobs are handed to
 the broker and their rows deleted; a rollback drops them with everything else,
 and if the process dies between commit and send, the relay sweep
 (:mod:`tenants.relay`) sends them later.
+
+A GraphQL query holds one :class:`RequestTransaction` from its caller's
+lookup to its last field: every ``tenant_tx`` and ``platform_tx`` its
+resolvers and DataLoaders open joins it rather than taking a connection of
+its own, so a query costs one pool checkout and one BEGIN/COMMIT whatever
+its shape.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
@@ -52,6 +60,18 @@ class _Scope:
             "on" if self.platform else "",
         )
 
+    def begin(self) -> str:
+        """BEGIN and the settings in one simple-protocol round trip. The values
+        are UUIDs and flags formatted here, never text from a client, so they
+        are safe as literals."""
+        values = ", ".join(
+            f"set_config('{name}', '{value}', true)" for name, value in zip(_SETTINGS, self.arguments(), strict=True)
+        )
+        return f"BEGIN; SELECT {values}"
+
+
+_SETTINGS = ("app.tenant_id", "app.read_tenant_ids", "app.user_id", "app.platform")
+
 
 def _scope_of(context: TenantContext | PlatformContext, *, with_platform: bool = False) -> _Scope:
     if isinstance(context, PlatformContext):
@@ -65,13 +85,24 @@ def _scope_of(context: TenantContext | PlatformContext, *, with_platform: bool =
     )
 
 
+class Connection(Protocol):
+    """What a transaction runs its statements on: an asyncpg connection, or a
+    request's shared one (:class:`RequestTransaction`)."""
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]: ...
+    async def fetchrow(self, query: str, *args: Any) -> Any: ...
+    async def fetchval(self, query: str, *args: Any) -> Any: ...
+    async def execute(self, query: str, *args: Any) -> str: ...
+    def transaction(self) -> AbstractAsyncContextManager[Any]: ...
+
+
 @dataclass
 class Transaction:
     """An open transaction in one context. Services receive it; only the edge
     (resolver, actor, command) opens one."""
 
     context: TenantContext | PlatformContext
-    connection: asyncpg.Connection
+    connection: Connection
     _jobs: list[outbox.Job] = field(default_factory=list)
 
     async def fetch(self, statement: str, *args: Any, across_tenants: bool = False) -> list[Any]:
@@ -96,6 +127,19 @@ class Transaction:
         _checked(statement, across_tenants)
         status: str = await self.connection.execute(statement, *args)
         return status
+
+    def exclusive(self) -> AbstractAsyncContextManager[None]:
+        """A run of statements no other statement of the request comes between.
+
+        A transaction of its own needs nothing for that. One joined to a
+        request's shared connection does when the run depends on itself, like
+        a read then a write that must follow it: sibling resolvers interleave
+        their statements, and a lock their transaction already holds does not
+        keep them out. Nothing inside may wait on another resolver.
+        """
+        if isinstance(self.connection, _Joined):
+            return self.connection.request.exclusive()
+        return nullcontext()
 
     @property
     def tenant_id(self) -> UUID | None:
@@ -168,11 +212,167 @@ async def _bound(scope: _Scope) -> AsyncIterator[asyncpg.Connection]:
             engine.current_transaction.reset(token)
 
 
+class RequestTransaction:
+    """One pooled connection and one transaction for a whole request.
+
+    Opened on first use, in the scope of the transaction that asks for it;
+    each later statement first switches the settings to its own transaction's
+    scope when they differ, under a lock, so sibling resolvers running
+    concurrently each read with their own settings and never another's. The
+    request ends it with :meth:`commit` (jobs are relayed then) or
+    :meth:`close`.
+
+    Meant for reads: a block that raises leaves what it wrote to the
+    request's commit, so mutations keep transactions of their own (the
+    request commits its caller's lookup before a mutation runs).
+    """
+
+    def __init__(self) -> None:
+        self._connection: asyncpg.Connection | None = None
+        self._scope: _Scope | None = None
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None
+        self._jobs: list[outbox.Job] = []
+        self._token: Any = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether a transaction is under way on the request's connection."""
+        return self._connection is not None
+
+    async def run(self, scope: _Scope, method: str, query: str, *args: Any) -> Any:
+        """Run one statement in ``scope``, opening the transaction or switching its settings first."""
+        if self._holder is not None and self._holder is asyncio.current_task():
+            return await self._run(scope, method, query, *args)
+        async with self._lock:
+            return await self._run(scope, method, query, *args)
+
+    @asynccontextmanager
+    async def exclusive(self) -> AsyncIterator[None]:
+        """Keep the connection to the current task's statements until the block ends."""
+        async with self._lock:
+            self._holder = asyncio.current_task()
+            try:
+                yield
+            finally:
+                self._holder = None
+
+    async def _run(self, scope: _Scope, method: str, query: str, *args: Any) -> Any:
+        if self._connection is None:
+            connection = await _pool().acquire()
+            try:
+                await connection.execute(scope.begin())
+            except BaseException:
+                await _pool().release(connection)
+                raise
+            self._connection = connection
+        elif scope != self._scope:
+            await self._connection.execute(_SET_CONTEXT, *scope.arguments())
+        self._scope = scope
+        return await getattr(self._connection, method)(query, *args)
+
+    @asynccontextmanager
+    async def joined(self, context: TenantContext | PlatformContext, scope: _Scope) -> AsyncIterator[Transaction]:
+        """A transaction of ``context`` on the request's connection."""
+        engine: Any = OutboxJob._meta.db
+        if engine.current_transaction.get() is not None:
+            raise RuntimeError("transactions do not nest: pass the open Transaction to the service instead")
+        connection = _Joined(self, scope)
+        token = engine.current_transaction.set(_PiccoloBinding(connection))
+        try:
+            yield Transaction(context=context, connection=connection, _jobs=self._jobs)
+        finally:
+            engine.current_transaction.reset(token)
+
+    async def commit(self) -> None:
+        """Commit what the request did, give the connection back and relay its jobs."""
+        connection, scope, jobs = self._connection, self._scope, self._jobs
+        if connection is None or scope is None:
+            return
+        self._connection, self._scope, self._jobs = None, None, []
+        try:
+            await connection.execute("COMMIT")
+        finally:
+            await _release(connection)
+        if jobs:
+            await _relay_committed(scope, jobs)
+
+    async def close(self) -> None:
+        """Roll back what is still open and give the connection back."""
+        connection = self._connection
+        if connection is None:
+            return
+        self._connection, self._scope, self._jobs = None, None, []
+        try:
+            await connection.execute("ROLLBACK")
+        finally:
+            await _release(connection)
+
+    def bind(self) -> None:
+        """Make the transactions opened from here on (this task and the tasks it starts) join this one."""
+        self._token = _REQUEST.set(self)
+
+    def unbind(self) -> None:
+        """Stop sharing: transactions opened from here on take connections of their own."""
+        if self._token is not None:
+            _REQUEST.reset(self._token)
+            self._token = None
+
+
+_REQUEST: ContextVar[RequestTransaction | None] = ContextVar("socle_request_transaction", default=None)
+
+
+@dataclass(frozen=True)
+class _Joined:
+    """A transaction's view of the request's connection: its statements run in its scope."""
+
+    request: RequestTransaction
+    scope: _Scope
+
+    async def fetch(self, query: str, *args: Any) -> list[Any]:
+        rows: list[Any] = await self.request.run(self.scope, "fetch", query, *args)
+        return rows
+
+    async def fetchrow(self, query: str, *args: Any) -> Any:
+        return await self.request.run(self.scope, "fetchrow", query, *args)
+
+    async def fetchval(self, query: str, *args: Any) -> Any:
+        return await self.request.run(self.scope, "fetchval", query, *args)
+
+    async def execute(self, query: str, *args: Any) -> str:
+        status: str = await self.request.run(self.scope, "execute", query, *args)
+        return status
+
+    def transaction(self) -> AbstractAsyncContextManager[Any]:
+        # A savepoint would span other resolvers' statements on the same connection.
+        raise RuntimeError("savepoints belong to a transaction of its own, not to a request's shared one")
+
+
+def _pool() -> asyncpg.Pool:
+    engine: Any = OutboxJob._meta.db
+    if engine.pool is None:
+        raise ConnectionError("the database pool is not open")
+    return engine.pool
+
+
+async def _release(connection: asyncpg.Connection) -> None:
+    try:
+        await _pool().release(connection)
+    except Exception:
+        log.warning("database.release_failed", exc_info=True)
+        connection.terminate()
+
+
 @asynccontextmanager
 async def _transaction(
     context: TenantContext | PlatformContext, *, with_platform: bool = False
 ) -> AsyncIterator[Transaction]:
     scope = _scope_of(context, with_platform=with_platform)
+    request = _REQUEST.get()
+    if request is not None:
+        async with request.joined(context, scope) as tx:
+            yield tx
+        return
     async with _bound(scope) as connection:
         tx = Transaction(context=context, connection=connection)
         yield tx

@@ -10,8 +10,10 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from strawberry.extensions import AddValidationRules
 from strawberry.relay import to_base64
 
+from app.api.schema import make_schema
 from app.main import create_app
 from app.settings import Settings
 from tests.factories import PASSWORD, make_tenant
@@ -84,8 +86,26 @@ async def test_node_of_a_tenant_is_hidden_from_anonymous(client: httpx.AsyncClie
 
 async def test_alias_limit(client: httpx.AsyncClient) -> None:
     aliases = " ".join(f"v{i}: viewer {{ name }}" for i in range(31))
-    body = await _graphql(client, "{ " + aliases + " }")
-    assert body == {"data": None, "errors": [{"message": "31 aliases found. Allowed: 30"}]}
+    # The second time, the document and its validation come from the caches: still refused.
+    bodies = [await _graphql(client, "{ " + aliases + " }") for _ in range(2)]
+    assert bodies == [{"data": None, "errors": [{"message": "31 aliases found. Allowed: 30"}]}] * 2
+
+
+def test_limits_validate_with_the_same_rules_on_every_request(settings: Settings) -> None:
+    # Rule classes made anew per request would key the validation cache anew, so it would never hit.
+    schema = make_schema(settings)
+
+    def rules() -> list[type]:
+        return [
+            rule
+            for ext in schema.get_extensions()
+            if isinstance(ext, AddValidationRules)
+            for rule in ext.validation_rules
+        ]
+
+    first, second = rules(), rules()
+    assert [rule.__name__ for rule in first] == ["DepthLimitValidator", "MaxAliasesValidator"]
+    assert all(a is b for a, b in zip(first, second, strict=True))
 
 
 async def test_depth_limit(settings: Settings) -> None:

@@ -3,7 +3,7 @@ the process services resolvers need."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 
 from litestar import Request
 
@@ -15,10 +15,18 @@ from schemes.imports.service import IMPORT_FILES, IMPORT_SETTINGS, ImportSetting
 from tenants.graphql import Loaders, RequestContext
 from tenants.identity.http import resolve_viewer
 from tenants.services import Services
+from tenants.tx import RequestTransaction
 
 
-def context_getter(runtime: Runtime) -> Callable[[Request], Awaitable[RequestContext]]:  # type: ignore[type-arg]
-    """A Strawberry context getter bound to the process's services."""
+def context_getter(runtime: Runtime, *, hold: bool) -> Callable[[Request], AsyncIterator[RequestContext]]:  # type: ignore[type-arg]
+    """A request context dependency bound to the process's services.
+
+    The caller's lookup runs in the request's :class:`RequestTransaction`.
+    With ``hold`` (GraphQL) the transaction stays open for the operation,
+    which decides whether its reads share it (:class:`app.api.schema.SharedReads`);
+    without, it is committed at once, for routes whose handlers open their own.
+    Whatever is still open when the response is ready is rolled back.
+    """
     services = Services(
         {
             DOCUMENT_STORE: runtime.storage,
@@ -27,16 +35,29 @@ def context_getter(runtime: Runtime) -> Callable[[Request], Awaitable[RequestCon
         }
     )
 
-    async def get_context(request: Request) -> RequestContext:  # type: ignore[type-arg]
+    async def get_context(request: Request) -> AsyncIterator[RequestContext]:  # type: ignore[type-arg]
         locale = negotiate(request.headers.get("accept-language"))
-        viewer = await resolve_viewer(request, runtime.keys, locale=locale, request_id=request_id_of(request.scope))
-        return RequestContext(
-            viewer=viewer,
-            loaders=Loaders(viewer),
-            translate=lambda code, params: translate(code, viewer.locale, **params),
-            link_secret=runtime.outbound.link_secret,
-            keys=runtime.keys,
-            services=services,
-        )
+        request_tx = RequestTransaction()
+        try:
+            request_tx.bind()
+            try:
+                viewer = await resolve_viewer(
+                    request, runtime.keys, locale=locale, request_id=request_id_of(request.scope)
+                )
+            finally:
+                request_tx.unbind()
+            if not hold:
+                await request_tx.commit()
+            yield RequestContext(
+                viewer=viewer,
+                loaders=Loaders(viewer),
+                translate=lambda code, params: translate(code, viewer.locale, **params),
+                link_secret=runtime.outbound.link_secret,
+                keys=runtime.keys,
+                services=services,
+                request_tx=request_tx,
+            )
+        finally:
+            await request_tx.close()
 
     return get_context

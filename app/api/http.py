@@ -8,11 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response
+from litestar.di import Provide
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 from strawberry import Schema
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.litestar import make_graphql_controller
-from strawberry.litestar.controller import GraphQLController
+from strawberry.litestar.controller import GraphQLController, _response_getter
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 
 from app.graphiql.controller import GraphiQL, GraphiQLController
@@ -73,6 +74,15 @@ def graphql_controller(
     return type(
         "SocleGraphQLController",
         (GraphQLOverHTTP, GraphiQLController, strawberry_controller),
-        # No subscriptions, so no WebSocket route: a handshake is refused, not half served.
-        {"graphiql": graphiql, "websocket_endpoint": None},
+        {
+            "graphiql": graphiql,
+            # No subscriptions, so no WebSocket route: a handshake is refused, not half served.
+            "websocket_endpoint": None,
+            # Strawberry makes its sub-response in a worker thread: a thread hop
+            # per request for a constructor that never blocks.
+            "dependencies": {
+                **strawberry_controller.dependencies,
+                "response": Provide(_response_getter, sync_to_thread=False),
+            },
+        },
     )

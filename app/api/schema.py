@@ -3,22 +3,25 @@ error masking."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from types import ModuleType
 
 import strawberry
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
-    QueryDepthLimiter,
+    ParserCache,
     SchemaExtension,
+    ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
@@ -105,6 +108,27 @@ class PublicErrors(MaskErrors):
         return processed
 
 
+class SharedReads(SchemaExtension):
+    """A query's fields read in the request's one transaction, the one its
+    caller was looked up in, committed when the last field is resolved; a
+    mutation's services open transactions of their own, so the lookup's is
+    committed before it runs (see :class:`tenants.tx.RequestTransaction`)."""
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        """Share the request's transaction for a query; end it before anything else."""
+        request_tx = self.execution_context.context.request_tx
+        if self.execution_context.operation_type is not OperationType.QUERY:
+            await request_tx.commit()
+            yield
+            return
+        request_tx.bind()
+        try:
+            yield
+        finally:
+            request_tx.unbind()
+        await request_tx.commit()
+
+
 class SocleSchema(strawberry.Schema):
     """Strawberry's schema, logging only the errors that are Socle's fault.
 
@@ -116,17 +140,36 @@ class SocleSchema(strawberry.Schema):
         super().process_errors([error for error in errors if _is_unexpected(error)], execution_context)
 
 
+DOCUMENT_CACHE_SIZE = 512
+"""Parsed and validated documents kept per process. A client's operations are
+a few dozen texts; the bound keeps unique texts sent on purpose from growing
+memory, at worst evicting the common ones."""
+
+
 def make_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the limits ``settings`` ask for."""
-    extensions: list[Callable[[], SchemaExtension]] = [
-        partial(QueryDepthLimiter, max_depth=settings.graphql_max_depth),
-        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        partial(MaxAliasesLimiter, max_alias_count=settings.graphql_max_aliases),
-        PublicErrors,
-        CleanText,
+    """The schema with the limits ``settings`` ask for.
+
+    The limits' validation rules are built once here, not per request as
+    Strawberry's limiter extensions do: the same rule classes on every request
+    is what lets the validation cache recognise a document it has already
+    validated (with its errors, so a cached document over a limit is refused
+    again).
+    """
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(settings.graphql_max_depth, should_ignore=None),
+        aliases_rule(settings.graphql_max_aliases),
     ]
     if not settings.introspection_enabled:
-        extensions.append(partial(AddValidationRules, [NoSchemaIntrospectionCustomRule]))
+        rules.append(NoSchemaIntrospectionCustomRule)
+    extensions: list[Callable[[], SchemaExtension]] = [
+        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
+        partial(ParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        partial(AddValidationRules, rules),
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        PublicErrors,
+        CleanText,
+        SharedReads,
+    ]
     return SocleSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 

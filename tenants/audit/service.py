@@ -96,6 +96,14 @@ async def record_many(tx: Transaction, events: Sequence[Event]) -> None:
     by_chain: dict[tuple[UUID | None, int], list[Event]] = {}
     for event in events:
         by_chain.setdefault((event.tenant_id, chain_of(event)), []).append(event)
+    # Lock, read each chain's end, insert: a sibling resolver's event in the
+    # request's shared transaction must not come between (the lock is already
+    # that transaction's, so it would not keep the sibling out).
+    async with tx.exclusive():
+        await _append(tx, by_chain)
+
+
+async def _append(tx: Transaction, by_chain: dict[tuple[UUID | None, int], list[Event]]) -> None:
     rows: list[tuple[Any, ...]] = []
     for (tenant_id, chain), chained in by_chain.items():
         name = f"{tenant_id}" if tenant_id else f"platform:{chain}"

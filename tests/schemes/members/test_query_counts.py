@@ -87,11 +87,13 @@ async def test_same_statements_for_1_and_100_members(
     one = await _count(quiet_client, statements, 1)
     hundred = await _count(quiet_client, statements, 100)
     assert (one, hundred) == (one, one)
-    # Five statements per transaction (begin, context, the read, commit, reset):
-    # the token's check, the page, its count, then one batch per loader
-    # (scheme, documents, files, departments, beneficiaries, employments,
-    # employers, status history, rule versions in force).
-    assert one == 60
+    # One transaction for the whole query: BEGIN with the caller's settings,
+    # the token's check, the tenant's settings, the page, its count, then one
+    # batch per loader (scheme, documents, files, departments, beneficiaries,
+    # employments, employers, status history, rule versions in force), the
+    # departments' read in the platform's settings and back (two switches),
+    # COMMIT.
+    assert one == 17
 
 
 async def _enrolment_statements(statements: StatementCounter, members: int) -> int:
@@ -115,4 +117,4 @@ async def test_enrolling_1_or_100_members_costs_the_same_statements(statements: 
     one = await _enrolment_statements(statements, 1)
     hundred = await _enrolment_statements(statements, 100)
     assert (one, hundred) == (one, one)
-    assert one == 25
+    assert one == 24
