@@ -95,6 +95,10 @@ def serve(settings: Settings) -> None:
         host=settings.http_host,
         port=settings.http_port,
         workers=settings.http_workers,
+        # libuv's event loop and the C HTTP parser: the pure-Python ones cost
+        # a measurable share of each request (docs/benchmarks.md).
+        loop="uvloop",
+        http="httptools",
         log_config=None,
         # Socle reads X-Forwarded-For itself, from SOCLE_TRUSTED_PROXIES only.
         proxy_headers=False,

@@ -16,6 +16,7 @@ from strawberry.litestar import BaseContext
 from strawberry.permission import BasePermission, PermissionExtension
 
 from tenants.audit import service as audit
+from tenants.clean_text import clean_arguments
 from tenants.context import TenantContext, Viewer
 from tenants.errors import Forbidden, Unauthenticated
 from tenants.identity.keys import KeyStore
@@ -160,6 +161,7 @@ def field(description: str, *, permission: Permission | None = None) -> Callable
 
     def decorate(resolver: Callable[P, R]) -> Callable[P, R]:
         extensions: list[FieldExtension] = [requires(permission)] if permission else []
+        extensions += clean_arguments(resolver, permission)
         made: Any = strawberry.field(resolver=cast(Any, resolver), description=description, extensions=extensions)
         return cast(Callable[P, R], made)
 

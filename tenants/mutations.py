@@ -11,105 +11,33 @@ other exception); a refused permission stays a top-level error.
 
 Every text argument, at any depth of the input, is checked before the
 resolver runs: control characters and unpaired surrogates are refused with
-``INVALID_TEXT`` naming the field, so that no NUL byte reaches PostgreSQL.
+``INVALID_TEXT`` naming the field, so that no NUL byte reaches PostgreSQL
+(:mod:`tenants.clean_text`).
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from typing import Annotated, Any, ParamSpec, TypeVar, Union, cast
 
 import strawberry
 from strawberry.annotation import StrawberryAnnotation
-from strawberry.extensions import FieldExtension, SchemaExtension
-from strawberry.permission import PermissionExtension
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.extensions import FieldExtension
 from strawberry.types.field import StrawberryField
 
-from graphql import GraphQLResolveInfo
+from tenants.clean_text import clean_arguments
 from tenants.errors import DomainError, InvalidText
-from tenants.graphql import Requires, requires
+from tenants.graphql import requires
 from tenants.permissions import Permission
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_ALLOWED_CONTROLS = frozenset("\t\n\r")
-
 
 def short_code(code: str) -> str:
     """An error code without its namespace (``tenants.SLUG_TAKEN`` -> ``SLUG_TAKEN``), as clients see it."""
     return code.rsplit(".", 1)[-1]
-
-
-def is_clean_text(value: str) -> bool:
-    """Whether ``value`` holds no control character (tabs and line breaks
-    aside) and no unpaired surrogate."""
-    return all(
-        char in _ALLOWED_CONTROLS or unicodedata.category(char) not in ("Cc", "Cs")
-        for char in value
-        if not char.isprintable()
-    )
-
-
-def _texts(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], str]]:
-    """Every text in an argument's GraphQL value, with its path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _texts(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _texts(item, (*path, str(index)))
-
-
-def unclean_text_path(arguments: dict[str, Any]) -> tuple[str, ...] | None:
-    """The path of the first text in a field's GraphQL arguments that holds a
-    control character, if any."""
-    for name, value in arguments.items():
-        for path, text in _texts(value, (name,)):
-            if not is_clean_text(text):
-                return path
-    return None
-
-
-class CleanText(SchemaExtension):
-    """Refuses control characters in every text argument of every field before
-    it resolves: a mutation answers with its own ``INVALID_TEXT`` error, any
-    other field with a top-level one."""
-
-    def resolve(
-        self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], *args: Any, **kwargs: Any
-    ) -> Any:
-        if kwargs:
-            path = unclean_text_path(kwargs)
-            definition = info.parent_type.fields[info.field_name].extensions.get(
-                GraphQLCoreConverter.DEFINITION_BACKREF
-            )
-            extensions = getattr(definition, "extensions", ())
-            # A caller the field refuses hears that first, as for any other input.
-            if path is not None and _permitted(extensions, info):
-                error = InvalidText(path=path, field=".".join(path))
-                typed = next((extension for extension in extensions if isinstance(extension, TypedErrors)), None)
-                if typed is None:
-                    raise error
-                return typed.refusal(error)
-        return _next(root, info, *args, **kwargs)
-
-
-def _permitted(extensions: Sequence[Any], info: GraphQLResolveInfo[Any]) -> bool:
-    """Whether the caller holds the permissions a field's ``requires`` declares."""
-    tenant = info.context.viewer.tenant
-    return all(
-        tenant is not None and tenant.allows(permission.permission)
-        for extension in extensions
-        if isinstance(extension, PermissionExtension)
-        for permission in extension.permissions
-        if isinstance(permission, Requires)
-    )
 
 
 def _message(root: Any, info: strawberry.Info) -> str:
@@ -195,8 +123,10 @@ def mutation(
 
     def decorate(resolver: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         extensions: list[FieldExtension] = [requires(permission)] if permission else []
-        if errors is not None:
-            extensions.append(TypedErrors(errors))
+        typed = TypedErrors(errors) if errors is not None else None
+        if typed is not None:
+            extensions.append(typed)
+        extensions += clean_arguments(resolver, permission, typed.refusal if typed else None)
         made: Any = strawberry.mutation(resolver=cast(Any, resolver), description=description, extensions=extensions)
         return cast(Callable[P, Awaitable[R]], made)
 

@@ -18,10 +18,10 @@ from uuid import UUID
 
 import strawberry
 
+from tenants.clean_text import is_clean_text
 from tenants.context import TenantContext
 from tenants.errors import DomainError
 from tenants.graphql import field
-from tenants.mutations import is_clean_text
 from tenants.tx import Transaction, tenant_tx
 
 MAX_PAGE_SIZE = 100

@@ -9,9 +9,12 @@ import json
 
 import httpx
 import pytest
+from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from app.api.schema import make_schema
 from app.settings import Settings
+from graphql import GraphQLInputObjectType, GraphQLNamedType, GraphQLObjectType, GraphQLScalarType, get_named_type
+from tenants.clean_text import CleanArguments
 from tenants.mutations import TypedErrors
 from tenants.roles import Role
 from tests.factories import make_tenant
@@ -143,3 +146,32 @@ async def test_a_caller_the_field_refuses_hears_that_before_any_text_check(clien
     body = await graphql(client, query)
     assert body["data"] is None
     assert [error["extensions"] for error in body["errors"]] == [{"code": "UNAUTHENTICATED"}]
+
+
+def _carries_text(graphql_type: GraphQLNamedType, seen: frozenset[str] = frozenset()) -> bool:
+    if isinstance(graphql_type, GraphQLScalarType):
+        return graphql_type.name not in {"Int", "Float", "Boolean", "Date", "DateTime", "UUID"}
+    if isinstance(graphql_type, GraphQLInputObjectType) and graphql_type.name not in seen:
+        return any(
+            _carries_text(get_named_type(field.type), seen | {graphql_type.name})
+            for field in graphql_type.fields.values()
+        )
+    return False
+
+
+def test_every_field_taking_text_checks_it(settings: Settings) -> None:
+    # The check is a field extension, not a middleware on every field: a field
+    # declared without @field or @mutation would let control characters through.
+    schema = make_schema(settings)
+    unchecked = sorted(
+        f"{type_name}.{name}"
+        for type_name, graphql_type in schema._schema.type_map.items()
+        if isinstance(graphql_type, GraphQLObjectType) and not type_name.startswith("__")
+        for name, field in graphql_type.fields.items()
+        if any(_carries_text(get_named_type(argument.type)) for argument in field.args.values())
+        and not any(
+            isinstance(extension, CleanArguments)
+            for extension in field.extensions[GraphQLCoreConverter.DEFINITION_BACKREF].extensions
+        )
+    )
+    assert unchecked == []

@@ -37,7 +37,7 @@ from tenants.audit import api as audit_api
 from tenants.errors import DomainError
 from tenants.identity import api as identity_api
 from tenants.invitations import api as invitations_api
-from tenants.mutations import CleanText, short_code
+from tenants.mutations import short_code
 from tenants.partners import api as partners_api
 from tenants.registry import api as registry_api
 
@@ -167,7 +167,6 @@ def make_schema(settings: Settings) -> strawberry.Schema:
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         PublicErrors,
-        CleanText,
         SharedReads,
     ]
     return SocleSchema(query=Query, mutation=Mutation, extensions=extensions)
