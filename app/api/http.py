@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import msgspec
 from litestar import Controller, MediaType, Request, Response
 from litestar.di import Provide
 from litestar.status_codes import HTTP_400_BAD_REQUEST
@@ -33,6 +34,11 @@ class GraphQLOverHTTP(GraphQLController):
     does not parse or validate) has no ``data`` entry and a 400 status;
     ``application/json`` keeps its legacy shape, 200 with ``"data": null``.
     """
+
+    def encode_json(self, data: object) -> bytes:
+        """The response body, encoded by msgspec (Litestar's own encoder):
+        Strawberry's ``json.dumps`` was a few percent of a page's time."""
+        return msgspec.json.encode(data)
 
     async def get_sub_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """The response under way, in the media type the client prefers."""
