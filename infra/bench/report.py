@@ -152,6 +152,8 @@ def markdown(results: JSON) -> str:
             for target, f in by_target.items():
                 ratio = _ratio(scenario, concurrency, "p50_ms", over="baseline") if target == "socle" else None
                 note = scenario["note"] if target == "postgraphile" else ""
+                if f["requests"] == 0:
+                    note = f"no request completed in {results['settings']['duration']} s {note}".strip()
                 lines.append(
                     f"| {scenario['name']} | {target} | {concurrency} | {f['requests_per_second']:.0f}"
                     f" | {f['p50_ms']:.2f} | {f['p95_ms']:.2f} | {f['p99_ms']:.2f} | {_cell(ratio, 2)}"

