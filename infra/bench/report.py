@@ -73,7 +73,8 @@ class Goal:
 
 def _figure(scenario: JSON, concurrency: str, target: str, key: str) -> float | None:
     found = scenario.get("load", {}).get(concurrency, {}).get(target)
-    return None if found is None else float(found[key])
+    # A run where no request completed has no figures, whatever wrk prints.
+    return None if found is None or found["requests"] == 0 else float(found[key])
 
 
 def _ratio(scenario: JSON, concurrency: str, key: str, over: str = "baseline") -> float | None:
