@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: setup run test lint format schema redis-server chromium npm wrk bench
+.PHONY: setup run test lint format schema redis-server chromium npm wrk postgraphile bench
 GRAPHIQL := app/graphiql/assets
 
 $(UV):
@@ -34,8 +34,12 @@ redis-server:
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
+# PostGraphile and its Node.js for the benchmark, reinstalled when its lock changes.
+postgraphile: setup npm
+	$(UV) run python -c 'from infra.bench.postgraphile import install; install()'
+
 # The benchmark of issue 10: its own database under var/bench, docs/benchmarks.md.
-bench: setup wrk redis-server
+bench: setup wrk redis-server postgraphile
 	$(UV) run python -m infra.bench $(BENCH_ARGS)
 
 lint: setup
@@ -51,5 +55,5 @@ format: setup
 schema: setup
 	$(UV) run socle schema export
 
-test: setup redis-server chromium wrk lint
+test: setup redis-server chromium wrk postgraphile lint
 	$(UV) run pytest

@@ -6,16 +6,15 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from infra.bench.dataset import generate
+from infra.bench.dataset import Dataset, generate
 from infra.bench.run import Options, run
-from infra.bench.scenarios import BenchData
 
 
 def _integers(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in text.split(",") if part.strip())
 
 
-def _generate(owner_url: str, members: int, seed: int) -> BenchData:
+def _generate(owner_url: str, members: int, seed: int) -> Dataset:
     return asyncio.run(generate(owner_url, members=members, seed=seed))
 
 
@@ -34,8 +33,8 @@ def options(arguments: list[str] | None = None) -> Options:
     found = parser.parse_args(arguments)
     if found.smoke:
         return Options(
-            members=300, seed=found.seed, duration=1.0, rounds=1, concurrency=(2,), import_rows=(200,),
-            out=found.out, root=found.root, counted_requests=3,
+            members=300, seed=found.seed, duration=1.0, rounds=1, concurrency=(2,), import_rows=(100, 200),
+            out=found.out, root=found.root, counted_requests=3, warm_up=False,
         )  # fmt: skip
     return Options(
         members=found.members,

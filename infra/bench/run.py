@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import pickle
 import shutil
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -21,14 +20,17 @@ import asyncpg
 import httpx
 
 from app.settings import Settings
-from infra.bench import client, explain, load, report, stack, statements
+from infra.bench import client, explain, imports, load, postgraphile, report, stack, statements
 from infra.bench.client import Target
-from infra.bench.scenarios import SCENARIOS, BenchData, Caller, Scenario
+from infra.bench.dataset import Dataset
+from infra.bench.scenarios import SCENARIOS, Caller, Scenario
 from infra.bench.serving import socle_server
 from tenants.registry.service import TENANT_SCOPE
 
-DatasetFactory = Callable[[str, int, int], BenchData]
+DatasetFactory = Callable[[str, int, int], Dataset]
 """``(owner_url, members, seed)``: fills the freshly migrated database."""
+_CACHE = "dataset.json"
+"""Beside the database: the data set it holds, with the members and seed it was made with."""
 
 
 @dataclass(frozen=True)
@@ -45,30 +47,39 @@ class Options:
     root: Path = Path("var/bench")
     counted_requests: int = 20
     """Requests per scenario whose statements are counted."""
+    warm_up: bool = True
+    """A run before each measured one (the smoke test has no use for it)."""
 
 
-def _cached_dataset(root: Path, options: Options, owner_url: str, factory: DatasetFactory) -> BenchData:
-    cache = root / "dataset.pickle"
-    key = {"members": options.members, "seed": options.seed}
-    if cache.exists():
-        stored = pickle.loads(cache.read_bytes())  # noqa: S301 (our own file)
-        if stored["key"] == key:
-            data: BenchData = stored["dataset"]
-            return data
-    data = factory(owner_url, options.members, options.seed)
-    cache.write_bytes(pickle.dumps({"key": key, "dataset": data}))
-    return data
+def _cache_key(options: Options) -> dict[str, int]:
+    return {"members": options.members, "seed": options.seed}
+
+
+def _cached(root: Path, options: Options) -> Dataset | None:
+    """The data set of the database under ``root``, if it was made with these members and seed."""
+    cache = root / _CACHE
+    if not cache.exists():
+        return None
+    stored = json.loads(cache.read_text())
+    return Dataset.from_json(json.dumps(stored["dataset"])) if stored["key"] == _cache_key(options) else None
 
 
 def _fresh_database_unless_cached(root: Path, options: Options) -> None:
-    cache = root / "dataset.pickle"
-    if not cache.exists():
+    """Remove the database under ``root`` unless it holds the data set asked for."""
+    if _cached(root, options) is None:
+        (root / _CACHE).unlink(missing_ok=True)
         shutil.rmtree(root / "pgdata", ignore_errors=True)
-        return
-    stored = pickle.loads(cache.read_bytes())  # noqa: S301 (our own file)
-    if stored["key"] != {"members": options.members, "seed": options.seed}:
-        cache.unlink()
-        shutil.rmtree(root / "pgdata", ignore_errors=True)
+
+
+def _dataset(root: Path, options: Options, owner_url: str, factory: DatasetFactory) -> Dataset:
+    """The cached data set, or a new one generated and cached beside the database."""
+    found = _cached(root, options)
+    if found is not None:
+        return found
+    data = factory(owner_url, options.members, options.seed)
+    stored = {"key": _cache_key(options), "dataset": json.loads(data.to_json())}
+    (root / _CACHE).write_text(json.dumps(stored, ensure_ascii=False, indent=1))
+    return data
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -101,7 +112,7 @@ async def _server_version(owner_url: str) -> str:
         await connection.close()
 
 
-def _send(target: Target, scenario: Scenario, data: BenchData, token: str) -> Callable[[], object]:
+def _send(target: Target, scenario: Scenario, data: Dataset, token: str) -> Callable[[], object]:
     body = target.body(scenario, data, 0)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
@@ -112,7 +123,7 @@ def _send(target: Target, scenario: Scenario, data: BenchData, token: str) -> Ca
 
 
 def _measure(
-    targets: list[Target], scenario: Scenario, data: BenchData, socle_url: str, options: Options
+    targets: list[Target], scenario: Scenario, data: Dataset, socle_url: str, options: Options
 ) -> dict[str, dict[str, Any]]:
     """The scenario under load, targets interleaved round by round; medians by concurrency."""
     identifier, tenant = scenario.signs_in_as(data)
@@ -126,12 +137,46 @@ def _measure(
                 if not bodies:
                     continue
                 token = client.sign_in(socle_url, identifier, data.password, tenant)
-                warm_up = max(1.0, options.duration / 5)
-                load.run_wrk(target.url, bodies, token, concurrency=concurrency, seconds=warm_up)
+                if options.warm_up:
+                    warm_up = max(1.0, options.duration / 5)
+                    load.run_wrk(target.url, bodies, token, concurrency=concurrency, seconds=warm_up)
                 measure = load.run_wrk(target.url, bodies, token, concurrency=concurrency, seconds=options.duration)
                 by_target[target.name].append(measure)
         found[str(concurrency)] = {name: load.as_json(load.median(m)) for name, m in by_target.items() if m}
     return found
+
+
+def _targets(
+    processes: ExitStack, database: stack.Database, data: Dataset, settings: Settings, socle_port: int, logs: Path
+) -> list[Target]:
+    """The baseline and PostGraphile (where its Node.js is installed), started
+    beside Socle; every target."""
+    baseline_port = stack.free_port()
+    processes.enter_context(
+        stack.running(
+            stack.baseline_command(baseline_port, settings),
+            environment=stack.baseline_environment(database, socle_port=socle_port, settings=settings),
+            log=logs / "baseline.log",
+            ready_port=baseline_port,
+        )
+    )
+    socle_url = f"http://{stack.HOST}:{socle_port}/graphql"
+    targets = [
+        Target("socle", socle_url, client.socle_body, client.socle_rows),
+        Target("baseline", f"http://{stack.HOST}:{baseline_port}/graphql", client.socle_body, client.socle_rows),
+    ]
+    if postgraphile.node_binary() is not None:
+        asyncio.run(postgraphile.create_search(database.owner_url))
+        graphile_url = processes.enter_context(
+            postgraphile.serve(
+                database.app_url,
+                port=stack.free_port(),
+                pool_size=settings.database_pool_max_size,
+                jwks_url=f"http://{stack.HOST}:{socle_port}/.well-known/jwks.json",
+            )
+        )
+        targets.append(client.graphile_target(graphile_url))
+    return targets
 
 
 def run(options: Options, factory: DatasetFactory) -> Path:
@@ -140,56 +185,52 @@ def run(options: Options, factory: DatasetFactory) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     _fresh_database_unless_cached(root, options)
     database = asyncio.run(stack.start_database(root))
-    socle_port, baseline_port, redis_port = stack.free_port(), stack.free_port(), stack.free_port()
+    socle_port, redis_port = stack.free_port(), stack.free_port()
     environment = stack.socle_environment(root, port=socle_port, broker_url=f"redis://{stack.HOST}:{redis_port}/0")
     settings = Settings()
     logs = root / "logs"
     socle_url = f"http://{stack.HOST}:{socle_port}/graphql"
-    with ExitStack() as processes:
-        processes.enter_context(
+    with ExitStack() as redis:
+        redis.enter_context(
             stack.running(stack.redis_command(redis_port), log=logs / "redis.log", ready_port=redis_port)
         )
         stack.socle("migrate", environment=environment)
-        data = _cached_dataset(root, options, database.owner_url, factory)
-        processes.enter_context(
-            stack.running(
-                stack.socle_serve_command(),
-                environment=environment,
-                log=logs / "socle.log",
-                ready_url=f"http://{stack.HOST}:{socle_port}/health/ready",
+        data = _dataset(root, options, database.owner_url, factory)
+        # Socle, its worker and the other targets stop before the imports,
+        # which start their own Socle and worker on databases of their own.
+        with ExitStack() as processes:
+            processes.enter_context(
+                stack.running(
+                    stack.socle_serve_command(),
+                    environment=environment,
+                    log=logs / "socle.log",
+                    ready_url=f"http://{stack.HOST}:{socle_port}/health/ready",
+                )
             )
-        )
-        processes.enter_context(
-            stack.running(stack.socle_worker_command(), environment=environment, log=logs / "worker.log")
-        )
-        processes.enter_context(
-            stack.running(
-                stack.baseline_command(baseline_port, settings),
-                environment=stack.baseline_environment(database, socle_port=socle_port, settings=settings),
-                log=logs / "baseline.log",
-                ready_port=baseline_port,
+            processes.enter_context(
+                stack.running(stack.socle_worker_command(), environment=environment, log=logs / "worker.log")
             )
-        )
-        socle = Target("socle", socle_url, client.socle_body, client.socle_rows)
-        baseline = Target(
-            "baseline", f"http://{stack.HOST}:{baseline_port}/graphql", client.socle_body, client.socle_rows
-        )
-        targets = [socle, baseline]
-        scenarios = [_scenario(s, targets, data, socle_url, database, options) for s in SCENARIOS]
-        results = {
-            "machine": report.machine(),
-            "versions": report.versions(asyncio.run(_server_version(database.owner_url)), None),
-            "dataset": {"members": options.members, "seed": options.seed},
-            "settings": {
-                "duration": options.duration,
-                "rounds": options.rounds,
-                "concurrency": list(options.concurrency),
-                "server": socle_server(),
-                "workers": settings.http_workers,
-            },
-            "scenarios": scenarios,
-            "imports": None,
-        }
+            targets = _targets(processes, database, data, settings, socle_port, logs)
+            scenarios = [_scenario(s, targets, data, socle_url, database, options) for s in SCENARIOS]
+        imported = imports.benchmark(database, environment, options.import_rows, seed=options.seed, root=root)
+    results = {
+        "machine": report.machine(),
+        "versions": report.versions(
+            asyncio.run(_server_version(database.owner_url)),
+            postgraphile.VERSION if any(t.name == "postgraphile" for t in targets) else None,
+        ),
+        "dataset": {"members": options.members, "seed": options.seed},
+        "settings": {
+            "duration": options.duration,
+            "rounds": options.rounds,
+            "warm_up": options.warm_up,
+            "concurrency": list(options.concurrency),
+            "server": socle_server(),
+            "workers": settings.http_workers,
+        },
+        "scenarios": scenarios,
+        "imports": imported,
+    }
     stack.stop_database(root)
     return report.write(results, options.out)
 
@@ -197,7 +238,7 @@ def run(options: Options, factory: DatasetFactory) -> Path:
 def _scenario(
     scenario: Scenario,
     targets: list[Target],
-    data: BenchData,
+    data: Dataset,
     socle_url: str,
     database: stack.Database,
     options: Options,
@@ -206,6 +247,7 @@ def _scenario(
         "name": scenario.name,
         "description": scenario.description,
         "available": scenario.available,
+        "note": scenario.note,
     }
     if not scenario.available:
         return found

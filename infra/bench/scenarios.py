@@ -17,10 +17,12 @@ from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+from infra.bench import postgraphile_queries as graphile
+from infra.bench.dataset import Dataset
 from schemes.members.search import MemberFilter, list_statement
 from schemes.members.tables import MemberStatus
 from schemes.rules.eligibility import DependentFacts, dependent_eligibility
-from schemes.rules.model import MemberCategory, Relationship, Sex
+from schemes.rules.model import Relationship, Sex
 from schemes.rules.service import VERSION_COLUMNS, rule_version
 
 JSON = dict[str, Any]
@@ -32,41 +34,6 @@ class Queries(Protocol):
 
     async def fetch(self, statement: str, *args: Any) -> Sequence[Any]:
         """The rows of one statement."""
-        ...
-
-
-class BenchTenant(Protocol):
-    """A tenant of the data set, as the scenarios need it."""
-
-    @property
-    def id(self) -> UUID: ...
-    @property
-    def slug(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def manager_email(self) -> str | None: ...
-
-
-class BenchData(Protocol):
-    """What the scenarios read of the generated data set
-    (:class:`infra.bench.dataset.Dataset`)."""
-
-    @property
-    def password(self) -> str: ...
-    @property
-    def ministry_officer_email(self) -> str: ...
-    @property
-    def tenants(self) -> Sequence[BenchTenant]: ...
-    @property
-    def sample_numbers(self) -> Sequence[str]: ...
-    @property
-    def sample_name_fragments(self) -> Sequence[str]: ...
-    @property
-    def day(self) -> date: ...
-    @property
-    def largest(self) -> BenchTenant:
-        """The tenant with the most members, which the samples come from."""
         ...
 
 
@@ -88,13 +55,22 @@ class Scenario:
     description: str
     query: str
     """The GraphQL document, with one named operation."""
-    variables: Callable[[BenchData, int], JSON]
+    variables: Callable[[Dataset, int], JSON]
     """The variables of the ``i``-th request: they vary where a cache would flatter."""
     answer: Callable[[Queries, Caller, JSON], Awaitable[JSON]]
     """The baseline: the same statements as Socle, and the ``data`` Socle returns."""
     rows: Callable[[JSON], list[Row]]
     """The rows of an answer's ``data``, compared across targets."""
-    signs_in_as: Callable[[BenchData], tuple[str, str | None]] = lambda data: (data.largest.manager_email or "", None)
+    graphile: Callable[[Dataset, int], tuple[str, JSON]] | None = None
+    """PostGraphile's query (of :mod:`infra.bench.postgraphile_queries`) and
+    variables for the ``i``-th request, asking what Socle is asked; None where
+    it has none."""
+    graphile_leaves_out: tuple[str, ...] = ()
+    """Fields of the rows PostGraphile cannot compute, left out of every
+    target's rows when they are compared with its own."""
+    note: str = ""
+    """Where the targets do not do quite the same work, as the report says."""
+    signs_in_as: Callable[[Dataset], tuple[str, str | None]] = lambda data: (data.largest.manager_email, None)
     """The account (and tenant slug) the scenario signs in with: by default the
     manager of the largest tenant, which the samples come from."""
     available: bool = True
@@ -169,21 +145,70 @@ def _one(data: JSON, field: str) -> list[Row]:
     return [] if node is None else [node]
 
 
+# --- a member, as the page, the lookup and the search select it ---------------
+
+_MEMBER_NODE = " ".join(graphile.SOCLE_MEMBER_SELECTION.split())
+
+
+async def _member_nodes(db: Queries, caller: Caller, members: Sequence[Any]) -> list[JSON]:
+    """The nodes of ``members`` with their scheme, employers and beneficiaries,
+    loaded as Socle's DataLoaders load them: one statement per relation."""
+    if not members:
+        return []
+    readable = _readable(caller)
+    ids = [m["id"] for m in members]
+    schemes = {s["id"]: s for s in await db.fetch(_SCHEMES_BY_ID, readable, list({m["scheme_id"] for m in members}))}
+    beneficiaries = _grouped(await db.fetch(_BENEFICIARIES_OF, readable, ids), "member_id")
+    employments = _grouped(await db.fetch(_EMPLOYMENTS_OF, readable, ids), "member_id")
+    employer_ids = list({e["employer_id"] for rows in employments.values() for e in rows})
+    employers = {e["id"]: e for e in await db.fetch(_EMPLOYERS_BY_ID, readable, employer_ids)} if employer_ids else {}
+    nodes = []
+    for member in members:
+        scheme = schemes.get(member["scheme_id"])
+        nodes.append(
+            {
+                "number": member["number"],
+                "lastName": member["last_name"],
+                "firstNames": member["first_names"],
+                "status": _enum_name(MemberStatus, member["status"]),
+                "scheme": {"code": scheme["code"]} if scheme else None,
+                "employments": [
+                    {
+                        "employer": {"name": employers[e["employer_id"]]["name"]}
+                        if e["employer_id"] in employers
+                        else None
+                    }
+                    for e in employments.get(member["id"], [])
+                ],
+                "beneficiaries": [_beneficiary(b) for b in beneficiaries.get(member["id"], [])],
+            }
+        )
+    return nodes
+
+
+def _beneficiary(row: Any) -> JSON:
+    return {
+        "firstNames": row["first_names"],
+        "lastName": row["last_name"],
+        "relationship": _enum_name(Relationship, row["relationship"]),
+        "birthDate": row["birth_date"].isoformat(),
+    }
+
+
+def _sample(values: Sequence[Any], i: int) -> Any:
+    return values[i % len(values)]
+
+
 # --- a page of 100 members ----------------------------------------------------
 
 _PAGE_SIZE = 100
 
-MEMBERS_PAGE_QUERY = """query MembersPage($first: Int!) {
-  members(first: $first) {
-    edges { node {
-      number firstNames lastName category status
-      scheme { code name }
-      beneficiaries { firstNames lastName relationship birthDate }
-      employments { employer { name } }
-    } }
-    pageInfo { hasNextPage }
-  }
-}"""
+MEMBERS_PAGE_QUERY = f"""query MembersPage($first: Int!) {{
+  members(first: $first) {{
+    edges {{ node {{ {_MEMBER_NODE} }} }}
+    pageInfo {{ hasNextPage }}
+  }}
+}}"""
 
 
 async def _members_page(db: Queries, caller: Caller, variables: JSON) -> JSON:
@@ -192,40 +217,8 @@ async def _members_page(db: Queries, caller: Caller, variables: JSON) -> JSON:
         caller.tenant_id, MemberFilter(), _today(), caller.country, after=None, limit=first + 1
     )
     members = list(await db.fetch(statement, *args))
-    page = members[:first]
-    readable = _readable(caller)
-    ids = [m["id"] for m in page]
-    schemes = {s["id"]: s for s in await db.fetch(_SCHEMES_BY_ID, readable, list({m["scheme_id"] for m in page}))}
-    beneficiaries = _grouped(await db.fetch(_BENEFICIARIES_OF, readable, ids), "member_id")
-    employments = _grouped(await db.fetch(_EMPLOYMENTS_OF, readable, ids), "member_id")
-    employer_ids = list({e["employer_id"] for rows in employments.values() for e in rows})
-    employers = {e["id"]: e for e in await db.fetch(_EMPLOYERS_BY_ID, readable, employer_ids)} if employer_ids else {}
-    edges = []
-    for member in page:
-        scheme = schemes.get(member["scheme_id"])
-        node = {
-            "number": member["number"],
-            "firstNames": member["first_names"],
-            "lastName": member["last_name"],
-            "category": _enum_name(MemberCategory, member["category"]),
-            "status": _enum_name(MemberStatus, member["status"]),
-            "scheme": {"code": scheme["code"], "name": scheme["name"]} if scheme else None,
-            "beneficiaries": [
-                {
-                    "firstNames": b["first_names"],
-                    "lastName": b["last_name"],
-                    "relationship": _enum_name(Relationship, b["relationship"]),
-                    "birthDate": b["birth_date"].isoformat(),
-                }
-                for b in beneficiaries.get(member["id"], [])
-            ],
-            "employments": [
-                {"employer": {"name": employers[e["employer_id"]]["name"]} if e["employer_id"] in employers else None}
-                for e in employments.get(member["id"], [])
-            ],
-        }
-        edges.append({"node": node})
-    return {"members": {"edges": edges, "pageInfo": {"hasNextPage": len(members) > first}}}
+    nodes = await _member_nodes(db, caller, members[:first])
+    return {"members": {"edges": [{"node": node} for node in nodes], "pageInfo": {"hasNextPage": len(members) > first}}}
 
 
 MEMBERS_PAGE = Scenario(
@@ -235,41 +228,21 @@ MEMBERS_PAGE = Scenario(
     variables=lambda data, i: {"first": _PAGE_SIZE},
     answer=_members_page,
     rows=lambda data: _nodes(data, "members"),
+    graphile=lambda data, i: (graphile.MEMBERS_PAGE, {"tenantId": str(data.largest.id), "first": _PAGE_SIZE}),
 )
 
 
 # --- one member by membership number -----------------------------------------
 
-MEMBER_BY_NUMBER_QUERY = """query MemberByNumber($number: String!) {
-  memberByNumber(number: $number) {
-    number firstNames lastName category status birthDate phone
-    scheme { code name }
-  }
-}"""
+MEMBER_BY_NUMBER_QUERY = f"""query MemberByNumber($number: String!) {{
+  memberByNumber(number: $number) {{ {_MEMBER_NODE} }}
+}}"""
 
 
 async def _member_by_number(db: Queries, caller: Caller, variables: JSON) -> JSON:
     found = await db.fetch(_MEMBER_BY_NUMBER, caller.tenant_id, str(variables["number"]).strip().upper())
-    if not found:
-        return {"memberByNumber": None}
-    member = found[0]
-    schemes = await db.fetch(_SCHEMES_BY_ID, _readable(caller), [member["scheme_id"]])
-    return {
-        "memberByNumber": {
-            "number": member["number"],
-            "firstNames": member["first_names"],
-            "lastName": member["last_name"],
-            "category": _enum_name(MemberCategory, member["category"]),
-            "status": _enum_name(MemberStatus, member["status"]),
-            "birthDate": member["birth_date"].isoformat(),
-            "phone": member["phone"],
-            "scheme": {"code": schemes[0]["code"], "name": schemes[0]["name"]} if schemes else None,
-        }
-    }
-
-
-def _sample(values: Sequence[str], i: int) -> str:
-    return values[i % len(values)]
+    nodes = await _member_nodes(db, caller, found)
+    return {"memberByNumber": nodes[0] if nodes else None}
 
 
 MEMBER_BY_NUMBER = Scenario(
@@ -279,6 +252,10 @@ MEMBER_BY_NUMBER = Scenario(
     variables=lambda data, i: {"number": _sample(data.sample_numbers, i)},
     answer=_member_by_number,
     rows=lambda data: _one(data, "memberByNumber"),
+    graphile=lambda data, i: (
+        graphile.MEMBER_BY_NUMBER,
+        {"tenantId": str(data.largest.id), "number": _sample(data.sample_numbers, i)},
+    ),
 )
 
 
@@ -286,11 +263,11 @@ MEMBER_BY_NUMBER = Scenario(
 
 _SEARCH_SIZE = 20
 
-MEMBER_SEARCH_QUERY = """query MemberSearch($search: String!, $first: Int!) {
-  members(first: $first, filter: {search: $search}) {
-    edges { node { number firstNames lastName } }
-  }
-}"""
+MEMBER_SEARCH_QUERY = f"""query MemberSearch($search: String!, $first: Int!) {{
+  members(first: $first, filter: {{search: $search}}) {{
+    edges {{ node {{ {_MEMBER_NODE} }} }}
+  }}
+}}"""
 
 
 async def _member_search(db: Queries, caller: Caller, variables: JSON) -> JSON:
@@ -299,15 +276,8 @@ async def _member_search(db: Queries, caller: Caller, variables: JSON) -> JSON:
     statement, args = list_statement(
         caller.tenant_id, member_filter, _today(), caller.country, after=None, limit=first + 1
     )
-    found = (await db.fetch(statement, *args))[:first]
-    return {
-        "members": {
-            "edges": [
-                {"node": {"number": m["number"], "firstNames": m["first_names"], "lastName": m["last_name"]}}
-                for m in found
-            ]
-        }
-    }
+    nodes = await _member_nodes(db, caller, (await db.fetch(statement, *args))[:first])
+    return {"members": {"edges": [{"node": node} for node in nodes]}}
 
 
 MEMBER_SEARCH = Scenario(
@@ -317,6 +287,12 @@ MEMBER_SEARCH = Scenario(
     variables=lambda data, i: {"search": _sample(data.sample_name_fragments, i), "first": _SEARCH_SIZE},
     answer=_member_search,
     rows=lambda data: _nodes(data, "members"),
+    graphile=lambda data, i: (
+        graphile.MEMBER_SEARCH,
+        {"fragment": _sample(data.sample_name_fragments, i), "first": _SEARCH_SIZE},
+    ),
+    note="PostGraphile's search is a SQL function of the bench (search.sql), not Socle's: the same rows here,"
+    " its trigram index serving only the longest word",
 )
 
 
@@ -326,7 +302,7 @@ HOUSEHOLD_QUERY = """query HouseholdEligibility($number: String!, $on: Date!) {
   memberByNumber(number: $number) {
     number
     household(on: $on) {
-      firstNames lastName relationship
+      firstNames lastName relationship birthDate
       eligibility(on: $on) { eligible reason endsOn }
     }
   }
@@ -370,12 +346,7 @@ async def _household(db: Queries, caller: Caller, variables: JSON) -> JSON:
     versions = [rule_version(row) for row in await db.fetch(_VERSIONS_IN_FORCE, readable, [member["scheme_id"]], on)]
     version = versions[0] if versions else None
     household = [
-        {
-            "firstNames": b["first_names"],
-            "lastName": b["last_name"],
-            "relationship": _enum_name(Relationship, b["relationship"]),
-            "eligibility": _eligibility(member, everyone, b, version, on) if version else None,
-        }
+        {**_beneficiary(b), "eligibility": _eligibility(member, everyone, b, version, on) if version else None}
         for b in everyone
         if _in_household(b, on)
     ]
@@ -383,20 +354,20 @@ async def _household(db: Queries, caller: Caller, variables: JSON) -> JSON:
 
 
 def _household_rows(data: JSON) -> list[Row]:
-    return [
-        {"number": member["number"], **beneficiary}
-        for member in _one(data, "memberByNumber")
-        for beneficiary in member["household"]
-    ]
+    return [beneficiary for member in _one(data, "memberByNumber") for beneficiary in member["household"]]
 
 
 HOUSEHOLD_ELIGIBILITY = Scenario(
     name="household_eligibility",
     description="The household of one member and each dependant's eligibility on a date",
     query=HOUSEHOLD_QUERY,
-    variables=lambda data, i: {"number": _sample(data.sample_numbers, i), "on": data.day.isoformat()},
+    variables=lambda data, i: {"number": _sample(data.sample_household_numbers, i), "on": data.day.isoformat()},
     answer=_household,
     rows=_household_rows,
+    graphile=lambda data, i: (graphile.HOUSEHOLD, {"memberId": str(_sample(data.sample_household_ids, i))}),
+    graphile_leaves_out=("eligibility",),
+    note="PostGraphile reads the household only: the dependants' eligibility is computed by Socle and the"
+    " baseline, not by it",
 )
 
 

@@ -99,6 +99,7 @@ def socle_environment(root: Path, *, port: int, broker_url: str) -> dict[str, st
     return {
         **os.environ,
         "SOCLE_DATA_DIR": str(root),
+        "SOCLE_STORAGE_URL": f"file://{root}/storage",
         "SOCLE_HTTP_PORT": str(port),
         "SOCLE_BROKER_URL": broker_url,
         "SOCLE_LOG_LEVEL": "WARNING",

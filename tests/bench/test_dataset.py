@@ -274,3 +274,23 @@ async def test_the_import_file(generated: Generated, tmp_path: Path) -> None:
     assert (len(lines), lines[0].split(";")) == (251, [column.header for column in IMPORT_COLUMNS])
     copied = await copy_import_rows(generated.target.owner_url, path)
     assert copied.rows == 250
+
+
+async def test_the_household_samples_have_dependants_on_the_day(generated: Generated) -> None:
+    dataset = generated.dataset
+    connection = await asyncpg.connect(generated.target.owner_url)
+    try:
+        with_dependants = await connection.fetch(
+            "SELECT m.number, m.id FROM members m WHERE m.tenant_id = $1 AND m.number = ANY($2::text[])"
+            " AND EXISTS (SELECT 1 FROM beneficiaries b WHERE b.member_id = m.id AND b.added_on <= $3"
+            " AND (b.removed_on IS NULL OR $3 < b.removed_on)) ORDER BY m.sequence",
+            dataset.largest.id,
+            list(dataset.sample_numbers),
+            dataset.day,
+        )
+    finally:
+        await connection.close()
+    assert [(row["number"], row["id"]) for row in with_dependants] == list(
+        zip(dataset.sample_household_numbers, dataset.sample_household_ids, strict=True)
+    )
+    assert 0 < len(dataset.sample_household_numbers) < len(dataset.sample_numbers)
