@@ -15,6 +15,7 @@ from schemes.members.tables import (
     Member,
     MembershipNumbering,
     MemberStatusChange,
+    MemberTally,
 )
 from schemes.reference.tables import AdministrativeDivision
 from schemes.rules.tables import Scheme, SchemeRuleVersion
@@ -31,6 +32,7 @@ APP_CONFIG = AppConfig(
         Beneficiary,
         IdentityDocument,
         MemberStatusChange,
+        MemberTally,
         Employment,
         ImportJob,
         ImportRowProblem,

@@ -22,6 +22,10 @@ TENANT_OWNED = sorted(
     if issubclass(table, TenantTable)
 )
 
+TALLIED = {"members", "beneficiaries"}
+"""Tables whose changes PostgreSQL adds to ``member_tallies``."""
+TALLY_EVENTS = ("delete", "insert", "update")
+
 
 async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
     assert TENANT_OWNED == [
@@ -36,6 +40,7 @@ async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
         "invitations",
         "member_employments",
         "member_status_changes",
+        "member_tallies",
         "members",
         "membership_numberings",
         "memberships",
@@ -65,6 +70,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("job_deliveries", True, True),
         ("member_employments", True, True),
         ("member_status_changes", True, True),
+        ("member_tallies", True, True),
         ("members", True, True),
         ("membership_numberings", True, True),
         ("memberships", True, True),
@@ -121,15 +127,20 @@ async def test_tenant_owned_table_shape(owner: asyncpg.Connection, table: str) -
     }
     policies = await owner.fetch("SELECT cmd FROM pg_policies WHERE tablename = $1 ORDER BY cmd", table)
     assert [row["cmd"] for row in policies] == ["DELETE", "INSERT", "SELECT", "UPDATE"]
-    audited = await owner.fetch(
+    triggers = await owner.fetch(
         """
         SELECT t.tgname, t.tgdeferrable, t.tginitdeferred, p.proname
         FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
         WHERE t.tgrelid = $1::regclass AND NOT t.tgisinternal
+        ORDER BY t.tgname
         """,
         table,
     )
-    assert [tuple(row) for row in audited] == [(f"{table}_audited", True, True, "socle_require_audit")]
+    tallies = [(f"{table}_tally_{event}", False, False, f"socle_tally_{table}") for event in TALLY_EVENTS]
+    assert [tuple(row) for row in triggers] == [
+        (f"{table}_audited", True, True, "socle_require_audit"),
+        *(tallies if table in TALLIED else []),
+    ]
 
 
 async def test_application_role_cannot_bypass_rls(owner: asyncpg.Connection, settings: object) -> None:

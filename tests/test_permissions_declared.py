@@ -88,6 +88,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.members": "members:read",
         "Query.member": "members:read",
         "Query.memberByNumber": "members:read",
+        "Query.memberCounts": "members:read",
         "Query.membershipNumbering": "tenant:manage",
         "Mutation.memberEnrol": "enrolment:write",
         "Mutation.memberEnrolBatch": "enrolment:write",

@@ -31,6 +31,7 @@ from schemes.duplicates import api as duplicates_api
 from schemes.employers import api as employers_api
 from schemes.imports import api as imports_api
 from schemes.members import api as members_api
+from schemes.members import counts_api as member_counts_api
 from schemes.reference import api as reference_api
 from schemes.rules import api as rules_api
 from tenants.audit import api as audit_api
@@ -50,6 +51,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     employers_api,
     rules_api,
     members_api,
+    member_counts_api,
     imports_api,
     reference_api,
     documents_api,

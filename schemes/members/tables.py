@@ -189,6 +189,24 @@ class MemberStatusChange(TenantTable, tablename="member_status_changes"):
     created_at = Timestamptz()
 
 
+class MemberTally(TenantTable, tablename="member_tallies"):
+    """How many members of the tenant are in a status and a category, or, in
+    the tenant's one row without either, how many beneficiaries are not
+    removed from their household.
+
+    PostgreSQL keeps the rows exact: statement triggers on ``members`` and
+    ``beneficiaries`` add each statement's changes to them, so reading a
+    tenant's counts reads a few rows instead of counting its register.
+    """
+
+    status = Varchar(length=16, choices=MemberStatus, null=True, default=None)
+    category = Varchar(length=32, null=True, default=None)
+    member_count = Integer(default=0)
+    beneficiary_count = Integer(default=0)
+
+    member_tallies_tenant_id_group_key = Unique(["tenant_id", "status", "category"], nulls_distinct=False)
+
+
 class ContractKind(StrEnum):
     """How a member works for an employer."""
 
