@@ -75,6 +75,18 @@ def chain_hash(previous_hash: str, seq: int, occurred_at: datetime, event: Event
     return hashlib.sha256(previous_hash.encode() + _canonical(seq, occurred_at, event)).hexdigest()
 
 
+def _of_chain(tenant_id: UUID | None) -> str:
+    """The rows of chain ``$2`` of tenant ``$1`` (a platform chain when None).
+
+    Two texts, not ``tenant_id IS NOT DISTINCT FROM $1``: PostgreSQL cannot use
+    an index for that, and reading a chain's end scanned the whole table under
+    the chain's lock (220 ms at 200,000 events, 1.3 ms by the unique index).
+    """
+    if tenant_id is None:
+        return "tenant_id IS NULL AND $1::uuid IS NULL AND chain = $2"
+    return "tenant_id = $1 AND chain = $2"
+
+
 def chain_of(event: Event) -> int:
     """The chain ``event`` goes in: 0 for a tenant's; for Socle's own, one of
     :data:`PLATFORM_CHAINS` chosen by a stable hash of who or what it is about."""
@@ -114,8 +126,7 @@ async def _append(tx: Transaction, by_chain: dict[tuple[UUID | None, int], list[
             name,
         )
         last = await tx.fetchrow(
-            "SELECT seq, hash FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 AND chain = $2"
-            " ORDER BY seq DESC LIMIT 1",
+            f"SELECT seq, hash FROM audit_events WHERE {_of_chain(tenant_id)} ORDER BY seq DESC LIMIT 1",
             tenant_id,
             chain,
         )
@@ -208,8 +219,7 @@ async def verify_chain(
     previous, expected_seq, checked = GENESIS, 1, 0
     while True:
         rows = await tx.fetch(
-            "SELECT * FROM audit_events WHERE tenant_id IS NOT DISTINCT FROM $1 AND chain = $2 AND seq >= $3"
-            " ORDER BY seq LIMIT $4",
+            f"SELECT * FROM audit_events WHERE {_of_chain(tenant_id)} AND seq >= $3 ORDER BY seq LIMIT $4",
             tenant_id,
             chain,
             expected_seq,

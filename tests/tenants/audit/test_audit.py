@@ -499,3 +499,20 @@ class TestPlatformChains:
             for a in _addresses_in_distinct_chains(3)
         ]
         assert [audit.chain_of(event) for event in events] == [0, 0, 0]
+
+
+@pytest.mark.parametrize("tenant_id", [uuid.uuid4(), None])
+async def test_a_chains_end_is_read_by_its_index(owner: asyncpg.Connection, tenant_id: uuid.UUID | None) -> None:
+    # Read under the chain's lock by every audited change: a scan of the whole
+    # table there (as `IS NOT DISTINCT FROM` forces) serialised writers at scale.
+    async with owner.transaction():
+        await owner.execute("SET LOCAL enable_seqscan = off")
+        plan = await owner.fetch(
+            f"EXPLAIN SELECT seq, hash FROM audit_events WHERE {audit._of_chain(tenant_id)} ORDER BY seq DESC LIMIT 1",
+            tenant_id,
+            0,
+        )
+    conditions = [row[0].strip() for row in plan if "Index Cond" in row[0]]
+    assert len(conditions) == 1
+    assert "tenant_id" in conditions[0]
+    assert "chain" in conditions[0]
