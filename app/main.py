@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 import structlog
 from litestar import Litestar, Request, Response
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, InternalServerException
 from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
@@ -44,12 +44,23 @@ _CLIENT_ERROR_MESSAGES = {
 }
 
 
+CLIENT_CLOSED_REQUEST = 499
+"""The status logged for a request whose client left before sending its body
+(nginx's, for the same case): nobody reads the answer."""
+
+# Litestar's words when the client disconnects while its body is read; it has no exception class of its own.
+_CLIENT_GONE = "client disconnected prematurely"
+
+
 def internal_error(request: Request, error: Exception) -> Response[dict[str, str]]:  # type: ignore[type-arg]
     """Answer every error as ``{"error", "request_id"}``: a client error with
     its status (Litestar's own in the caller's language), anything else logged
-    with the request id and answered 500 telling the client only that id."""
+    with the request id and answered 500 telling the client only that id. A
+    client that left half-way is its own business: an access line, no error."""
     request_id = request_id_of(request.scope)
     locale = negotiate(request.headers.get("accept-language"))
+    if isinstance(error, InternalServerException) and error.detail == _CLIENT_GONE:
+        return Response({"error": _CLIENT_GONE, "request_id": request_id}, status_code=CLIENT_CLOSED_REQUEST)
     if isinstance(error, HTTPException) and error.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
         code = _CLIENT_ERROR_MESSAGES.get(error.status_code)
         message = translate(code, locale) if code else error.detail

@@ -336,3 +336,43 @@ async def test_graphql_over_websocket_is_refused(settings: Settings) -> None:
         await app(scope, receive, send)
     # Litestar refuses a handshake no route takes: closed before any accept, no handler ran.
     assert sent == [{"type": "websocket.close", "code": 4500, "reason": "Bad Request"}]
+
+
+async def test_a_client_that_leaves_before_its_body_is_no_error(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A load generator stopping, a phone losing its network: logged as the
+    # client's, with no stack trace, and the process goes on.
+    app = create_app(settings, run_worker=False)
+    sent: list[dict[str, Any]] = []
+    incoming: list[dict[str, Any]] = [{"type": "http.request", "body": b'{"query": "{ vie', "more_body": True}]
+
+    async def receive() -> dict[str, Any]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "path": "/graphql",
+        "raw_path": b"/graphql",
+        "query_string": b"",
+        "headers": [(b"host", b"socle.test"), (b"content-type", b"application/json"), (b"content-length", b"200")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("socle.test", 80),
+        "scheme": "http",
+        "root_path": "",
+    }
+    # The app's logging set-up replaced the root's handlers, caplog's among them.
+    logging.getLogger().addHandler(caplog.handler)
+    caplog.set_level(logging.INFO)
+    async with serve(app):
+        await app(scope, receive, send)
+    assert sent[0]["status"] == 499
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    access: list[Any] = [record.msg for record in caplog.records if record.name == "socle.http"]
+    assert (errors, [line["status"] for line in access]) == ([], [499])
