@@ -19,6 +19,12 @@ JSON = dict[str, Any]
 _PROJECT = Path(__file__).resolve().parents[2]
 
 
+FINDINGS = Path(__file__).with_name("findings.md")
+"""What was tried to close the gaps, what it gave and what remains: written
+by hand, appended to every report so the figures and their reading travel
+together."""
+
+
 def _output(*command: str) -> str:
     if shutil.which(command[0]) is None:
         return "absent"
@@ -165,7 +171,8 @@ def markdown(results: JSON) -> str:
         "## SQL per request and row-level security",
         "",
         "Statements are `pg_stat_statements` calls of the application role while Socle alone answers the"
-        " scenario (BEGIN and COMMIT included; asyncpg's pool reset is four statements in one round trip)."
+        " scenario (BEGIN and COMMIT included; Socle's BEGIN with its settings is two statements in one"
+        " round trip, see `infra/bench/statements.py`)."
         " RLS is the sum of the scenario's statements' execution times under EXPLAIN ANALYZE as the"
         " application role in a tenant transaction, against the owner without RLS, median of 5.",
         "",
@@ -189,6 +196,7 @@ def markdown(results: JSON) -> str:
             f"| {goal['scenario']} | {goal['goal']} | {_cell(goal['value'], 2)} | {goal['limit']}"
             f" | {_verdict(goal['met'])} |"
         )
+    lines += ["", FINDINGS.read_text().rstrip()]
     return "\n".join(lines) + "\n"
 
 
