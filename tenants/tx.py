@@ -37,12 +37,13 @@ from tenants.tables import OutboxJob
 
 log = structlog.get_logger(__name__)
 
-_SET_CONTEXT = """
+SET_CONTEXT = """
 SELECT set_config('app.tenant_id', $1, true),
        set_config('app.read_tenant_ids', $2, true),
        set_config('app.user_id', $3, true),
        set_config('app.platform', $4, true)
 """
+"""The four transaction-scoped settings row-level security reads, in one statement."""
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ async def _bound(scope: _Scope) -> AsyncIterator[asyncpg.Connection]:
     if engine.current_transaction.get() is not None:
         raise RuntimeError("transactions do not nest: pass the open Transaction to the service instead")
     async with _connection() as connection, connection.transaction():
-        await connection.execute(_SET_CONTEXT, *scope.arguments())
+        await connection.execute(SET_CONTEXT, *scope.arguments())
         token = engine.current_transaction.set(_PiccoloBinding(connection))
         try:
             yield connection
@@ -267,7 +268,7 @@ class RequestTransaction:
                 raise
             self._connection = connection
         elif scope != self._scope:
-            await self._connection.execute(_SET_CONTEXT, *scope.arguments())
+            await self._connection.execute(SET_CONTEXT, *scope.arguments())
         self._scope = scope
         return await getattr(self._connection, method)(query, *args)
 

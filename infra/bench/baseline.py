@@ -31,30 +31,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from infra.bench.scenarios import SCENARIOS, Caller, Scenario
+from tenants.identity.service import USER_CONTEXT
 from tenants.identity.tokens import AUDIENCE, CLOCK_LEEWAY, ISSUER
-from tenants.registry.service import TENANT_SCOPE
+from tenants.tx import SET_CONTEXT
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-_SET_CONTEXT = """
-SELECT set_config('app.tenant_id', $1, true),
-       set_config('app.read_tenant_ids', $2, true),
-       set_config('app.user_id', $3, true),
-       set_config('app.platform', $4, true)
-"""
-
-_USER_CONTEXT = f"""
-        SELECT u.full_name, m.role, {TENANT_SCOPE}
-        FROM sessions s
-        JOIN users u ON u.id = s.user_id
-        JOIN memberships m ON m.user_id = s.user_id AND m.tenant_id = s.tenant_id
-        JOIN tenants t ON t.id = s.tenant_id
-        WHERE s.id = $1 AND s.user_id = $2 AND s.tenant_id = $3
-          AND s.revoked_at IS NULL AND u.is_active AND m.is_active AND t.status <> 'withdrawn'
-        """
 
 _LEEWAY = CLOCK_LEEWAY.total_seconds()
 _JSON_HEADERS = [(b"content-type", b"application/json")]
@@ -191,7 +175,7 @@ class Baseline:
             return 401, b'{"errors":[{"message":"session ended"}]}'
         async with self.pool.acquire() as connection, connection.transaction():
             await connection.execute(
-                _SET_CONTEXT,
+                SET_CONTEXT,
                 str(caller.tenant_id),
                 "{" + ",".join(sorted(str(i) for i in caller.supervised)) + "}" if caller.supervised else "",
                 str(caller.user_id),
@@ -211,8 +195,8 @@ class Baseline:
         assert self.pool is not None
         user_id, tenant_id = UUID(claims["sub"]), UUID(claims["tid"])
         async with self.pool.acquire() as connection, connection.transaction():
-            await connection.execute(_SET_CONTEXT, "", "", "", "on")
-            row = await connection.fetchrow(_USER_CONTEXT, UUID(claims["sid"]), user_id, tenant_id)
+            await connection.execute(SET_CONTEXT, "", "", "", "on")
+            row = await connection.fetchrow(USER_CONTEXT, UUID(claims["sid"]), user_id, tenant_id)
         if row is None:
             return None
         return Caller(

@@ -15,11 +15,7 @@ from typing import Any
 import asyncpg
 
 from infra.bench.scenarios import JSON, Caller, Scenario
-
-_SET_CONTEXT = (
-    "SELECT set_config('app.tenant_id', $1, true), set_config('app.read_tenant_ids', $2, true),"
-    " set_config('app.user_id', $3, true), set_config('app.platform', '', true)"
-)
+from tenants.tx import SET_CONTEXT
 
 
 class _Explaining:
@@ -62,7 +58,7 @@ async def _once(url: str, scenario: Scenario, caller: Caller, variables: JSON, *
             if rls:
                 supervised = "{" + ",".join(sorted(str(i) for i in caller.supervised)) + "}"
                 await connection.execute(
-                    _SET_CONTEXT, str(caller.tenant_id), supervised if caller.supervised else "", str(caller.user_id)
+                    SET_CONTEXT, str(caller.tenant_id), supervised if caller.supervised else "", str(caller.user_id), ""
                 )
             explaining = _Explaining(connection)
             await scenario.answer(explaining, caller, variables)

@@ -21,14 +21,7 @@ from tenants.tx import Transaction
 ADMIN_ROLES = (Role.TENANT_ADMIN, Role.MINISTRY_ADMIN)
 
 
-async def user_context(
-    tx: Transaction, user_id: UUID, tenant_id: UUID, session_id: UUID, request_id: str | None = None
-) -> TenantContext | None:
-    """The context of a signed-in user (platform transaction), or None when the
-    session was revoked, the user or their membership is no longer active, or
-    the tenant was withdrawn."""
-    row = await tx.fetchrow(
-        f"""
+USER_CONTEXT = f"""
         SELECT u.full_name, m.role, {TENANT_SCOPE}
         FROM sessions s
         JOIN users u ON u.id = s.user_id
@@ -36,11 +29,18 @@ async def user_context(
         JOIN tenants t ON t.id = s.tenant_id
         WHERE s.id = $1 AND s.user_id = $2 AND s.tenant_id = $3
           AND s.revoked_at IS NULL AND u.is_active AND m.is_active AND t.status <> 'withdrawn'
-        """,
-        session_id,
-        user_id,
-        tenant_id,
-    )
+        """
+"""The caller's session, account, membership and tenant, checked together
+(platform transaction): ``$1`` session, ``$2`` user, ``$3`` tenant."""
+
+
+async def user_context(
+    tx: Transaction, user_id: UUID, tenant_id: UUID, session_id: UUID, request_id: str | None = None
+) -> TenantContext | None:
+    """The context of a signed-in user (platform transaction), or None when the
+    session was revoked, the user or their membership is no longer active, or
+    the tenant was withdrawn."""
+    row = await tx.fetchrow(USER_CONTEXT, session_id, user_id, tenant_id)
     if row is None:
         return None
     principal = Principal(kind=PrincipalKind.USER, id=user_id, name=row["full_name"], session_id=session_id)
