@@ -18,6 +18,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import FieldExtension
 from strawberry.types.arguments import StrawberryArgument
+from strawberry.types.base import StrawberryObjectDefinition
 from strawberry.types.field import StrawberryField
 
 from tenants.errors import DomainError, InvalidText
@@ -46,7 +47,8 @@ def _texts(value: Any, path: tuple[str, ...], name_of: NameOf) -> Iterator[tuple
     elif isinstance(value, list | tuple):
         for index, item in enumerate(value):
             yield from _texts(item, (*path, str(index)), name_of)
-    elif (definition := getattr(value, "__strawberry_definition__", None)) is not None:
+    elif isinstance(definition := getattr(value, "__strawberry_definition__", None), StrawberryObjectDefinition):
+        # An input object; an enum's value has a definition too, and no text to check.
         for item in definition.fields:
             yield from _texts(getattr(value, item.python_name, None), (*path, name_of(item)), name_of)
 
