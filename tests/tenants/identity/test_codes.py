@@ -110,7 +110,8 @@ async def test_codes_asked_and_wrong_codes_are_recorded(
     code = await _code(client, caplog, member.phone)
     await graphql(client, VERIFY, phone=member.phone, code="000000" if code != "000000" else "111111")
     rows = await owner.fetch(
-        "SELECT action, summary FROM audit_events WHERE tenant_id IS NULL AND summary->>'phone' = $1 ORDER BY seq",
+        "SELECT action, summary FROM audit_events WHERE tenant_id IS NULL AND summary->>'phone' = $1"
+        " ORDER BY occurred_at, seq",
         member.phone,
     )
     assert [(row["action"], json.loads(row["summary"])) for row in rows] == [

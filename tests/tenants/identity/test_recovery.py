@@ -116,7 +116,8 @@ class TestReset:
             True,
         )
         actions = await owner.fetch(
-            "SELECT action FROM audit_events WHERE tenant_id IS NULL AND target_id = $1 ORDER BY seq", str(manager.id)
+            "SELECT action FROM audit_events WHERE tenant_id IS NULL AND target_id = $1 ORDER BY occurred_at, seq",
+            str(manager.id),
         )
         assert [row["action"] for row in actions] == ["user.create", "password_reset.create", "user.password_reset"]
 
