@@ -23,6 +23,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
+from app.api.execution import SocleExecutionContext
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
@@ -171,7 +172,9 @@ def make_schema(settings: Settings) -> strawberry.Schema:
         PublicErrors,
         SharedReads,
     ]
-    return SocleSchema(query=Query, mutation=Mutation, extensions=extensions)
+    return SocleSchema(
+        query=Query, mutation=Mutation, extensions=extensions, execution_context_class=SocleExecutionContext
+    )
 
 
 def export_sdl(settings: Settings) -> str:
