@@ -111,8 +111,14 @@ class PageInfo:
 
 @strawberry.type(description="One item of a page, and the cursor that follows it.")
 class Edge(Generic[NodeT]):
-    cursor: str
     node: NodeT
+    _row: strawberry.Private[Any]
+    _cursor: strawberry.Private[Callable[[Any], str]]
+
+    @field("Pass as `after` to get the items that follow this one.")
+    def cursor(self) -> str:
+        # Encoded when asked for: a page shown as a list asks for `endCursor` only.
+        return self._cursor(self._row)
 
 
 @strawberry.type(description="A page of a list, in the list's order; `first` is at most 100.")
@@ -136,10 +142,10 @@ def page(
 ) -> Connection[NodeT]:
     """The page of at most ``limit`` of ``rows`` (a row more tells that a next
     page exists); ``count`` runs only if the client asks for ``totalCount``."""
-    edges = [Edge(cursor=cursor(row), node=node(row)) for row in rows[:limit]]
+    shown = rows[:limit]
     return Connection(
-        edges=edges,
-        page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=edges[-1].cursor if edges else None),
+        edges=[Edge(node=node(row), _row=row, _cursor=cursor) for row in shown],
+        page_info=PageInfo(has_next_page=len(rows) > limit, end_cursor=cursor(shown[-1]) if shown else None),
         _count=count,
     )
 

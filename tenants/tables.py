@@ -50,6 +50,17 @@ class TenantTable(Table):
         super().__init__(_data, _ignore_missing, _exists_in_db, **kwargs)
 
 
+def columns(row: Table) -> dict[str, Any]:
+    """A row's values by column name, to read many of them at once.
+
+    Piccolo's columns are descriptors on the table's class: each attribute
+    read is a call. The values are in the row's ``__dict__`` under the
+    columns' names, however the row was made; a view of a page's rows reads
+    thousands of them.
+    """
+    return row.__dict__
+
+
 class OutboxJob(Table, tablename="outbox"):
     """A job written in the same transaction as the change that asked for it,
     relayed to the broker after commit and deleted once sent."""

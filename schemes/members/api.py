@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -37,10 +37,11 @@ from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup
 from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.errors import DomainError
-from tenants.graphql import Info, decode_id, field, nodes_by_id, tenant_of
+from tenants.graphql import Info, asked, decode_id, field, nodes_by_id, selects, settled, tenant_of
 from tenants.mutations import error_type, mutation, typed_error
 from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
+from tenants.tables import columns
 from tenants.tx import Transaction, tenant_tx
 
 strawberry.enum(MemberStatus, description="Where a member stands in the lifecycle.")
@@ -137,23 +138,26 @@ class Employment:
     ended_on: date | None
     _employer_id: strawberry.Private[UUID]
 
-    @field("The employer.")
-    async def employer(self, info: Info) -> Employer | None:
-        row = await info.context.loaders.get(employers_by_id).load(self._employer_id)
-        return Employer.from_row(row) if row else None
+    @field("The employer.", graphql_type=Employer | None)
+    def employer(self, info: Info) -> Employer | Awaitable[Employer | None] | None:
+        return settled(
+            info.context.loaders.get(employers_by_id).load(self._employer_id),
+            lambda row: Employer.from_row(row) if row else None,
+        )
 
     @classmethod
     def from_row(cls, row: EmploymentRow) -> Employment:
         """The GraphQL view of an employment row."""
+        c = columns(row)
         return cls(
-            staff_number=row.staff_number,
-            salary=row.salary,
-            currency=row.currency,
-            contract_kind=ContractKind(row.contract_kind),
-            sector=row.sector,
-            started_on=row.started_on,
-            ended_on=row.ended_on,
-            _employer_id=row.employer_id,
+            staff_number=c["staff_number"],
+            salary=c["salary"],
+            currency=c["currency"],
+            contract_kind=ContractKind(c["contract_kind"]),
+            sector=c["sector"],
+            started_on=c["started_on"],
+            ended_on=c["ended_on"],
+            _employer_id=c["employer_id"],
         )
 
 
@@ -191,6 +195,10 @@ class MemberStatusChange:
         )
 
 
+_DETAILED = frozenset({MemberCategory.ARTISAN, MemberCategory.MIGRANT})
+"""The categories whose members carry details of their own (``category_data``)."""
+
+
 def _birth_year(birth_date: date, approximate: bool) -> int | None:
     return birth_date.year if approximate else None
 
@@ -218,21 +226,22 @@ class Beneficiary(relay.Node):
         cls, row: BeneficiaryRow, household: tuple[MemberRow, list[BeneficiaryRow]] | None = None
     ) -> Beneficiary:
         """The GraphQL view of a beneficiary row."""
+        c = columns(row)
         return cls(
             _household=household,
-            id=row.id,
-            relationship=Relationship(row.relationship),
-            first_names=row.first_names,
-            last_name=row.last_name,
-            sex=Sex(row.sex),
-            birth_date=row.birth_date,
-            birth_date_approximate=row.birth_date_approximate,
-            nationality=row.nationality,
-            studying=row.studying,
-            added_on=row.added_on,
-            removed_on=row.removed_on,
-            removal_reason=row.removal_reason,
-            _member_id=row.member_id,
+            id=c["id"],
+            relationship=Relationship(c["relationship"]),
+            first_names=c["first_names"],
+            last_name=c["last_name"],
+            sex=Sex(c["sex"]),
+            birth_date=c["birth_date"],
+            birth_date_approximate=c["birth_date_approximate"],
+            nationality=c["nationality"],
+            studying=c["studying"],
+            added_on=c["added_on"],
+            removed_on=c["removed_on"],
+            removal_reason=c["removal_reason"],
+            _member_id=c["member_id"],
         )
 
     @field("The beneficiary's own identity documents.")
@@ -297,29 +306,30 @@ class Member(relay.Node):
     @classmethod
     def from_row(cls, row: MemberRow) -> Member:
         """The GraphQL view of a member row."""
-        data = member_service.category_data(row)
-        category = MemberCategory(row.category)
+        c = columns(row)
+        category = MemberCategory(c["category"])
+        data = member_service.category_data(row) if category in _DETAILED else {}
         return cls(
-            id=row.id,
-            number=row.number,
-            status=MemberStatus(row.status),
-            status_since=row.status_on,
+            id=c["id"],
+            number=c["number"],
+            status=MemberStatus(c["status"]),
+            status_since=c["status_on"],
             category=category,
-            enrolled_on=row.enrolled_on,
-            subsidy_group=SubsidyGroup(row.subsidy_group) if row.subsidy_group else None,
-            first_names=row.first_names,
-            last_name=row.last_name,
-            sex=Sex(row.sex),
-            birth_date=row.birth_date,
-            birth_date_approximate=row.birth_date_approximate,
-            birth_year=_birth_year(row.birth_date, row.birth_date_approximate),
-            nationality=row.nationality,
-            phone=row.phone,
+            enrolled_on=c["enrolled_on"],
+            subsidy_group=SubsidyGroup(c["subsidy_group"]) if c["subsidy_group"] else None,
+            first_names=c["first_names"],
+            last_name=c["last_name"],
+            sex=Sex(c["sex"]),
+            birth_date=c["birth_date"],
+            birth_date_approximate=c["birth_date_approximate"],
+            birth_year=_birth_year(c["birth_date"], c["birth_date_approximate"]),
+            nationality=c["nationality"],
+            phone=c["phone"],
             address=Address(
-                country=row.address_country,
-                region=row.address_region,
-                department=row.address_department,
-                locality=row.address_locality,
+                country=c["address_country"],
+                region=c["address_region"],
+                department=c["address_department"],
+                locality=c["address_locality"],
             ),
             artisan=ArtisanDetails(
                 trade=data["trade"],
@@ -336,15 +346,18 @@ class Member(relay.Node):
             )
             if category is MemberCategory.MIGRANT
             else None,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            created_at=c["created_at"],
+            updated_at=c["updated_at"],
             _row=row,
         )
 
-    @field("The scheme the member is enrolled in.")
-    async def scheme(self, info: Info) -> Scheme | None:
-        row = await info.context.loaders.get(loaders.schemes_by_id).load(self._row.scheme_id)
-        return Scheme.from_row(row, tenant_of(info).currency) if row else None
+    @field("The scheme the member is enrolled in.", graphql_type=Scheme | None)
+    def scheme(self, info: Info) -> Scheme | Awaitable[Scheme | None] | None:
+        currency = tenant_of(info).currency
+        return settled(
+            info.context.loaders.get(loaders.schemes_by_id).load(self._row.scheme_id),
+            lambda row: Scheme.from_row(row, currency) if row else None,
+        )
 
     @field("The member's own identity documents.")
     async def documents(self, info: Info) -> list[IdentityDocument]:
@@ -359,10 +372,15 @@ class Member(relay.Node):
         rows = await info.context.loaders.get(documents_of_members).load(self.id)
         return [Document.from_row(row) for row in rows]
 
-    @field("Every beneficiary the member has had, in the order they joined; removed ones have `removedOn`.")
-    async def beneficiaries(self, info: Info) -> list[Beneficiary]:
-        rows = await info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id)
-        return [Beneficiary.from_row(row, (self._row, rows)) for row in rows]
+    @field(
+        "Every beneficiary the member has had, in the order they joined; removed ones have `removedOn`.",
+        graphql_type=list[Beneficiary],
+    )
+    def beneficiaries(self, info: Info) -> list[Beneficiary] | Awaitable[list[Beneficiary]]:
+        return settled(
+            info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id),
+            lambda rows: [Beneficiary.from_row(row, (self._row, rows)) for row in rows],
+        )
 
     @field(
         "The household on `on` (default today): the beneficiaries in it that day; ask each one's "
@@ -373,10 +391,15 @@ class Member(relay.Node):
         rows = await info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id)
         return [Beneficiary.from_row(row, (self._row, rows)) for row in rows if member_service.in_household(row, day)]
 
-    @field("The member's work for employers of the tenant (salaried employees, precarious workers).")
-    async def employments(self, info: Info) -> list[Employment]:
-        rows = await info.context.loaders.get(loaders.employments_by_member).load(self.id)
-        return [Employment.from_row(row) for row in rows]
+    @field(
+        "The member's work for employers of the tenant (salaried employees, precarious workers).",
+        graphql_type=list[Employment],
+    )
+    def employments(self, info: Info) -> list[Employment] | Awaitable[list[Employment]]:
+        return settled(
+            info.context.loaders.get(loaders.employments_by_member).load(self.id),
+            lambda rows: [Employment.from_row(row) for row in rows],
+        )
 
     @field("Every status the member has had, oldest first, from the enrolment on.")
     async def status_history(self, info: Info) -> list[MemberStatusChange]:
@@ -388,6 +411,26 @@ class Member(relay.Node):
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Member | None]:
         return await nodes_by_id(info, node_ids, Permission.MEMBERS_READ, member_service.read_members, cls.from_row)
+
+
+async def load_relations(info: Info, rows: Sequence[MemberRow], *at: str) -> None:
+    """Load the relations of the members ``rows`` that the query asks for at
+    ``at`` (GraphQL names, from the current field down to the member), one
+    batch per relation, so that their fields resolve at once (see
+    :func:`tenants.graphql.settled`) instead of row by row."""
+    if not rows:
+        return
+    selected = asked(info)
+    get = info.context.loaders.get
+    member_ids = [row.id for row in rows]
+    if selects(selected, *at, "scheme"):
+        await get(loaders.schemes_by_id).load_many({row.scheme_id for row in rows})
+    if selects(selected, *at, "beneficiaries"):
+        await get(loaders.beneficiaries_by_member).load_many(member_ids)
+    if selects(selected, *at, "employments"):
+        employments = await get(loaders.employments_by_member).load_many(member_ids)
+        if selects(selected, *at, "employments", "employer"):
+            await get(employers_by_id).load_many({e.employer_id for found in employments for e in found})
 
 
 @strawberry.type(description="The answer to an enrolment: the member, made now or already there.")
@@ -749,7 +792,7 @@ class Query:
                 return 0
             return await member_search.count_members(tx, tenant_id, member_filter, today, ctx.country)
 
-        return await tenant_page(
+        found = await tenant_page(
             context,
             first,
             after,
@@ -759,6 +802,8 @@ class Query:
             node=Member.from_row,
             key=lambda row: (row.normalized_name, row.id),
         )
+        await load_relations(info, [edge.node._row for edge in found.edges], "edges", "node")
+        return found
 
     @field(
         "A member of the caller's tenant or of a tenant it supervises; null if there is none with this id. "
@@ -780,7 +825,10 @@ class Query:
         context = tenant_of(info)
         async with tenant_tx(context) as tx:
             row = await member_service.member_by_number(tx, context, number)
-        return Member.from_row(row) if row else None
+        if row is None:
+            return None
+        await load_relations(info, [row])
+        return Member.from_row(row)
 
     @field(
         "How the tenant's membership numbers are written. Requires `tenant:manage`.",

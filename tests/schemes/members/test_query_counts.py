@@ -118,3 +118,69 @@ async def test_enrolling_1_or_100_members_costs_the_same_statements(statements: 
     hundred = await _enrolment_statements(statements, 100)
     assert (one, hundred) == (one, one)
     assert one == 24
+
+
+DIRECT = """
+{ members(first: 10) { edges { node {
+  number scheme { code } employments { employer { name } } beneficiaries { firstNames relationship }
+} } } }
+"""
+
+THROUGH_FRAGMENTS = """
+{ members(first: 10) { e: edges { ... on MemberEdge { n: node { ...Household } } } } }
+fragment Household on Member {
+  number plan: scheme { code } jobs: employments { ... on Employment { employer { name } } }
+  beneficiaries { firstNames relationship }
+}
+"""
+
+
+async def test_relations_asked_through_fragments_and_aliases_are_loaded_in_bulk(
+    quiet_client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    tenant = await make_tenant()
+    ctx = await context(tenant)
+    scheme = await make_scheme(ctx)
+    async with tenant_tx(ctx) as tx:
+        employer = await employer_service.create_employer(
+            tx, ctx, employer_service.EmployerData(name="Sonatel", registration_number="3067221")
+        )
+    job = enrolment.Job(employer_id=employer.id, contract_kind=ContractKind.PERMANENT, staff_number="7", salary=400_000)
+    batch = [
+        artisan(
+            scheme,
+            category=MemberCategory.SALARIED,
+            artisan=None,
+            jobs=(job,),
+            beneficiaries=(spouse("Aminata"), child("Binta", date(2015, 2, 2))),
+        )
+        for _ in range(3)
+    ]
+    async with tenant_tx(ctx) as tx:
+        await enrolment.enrol_many(tx, ctx, batch, date(2024, 6, 1))
+    token = await token_for(quiet_client, tenant, Role.MANAGER)
+    statements.statements.clear()
+    direct = await graphql(quiet_client, DIRECT, token=token)
+    direct_statements = len(statements.of_application())
+    statements.statements.clear()
+    aliased = await graphql(quiet_client, THROUGH_FRAGMENTS, token=token)
+    assert len(statements.of_application()) == direct_statements
+    household = [
+        {"firstNames": "Aminata", "relationship": "SPOUSE"},
+        {"firstNames": "Binta", "relationship": "CHILD"},
+    ]
+    code = scheme.code
+    assert [edge["node"] for edge in direct["data"]["members"]["edges"]] == [
+        {
+            "number": edge["n"]["number"],
+            "scheme": {"code": code},
+            "employments": [{"employer": {"name": "Sonatel"}}],
+            "beneficiaries": household,
+        }
+        for edge in aliased["data"]["members"]["e"]
+    ]
+    assert [edge["n"]["plan"] for edge in aliased["data"]["members"]["e"]] == [{"code": code}] * 3
+    # BEGIN with the caller's settings, the token's check, the tenant's
+    # settings, the page, then one batch per relation (scheme, beneficiaries,
+    # employments, employers), COMMIT.
+    assert direct_statements == 9
