@@ -20,8 +20,9 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 from piccolo.columns import Column
-from piccolo.query import Count, Delete, Exists, Insert, Objects, Select, Update
+from piccolo.query import Count, Delete, Exists, Objects, Select, Update
 
+from tenants.bulk import insert_rows
 from tenants.context import TenantContext
 from tenants.errors import ReadOnlyTenant
 from tenants.tables import TENANT_OWNED_TABLES, TenantTable
@@ -71,12 +72,14 @@ class Scope(Generic[T]):
         """A row of the context's own tenant, not yet inserted."""
         return self.table(tenant_id=self._writable(), **values)
 
-    def insert(self, *rows: T) -> Insert[T]:
-        """``INSERT`` rows made by :meth:`new`; a row of another tenant is refused."""
+    async def insert(self, *rows: T) -> None:
+        """``INSERT`` rows made by :meth:`new`, in one statement whatever
+        their number; a row of another tenant is refused."""
         tenant_id = self._writable()
         if any(row.tenant_id != tenant_id for row in rows):
             raise ReadOnlyTenant(table=self.table._meta.tablename)
-        return self.table.insert(*rows)
+        if rows:
+            await insert_rows(self.table, rows)
 
     def update(self, values: dict[Column | str, Any] | None = None, **kwargs: Any) -> Update[T]:
         """``UPDATE`` rows of the context's own tenant."""
