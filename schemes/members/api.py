@@ -384,12 +384,17 @@ class Member(relay.Node):
 
     @field(
         "The household on `on` (default today): the beneficiaries in it that day; ask each one's "
-        "`eligibility(on:)` with the same date."
+        "`eligibility(on:)` with the same date.",
+        graphql_type=list[Beneficiary],
     )
-    async def household(self, info: Info, on: date | None = None) -> list[Beneficiary]:
+    def household(self, info: Info, on: date | None = None) -> list[Beneficiary] | Awaitable[list[Beneficiary]]:
         day = on or _today()
-        rows = await info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id)
-        return [Beneficiary.from_row(row, (self._row, rows)) for row in rows if member_service.in_household(row, day)]
+        return settled(
+            info.context.loaders.get(loaders.beneficiaries_by_member).load(self.id),
+            lambda rows: [
+                Beneficiary.from_row(row, (self._row, rows)) for row in rows if member_service.in_household(row, day)
+            ],
+        )
 
     @field(
         "The member's work for employers of the tenant (salaried employees, precarious workers).",
@@ -425,7 +430,7 @@ async def load_relations(info: Info, rows: Sequence[MemberRow], *at: str) -> Non
     member_ids = [row.id for row in rows]
     if selects(selected, *at, "scheme"):
         await get(loaders.schemes_by_id).load_many({row.scheme_id for row in rows})
-    if selects(selected, *at, "beneficiaries"):
+    if selects(selected, *at, "beneficiaries") or selects(selected, *at, "household"):
         await get(loaders.beneficiaries_by_member).load_many(member_ids)
     if selects(selected, *at, "employments"):
         employments = await get(loaders.employments_by_member).load_many(member_ids)
