@@ -19,11 +19,14 @@ from uuid import UUID
 
 from infra.bench import postgraphile_queries as graphile
 from infra.bench.dataset import Dataset
+from schemes.employers.tables import Employer
 from schemes.members.search import MemberFilter, list_statement
-from schemes.members.tables import MemberStatus
+from schemes.members.tables import Beneficiary, Employment, Member, MemberStatus
 from schemes.rules.eligibility import DependentFacts, dependent_eligibility
 from schemes.rules.model import Relationship, Sex
 from schemes.rules.service import VERSION_COLUMNS, rule_version
+from schemes.rules.tables import Scheme as SchemeRow
+from tenants.bulk import among_statement
 
 JSON = dict[str, Any]
 Row = dict[str, Any]
@@ -82,27 +85,15 @@ class Scenario:
         return self.query.split("(", 1)[0].split("{", 1)[0].split()[1]
 
 
-# --- statements Socle sends (its loaders select every column of the row) -----
+# --- statements Socle sends: its loaders' reads by keys ($1 the tenants, $2 the keys) --
 
-_SCHEMES_BY_ID = (
-    "SELECT s.id, s.tenant_id, s.code, s.name, s.branch, s.categories, s.status, s.created_at"
-    " FROM schemes s WHERE s.tenant_id = ANY($1::uuid[]) AND s.id = ANY($2::uuid[])"
+_SCHEMES_BY_ID = among_statement(SchemeRow, SchemeRow.id)
+_BENEFICIARIES_OF = among_statement(
+    Beneficiary, Beneficiary.member_id, (Beneficiary.added_on, Beneficiary.created_at, Beneficiary.id)
 )
-_BENEFICIARIES_OF = (
-    "SELECT b.id, b.tenant_id, b.member_id, b.relationship, b.first_names, b.last_name, b.normalized_name,"
-    " b.sex, b.birth_date, b.birth_date_approximate, b.nationality, b.studying, b.added_on, b.removed_on,"
-    " b.removal_reason, b.created_at FROM beneficiaries b"
-    " WHERE b.tenant_id = ANY($1::uuid[]) AND b.member_id = ANY($2::uuid[])"
-    " ORDER BY b.added_on, b.created_at, b.id"
-)
-_EMPLOYMENTS_OF = (
-    "SELECT e.id, e.tenant_id, e.member_id, e.employer_id, e.staff_number, e.salary, e.currency,"
-    " e.contract_kind, e.sector, e.started_on, e.ended_on, e.created_at FROM member_employments e"
-    " WHERE e.tenant_id = ANY($1::uuid[]) AND e.member_id = ANY($2::uuid[])"
-    " ORDER BY e.created_at, e.id"
-)
-_EMPLOYERS_BY_ID = "SELECT r.* FROM employers r WHERE r.tenant_id = ANY($1::uuid[]) AND r.id = ANY($2::uuid[])"
-_MEMBER_BY_NUMBER = "SELECT m.* FROM members m WHERE m.tenant_id = $1 AND m.number = $2 LIMIT 1"
+_EMPLOYMENTS_OF = among_statement(Employment, Employment.member_id, (Employment.created_at, Employment.id))
+_EMPLOYERS_BY_ID = among_statement(Employer, Employer.id)
+_MEMBER_BY_NUMBER = among_statement(Member, Member.number)
 _VERSIONS_IN_FORCE = (
     f"SELECT DISTINCT ON (v.scheme) {VERSION_COLUMNS} FROM scheme_rule_versions v"
     " WHERE v.tenant_id = ANY ($1::uuid[]) AND v.scheme = ANY ($2::uuid[]) AND v.effective_from <= $3"
@@ -240,7 +231,7 @@ MEMBER_BY_NUMBER_QUERY = f"""query MemberByNumber($number: String!) {{
 
 
 async def _member_by_number(db: Queries, caller: Caller, variables: JSON) -> JSON:
-    found = await db.fetch(_MEMBER_BY_NUMBER, caller.tenant_id, str(variables["number"]).strip().upper())
+    found = await db.fetch(_MEMBER_BY_NUMBER, [caller.tenant_id], [str(variables["number"]).strip().upper()])
     nodes = await _member_nodes(db, caller, found)
     return {"memberByNumber": nodes[0] if nodes else None}
 
@@ -337,7 +328,7 @@ def _eligibility(member: Any, household: list[Any], beneficiary: Any, version: A
 
 async def _household(db: Queries, caller: Caller, variables: JSON) -> JSON:
     on = date.fromisoformat(str(variables["on"]))
-    found = await db.fetch(_MEMBER_BY_NUMBER, caller.tenant_id, str(variables["number"]).strip().upper())
+    found = await db.fetch(_MEMBER_BY_NUMBER, [caller.tenant_id], [str(variables["number"]).strip().upper()])
     if not found:
         return {"memberByNumber": None}
     member = found[0]

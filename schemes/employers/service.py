@@ -251,7 +251,7 @@ async def employers_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) 
     ministry's read of a supervised tenant's employers is recorded."""
     if not ids:
         return []
-    rows = await across(ctx, Employer).objects().where(Employer.id.is_in(ids))
+    rows = await across(ctx, Employer).among(Employer.id, ids)
     for tenant_id in sorted({row.tenant_id for row in rows}):
         await audit.record_oversight_read(tx, ctx, tenant_id, OVERSIGHT_READ)
     return list(rows)

@@ -37,7 +37,7 @@ async def members_by_id(tx: Transaction, ctx: TenantContext, member_ids: Sequenc
     """The members among ``member_ids`` the context may read (its own, or a supervised tenant's)."""
     if not member_ids:
         return []
-    return await across(ctx, Member).objects().where(Member.id.is_in(list(member_ids)))
+    return await across(ctx, Member).among(Member.id, member_ids)
 
 
 async def read_members(tx: Transaction, ctx: TenantContext, member_ids: Sequence[UUID]) -> list[Member]:
@@ -53,7 +53,7 @@ async def beneficiaries_by_id(tx: Transaction, ctx: TenantContext, ids_: Sequenc
     """The beneficiaries among ``ids_`` the context may read; a ministry's read is recorded."""
     if not ids_:
         return []
-    rows = await across(ctx, Beneficiary).objects().where(Beneficiary.id.is_in(list(ids_)))
+    rows = await across(ctx, Beneficiary).among(Beneficiary.id, ids_)
     for tenant_id in sorted({row.tenant_id for row in rows}):
         await audit.record_oversight_read(tx, ctx, tenant_id, "oversight.members_read")
     return rows
@@ -61,18 +61,16 @@ async def beneficiaries_by_id(tx: Transaction, ctx: TenantContext, ids_: Sequenc
 
 async def member_by_number(tx: Transaction, ctx: TenantContext, number: str) -> Member | None:
     """The context's own member with this membership number."""
-    return await within(ctx, Member).objects().where(Member.number == number.strip().upper()).first()
+    found = await within(ctx, Member).among(Member.number, [number.strip().upper()])
+    return found[0] if found else None
 
 
 async def beneficiaries_of(tx: Transaction, ctx: TenantContext, member_ids: Sequence[UUID]) -> list[Beneficiary]:
     """Every beneficiary (current and removed) of these members, in the order they were added."""
     if not member_ids:
         return []
-    return (
-        await across(ctx, Beneficiary)
-        .objects()
-        .where(Beneficiary.member_id.is_in(list(member_ids)))
-        .order_by(Beneficiary.added_on, Beneficiary.created_at, Beneficiary.id)
+    return await across(ctx, Beneficiary).among(
+        Beneficiary.member_id, member_ids, Beneficiary.added_on, Beneficiary.created_at, Beneficiary.id
     )
 
 
@@ -80,11 +78,8 @@ async def documents_of(tx: Transaction, ctx: TenantContext, member_ids: Sequence
     """Every identity document of these members and of their beneficiaries."""
     if not member_ids:
         return []
-    return (
-        await across(ctx, IdentityDocument)
-        .objects()
-        .where(IdentityDocument.member_id.is_in(list(member_ids)))
-        .order_by(IdentityDocument.created_at, IdentityDocument.id)
+    return await across(ctx, IdentityDocument).among(
+        IdentityDocument.member_id, member_ids, IdentityDocument.created_at, IdentityDocument.id
     )
 
 
@@ -92,12 +87,7 @@ async def employments_of(tx: Transaction, ctx: TenantContext, member_ids: Sequen
     """Every employment of these members."""
     if not member_ids:
         return []
-    return (
-        await across(ctx, Employment)
-        .objects()
-        .where(Employment.member_id.is_in(list(member_ids)))
-        .order_by(Employment.created_at, Employment.id)
-    )
+    return await across(ctx, Employment).among(Employment.member_id, member_ids, Employment.created_at, Employment.id)
 
 
 async def status_history_of(
@@ -106,11 +96,8 @@ async def status_history_of(
     """The status changes of these members, oldest first."""
     if not member_ids:
         return []
-    return (
-        await across(ctx, MemberStatusChange)
-        .objects()
-        .where(MemberStatusChange.member_id.is_in(list(member_ids)))
-        .order_by(MemberStatusChange.created_at, MemberStatusChange.id)
+    return await across(ctx, MemberStatusChange).among(
+        MemberStatusChange.member_id, member_ids, MemberStatusChange.created_at, MemberStatusChange.id
     )
 
 

@@ -260,7 +260,7 @@ async def schemes_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) ->
     ministry, its supervised tenants' (each such tenant's read recorded)."""
     if not ids:
         return []
-    rows: list[Scheme] = await across(ctx, Scheme).objects().where(Scheme.id.is_in(ids))
+    rows: list[Scheme] = await across(ctx, Scheme).among(Scheme.id, ids)
     for tenant_id in sorted({row.tenant_id for row in rows} - {ctx.tenant_id}):
         await audit.record_oversight_read(tx, ctx, tenant_id, "oversight.schemes_read")
     return rows

@@ -1,5 +1,6 @@
 """A scope's insert writes a batch in one statement, with the values Piccolo
-would have written, and refuses what the columns refuse."""
+would have written, and refuses what the columns refuse; its reads by keys
+give what Piccolo's queries give, in the scope only."""
 
 from __future__ import annotations
 
@@ -60,3 +61,28 @@ async def test_nothing_to_insert_sends_nothing(statements: StatementCounter) -> 
         statements.statements.clear()
         await within(ctx, Employer).insert()
     assert [s for s in statements.of_application() if s.startswith("INSERT")] == []
+
+
+async def test_rows_among_keys_are_the_scopes_in_order() -> None:
+    mine, theirs = await context(await make_tenant()), await context(await make_tenant())
+    made = {}
+    for ctx, names in ((mine, ("Sonatel", "Kirène", "SDE")), (theirs, ("Sonatel",))):
+        scope = within(ctx, Employer)
+        rows = [scope.new(name=name, registration_number=f"00{index}012345") for index, name in enumerate(names)]
+        async with tenant_tx(ctx) as tx:
+            await scope.insert(*rows)
+            await audit.record_change(tx, ctx, "employer.create", "employer", rows[0].id)
+        made[ctx.tenant_id] = rows
+    ids = [row.id for rows in made.values() for row in rows]
+    async with tenant_tx(mine):
+        scope = within(mine, Employer)
+        found = await scope.among(Employer.id, ids, Employer.name)
+        by_piccolo = await scope.objects().where(Employer.id.is_in(ids)).order_by(Employer.name)
+        by_name = await scope.among(Employer.name, ["Sonatel", "SDE"], Employer.name)
+        none = await scope.among(Employer.id, [])
+    assert [_values(row) for row in found] == [_values(row) for row in by_piccolo]
+    assert [row.name for row in found] == ["Kirène", "SDE", "Sonatel"]
+    assert [row.name for row in by_name] == ["SDE", "Sonatel"]
+    assert {row.tenant_id for row in [*found, *by_name]} == {mine.tenant_id}
+    assert [row._exists_in_db for row in found] == [True, True, True]
+    assert none == []
