@@ -19,8 +19,8 @@ from schemes.duplicates.service import Decision
 from schemes.duplicates.tables import DuplicatePair as PairRow
 from schemes.duplicates.tables import PairStatus
 from schemes.members import loaders as member_loaders
-from schemes.members.api import Member
 from schemes.members.tables import MemberStatus
+from schemes.members.types import Member
 from tenants.context import TenantContext
 from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
 from tenants.mutations import mutation
