@@ -280,7 +280,7 @@ def beneficiary(
         found.append(errors.InvalidDate(path=(*base, "addedOn")))
     return CleanBeneficiary(
         relationship=given.relationship,
-        person=ids.person(given.person, base, ctx.country, today, found),
+        person=ids.person(given.person, (*base, "person"), ctx.country, today, found),
         studying=given.studying,
         documents=ids.documents(given.documents, (*base, "documents"), ctx.country, found),
         added_on=added_on,
@@ -300,7 +300,7 @@ def check(
         found.append(errors.CategoryNotAdmitted(path=(*base, "category"), category=data.category.value))
     if data.idempotency_key is not None and not 1 <= len(data.idempotency_key) <= IDEMPOTENCY_KEY_MAX:
         found.append(errors.InvalidIdempotencyKey(path=(*base, "idempotencyKey"), maximum=IDEMPOTENCY_KEY_MAX))
-    person = ids.person(data.person, base, ctx.country, today, found)
+    person = ids.person(data.person, (*base, "person"), ctx.country, today, found)
     phone = ids.phone(data.phone, ctx.country, (*base, "phone"), found)
     address = clean_address(data.address, ctx.country, facts.departments, (*base, "address"), found)
     enrolled_on = data.enrolled_on or today

@@ -157,7 +157,7 @@ async def update_member(tx: Transaction, ctx: TenantContext, change: MemberChang
     found: list[DomainError] = []
     values: dict[str, object] = {}
     if change.person is not None:
-        person = ids.person(change.person, ("input",), ctx.country, today, found)
+        person = ids.person(change.person, ("input", "person"), ctx.country, today, found)
         values.update(
             first_names=person.first_names,
             last_name=person.last_name,

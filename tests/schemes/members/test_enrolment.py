@@ -413,15 +413,23 @@ async def test_identity_errors_name_their_field(client: httpx.AsyncClient) -> No
     cases = [
         (
             {"person": {"firstNames": "Awa", "lastName": " ", "sex": "FEMALE", "birthYear": 1990}},
-            ("INVALID_TEXT_LENGTH", ["input", "lastName"]),
+            ("INVALID_TEXT_LENGTH", ["input", "person", "lastName"]),
         ),
         (
             {"person": {"firstNames": "Awa", "lastName": "Sène", "sex": "FEMALE"}},
-            ("INVALID_BIRTH", ["input", "birthDate"]),
+            ("INVALID_BIRTH", ["input", "person", "birthDate"]),
         ),
         (
             {"person": {"firstNames": "Awa", "lastName": "Sène", "sex": "FEMALE", "birthYear": 1850}},
-            ("INVALID_BIRTH", ["input", "birthYear"]),
+            ("INVALID_BIRTH", ["input", "person", "birthYear"]),
+        ),
+        (
+            {
+                "beneficiaries": [
+                    {"relationship": "CHILD", "person": {"firstNames": "Binta", "lastName": "Sène", "sex": "FEMALE"}}
+                ]
+            },
+            ("INVALID_BIRTH", ["input", "beneficiaries", "0", "person", "birthDate"]),
         ),
         ({"phone": "12"}, ("INVALID_PHONE", ["input", "phone"])),
         ({"address": {"region": "FR-IDF"}}, ("INVALID_REGION", ["input", "address", "region"])),
