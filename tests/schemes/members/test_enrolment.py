@@ -445,6 +445,16 @@ async def test_identity_errors_name_their_field(client: httpx.AsyncClient) -> No
     for overrides, expected in cases:
         code, _, path = _refusal(await _enrol(client, token, artisan_input(scheme, **overrides)))
         assert (code, path) == expected
+    member_id = (await _enrol(client, token, artisan_input(scheme)))["member"]["id"]
+    manager = await token_for(client, tenant, Role.MANAGER)
+    renamed = await graphql(
+        client,
+        MOVE,
+        token=manager,
+        input={"id": member_id, "person": {"firstNames": "Awa", "lastName": " ", "sex": "FEMALE", "birthYear": 1990}},
+    )
+    update = renamed["data"]["memberUpdate"]
+    assert (update["code"], update["path"]) == ("INVALID_TEXT_LENGTH", ["input", "person", "lastName"])
 
 
 async def test_a_tenant_not_approved_cannot_enrol(client: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
