@@ -16,6 +16,9 @@ from schemes.employers import service as employer_service
 from schemes.members import enrolment
 from schemes.members.tables import ContractKind
 from schemes.rules.model import MemberCategory
+from schemes.rules.tables import Scheme
+from tenants.context import TenantContext
+from tenants.registry.tables import Tenant
 from tenants.roles import Role
 from tenants.tx import tenant_tx
 from tests.conftest import StatementCounter
@@ -42,7 +45,8 @@ query ($on: Date!) {
 """
 
 
-async def _count(client: httpx.AsyncClient, statements: StatementCounter, members: int) -> int:
+async def _employees(members: int) -> tuple[Tenant, TenantContext, Scheme, list[enrolment.Outcome]]:
+    """A tenant whose ``members`` salaried employees of Sonatel each have a spouse and a child."""
     tenant = await make_tenant()
     ctx = await context(tenant)
     scheme = await make_scheme(ctx)
@@ -63,6 +67,11 @@ async def _count(client: httpx.AsyncClient, statements: StatementCounter, member
     ]
     async with tenant_tx(ctx) as tx:
         outcomes = await enrolment.enrol_many(tx, ctx, batch, date(2024, 6, 1))
+    return tenant, ctx, scheme, outcomes
+
+
+async def _count(client: httpx.AsyncClient, statements: StatementCounter, members: int) -> int:
+    tenant, ctx, _, outcomes = await _employees(members)
     store = make_storage(Settings(storage_url="file:///tmp/socle-query-counts"), "s" * 40)
     async with tenant_tx(ctx) as tx:
         for outcome in outcomes:
@@ -138,26 +147,7 @@ fragment Household on Member {
 async def test_relations_asked_through_fragments_and_aliases_are_loaded_in_bulk(
     quiet_client: httpx.AsyncClient, statements: StatementCounter
 ) -> None:
-    tenant = await make_tenant()
-    ctx = await context(tenant)
-    scheme = await make_scheme(ctx)
-    async with tenant_tx(ctx) as tx:
-        employer = await employer_service.create_employer(
-            tx, ctx, employer_service.EmployerData(name="Sonatel", registration_number="3067221")
-        )
-    job = enrolment.Job(employer_id=employer.id, contract_kind=ContractKind.PERMANENT, staff_number="7", salary=400_000)
-    batch = [
-        artisan(
-            scheme,
-            category=MemberCategory.SALARIED,
-            artisan=None,
-            jobs=(job,),
-            beneficiaries=(spouse("Aminata"), child("Binta", date(2015, 2, 2))),
-        )
-        for _ in range(3)
-    ]
-    async with tenant_tx(ctx) as tx:
-        await enrolment.enrol_many(tx, ctx, batch, date(2024, 6, 1))
+    tenant, _, scheme, _ = await _employees(3)
     token = await token_for(quiet_client, tenant, Role.MANAGER)
     statements.statements.clear()
     direct = await graphql(quiet_client, DIRECT, token=token)
