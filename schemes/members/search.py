@@ -4,7 +4,7 @@ statement that stays on indexes among millions of members.
 The search matches a name fragment (every word of it, in any order, accents
 and case ignored, through the trigram index on the normalized name), a
 membership number, a phone number or an identity document's number; each is
-a branch of a union of member ids, so that each uses its own index.
+a branch of a union, so that each uses its own index.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class _Statement:
         return f"${len(self.args)}"
 
 
-def _where(statement: _Statement, member_filter: MemberFilter, today: date, country: str) -> None:
+def _where(statement: _Statement, member_filter: MemberFilter, today: date) -> None:
     clauses = statement.clauses
     for column, value in (
         ("status", member_filter.status),
@@ -79,8 +79,6 @@ def _where(statement: _Statement, member_filter: MemberFilter, today: date, coun
         clauses.append(f"m.enrolled_on >= {statement.arg(member_filter.enrolled_from)}")
     if member_filter.enrolled_to:
         clauses.append(f"m.enrolled_on <= {statement.arg(member_filter.enrolled_to)}")
-    if member_filter.search and member_filter.search.strip():
-        clauses.append(f"m.id IN ({_search(statement, member_filter.search, country)})")
 
 
 def _ages(statement: _Statement, member_filter: MemberFilter, today: date) -> None:
@@ -99,24 +97,32 @@ def _ages(statement: _Statement, member_filter: MemberFilter, today: date) -> No
         statement.clauses.append(f"m.birth_date > {statement.arg(_years_before(on, high + 1))}")
 
 
-def _search(statement: _Statement, search: str, country: str) -> str:
+def _search_branches(statement: _Statement, search: str, country: str) -> list[tuple[str, str]]:
+    """Each way ``search`` can match a member, as the rows to read (aliasing
+    members as ``m``) and the condition on them."""
     term = search.strip()
     words = ids.normalized_words(term)
     branches = []
     if words:
-        likes = " AND ".join(f"n.normalized_name LIKE {statement.arg(f'%{word}%')}" for word in words)
-        branches.append(f"SELECT n.id FROM members n WHERE n.tenant_id = $1 AND {likes}")
-    branches.append(f"SELECT u.id FROM members u WHERE u.tenant_id = $1 AND u.number = {statement.arg(term.upper())}")
+        likes = " AND ".join(f"m.normalized_name LIKE {statement.arg(f'%{word}%')}" for word in words)
+        branches.append(("members m", likes))
+    branches.append(("members m", f"m.number = {statement.arg(term.upper())}"))
     phone = _phone(term, country)
     if phone:
-        branches.append(f"SELECT p.id FROM members p WHERE p.tenant_id = $1 AND p.phone = {statement.arg(phone)}")
+        branches.append(("members m", f"m.phone = {statement.arg(phone)}"))
     document = ids.normalized_document_number(term)
     if document:
         branches.append(
-            f"SELECT d.member_id FROM identity_documents d WHERE d.tenant_id = $1"
-            f" AND d.normalized_number = {statement.arg(document)}"
+            (
+                "members m JOIN identity_documents d ON d.member_id = m.id",
+                f"d.tenant_id = $1 AND d.normalized_number = {statement.arg(document)}",
+            )
         )
-    return " UNION ".join(branches)
+    return branches
+
+
+def _searched(member_filter: MemberFilter) -> str | None:
+    return member_filter.search if member_filter.search and member_filter.search.strip() else None
 
 
 def _phone(term: str, country: str) -> str | None:
@@ -138,15 +144,33 @@ def list_statement(
     after: tuple[str, UUID] | None,
     limit: int,
 ) -> tuple[str, list[Any]]:
-    """The statement of one page of the register, by normalized name and id."""
+    """The statement of one page of the register, by normalized name and id.
+
+    A search reads one page of each way of matching (name, number, phone,
+    document), each in the register's order, and keeps the first of their
+    union: a common name is read along the name index until the page is
+    full, a rare one through the trigram index, and neither reads every
+    member of the tenant to sort them."""
     statement = _Statement(tenant_id)
-    _where(statement, member_filter, today, country)
+    _where(statement, member_filter, today)
     if after is not None:
         name, member_id = statement.arg(after[0]), statement.arg(after[1])
         statement.clauses.append(f"(m.normalized_name, m.id) > ({name}, {member_id})")
     where = " AND ".join(statement.clauses)
     limit_arg = statement.arg(limit)
-    return f"SELECT m.* FROM members m WHERE {where} ORDER BY m.normalized_name, m.id LIMIT {limit_arg}", statement.args
+    order = "ORDER BY m.normalized_name, m.id"
+    search = _searched(member_filter)
+    if search is None:
+        return f"SELECT m.* FROM members m WHERE {where} {order} LIMIT {limit_arg}", statement.args
+    pages = " UNION ".join(
+        f"(SELECT m.normalized_name, m.id FROM {rows} WHERE {where} AND {condition} {order} LIMIT {limit_arg})"
+        for rows, condition in _search_branches(statement, search, country)
+    )
+    return (
+        f"SELECT m.* FROM (SELECT * FROM ({pages}) found ORDER BY normalized_name, id LIMIT {limit_arg}) page"
+        f" JOIN members m ON m.id = page.id WHERE m.tenant_id = $1 ORDER BY page.normalized_name, page.id",
+        statement.args,
+    )
 
 
 async def list_members(
@@ -170,8 +194,16 @@ async def count_members(
 ) -> int:
     """How many members of ``tenant_id`` the filter keeps."""
     statement = _Statement(tenant_id)
-    _where(statement, member_filter, today, country)
-    count: int = await tx.fetchval(
-        f"SELECT count(*) FROM members m WHERE {' AND '.join(statement.clauses)}", *statement.args
-    )
+    _where(statement, member_filter, today)
+    where = " AND ".join(statement.clauses)
+    search = _searched(member_filter)
+    if search is None:
+        sql = f"SELECT count(*) FROM members m WHERE {where}"
+    else:
+        matches = " UNION ".join(
+            f"SELECT m.id FROM {rows} WHERE {where} AND {condition}"
+            for rows, condition in _search_branches(statement, search, country)
+        )
+        sql = f"SELECT count(*) FROM ({matches}) found"
+    count: int = await tx.fetchval(sql, *statement.args)
     return count

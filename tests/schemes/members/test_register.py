@@ -3,6 +3,7 @@ document, keyset pages with totalCount, and a plan that stays on indexes."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -113,8 +114,9 @@ async def test_pages(client: httpx.AsyncClient, register: dict[str, Any]) -> Non
     assert refused["errors"][0]["extensions"] == {"code": "INVALID_AGE_BAND"}
 
 
-async def test_the_name_search_uses_the_trigram_index(owner: asyncpg.Connection) -> None:
-    """Among many members, a name search reads the trigram index, not every row."""
+async def test_the_name_search_reads_a_page_through_its_indexes(owner: asyncpg.Connection) -> None:
+    """Among many members, a rare name is found through the trigram index and a
+    common one along the name index, each reading a page, not every row."""
     tenant = await make_tenant()
     ctx = await context(tenant)
     scheme = await make_scheme(ctx)
@@ -134,14 +136,40 @@ async def test_the_name_search_uses_the_trigram_index(owner: asyncpg.Connection)
             scheme.id,
         )
     await owner.execute("ANALYZE members")
-    sql, args = search.list_statement(
-        tenant.id,
-        search.MemberFilter(search="diallo oumar", status=MemberStatus.ACTIVE),
-        date(2025, 1, 1),
-        "SN",
-        after=None,
-        limit=51,
-    )
-    plan = "\n".join(row[0] for row in await owner.fetch(f"EXPLAIN {sql}", *args))
-    assert "members_name_trgm_idx" in plan, plan
-    assert "Seq Scan on members" not in plan, plan
+
+    async def plan(term: str, *, analyze: bool = False) -> Any:
+        sql, args = search.list_statement(
+            tenant.id,
+            search.MemberFilter(search=term, status=MemberStatus.ACTIVE),
+            date(2025, 1, 1),
+            "SN",
+            after=None,
+            limit=51,
+        )
+        options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
+        return json.loads(await owner.fetchval(f"EXPLAIN ({options}) {sql}", *args))[0]["Plan"]
+
+    rare = await plan("diallo oumar")
+    assert "members_name_trgm_idx" in _indexes(rare), rare
+    assert "Seq Scan" not in _node_types(rare), rare
+    # A name every member bears is read along the register's order until the
+    # page is full, not gathered whole and sorted.
+    common = await plan("prenom", analyze=True)
+    assert max(_actual_rows(common)) == 51, common
+    assert "Seq Scan" not in _node_types(common), common
+
+
+def _nodes(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    return [plan, *(node for child in plan.get("Plans", []) for node in _nodes(child))]
+
+
+def _indexes(plan: dict[str, Any]) -> set[str]:
+    return {node["Index Name"] for node in _nodes(plan) if "Index Name" in node}
+
+
+def _node_types(plan: dict[str, Any]) -> set[str]:
+    return {node["Node Type"] for node in _nodes(plan)}
+
+
+def _actual_rows(plan: dict[str, Any]) -> list[float]:
+    return [node["Actual Rows"] * node["Actual Loops"] for node in _nodes(plan) if node.get("Actual Loops")]
