@@ -10,14 +10,21 @@ of the request's time. For a leaf read from an attribute, none of it changes
 the answer: the value is read and coerced directly. Anything unusual (a
 null where the schema says non-null, a value that does not coerce) takes
 graphql-core's own path, which reports it as it always does.
+
+A field resolved by a method of its type taking only the object and the
+info (a member's scheme, their beneficiaries) has a shorter path too: the
+method is graphql-core's resolver itself, not the end of Strawberry's chain,
+which converts arguments and runs extensions such a field does not have.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+import strawberry
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -28,6 +35,7 @@ from graphql import (
     GraphQLEnumType,
     GraphQLField,
     GraphQLObjectType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     Undefined,
     get_nullable_type,
@@ -92,6 +100,48 @@ def _read_of(field_def: GraphQLField) -> LeafRead | None:
     if found is None:
         found = _READS[id(field_def)] = (field_def, leaf_read(field_def))
     return found[1]
+
+
+def direct_resolver(field_def: GraphQLField, info_class: type[strawberry.Info]) -> Callable[..., Any] | None:
+    """graphql-core's resolver calling the field's method directly, or None
+    when Strawberry's chain has work to do: arguments to convert, field
+    extensions (permissions, argument checks), or a method taking more than
+    the object and the info."""
+    strawberry_field = field_def.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        not isinstance(strawberry_field, StrawberryField)
+        or strawberry_field.base_resolver is None
+        or strawberry_field.extensions
+        or strawberry_field.arguments
+        or field_def.args
+    ):
+        return None
+    resolver = strawberry_field.base_resolver
+    if not callable(resolver.wrapped_func) or [
+        parameter.name for parameter in inspect.signature(resolver.wrapped_func).parameters.values()
+    ] != ["self", "info"]:
+        return None
+    method = cast(Callable[[Any, strawberry.Info], Any], resolver.wrapped_func)
+    field: StrawberryField = strawberry_field
+
+    def resolve(source: Any, info: GraphQLResolveInfo[Any]) -> Any:
+        return method(source, info_class(_raw_info=info, _field=field))
+
+    return resolve
+
+
+def shorten_resolvers(schema: strawberry.Schema) -> None:
+    """Give every field of ``schema`` that :func:`direct_resolver` accepts
+    its direct resolver; a schema whose exception handlers turn errors into
+    results keeps Strawberry's resolvers, which apply them."""
+    if schema.exception_handlers:
+        return
+    for graphql_type in schema._schema.type_map.values():
+        if isinstance(graphql_type, GraphQLObjectType):
+            for field_def in graphql_type.fields.values():
+                direct = direct_resolver(field_def, schema.config.info_class)
+                if direct is not None:
+                    field_def.resolve = direct
 
 
 class SocleExecutionContext(StrawberryGraphQLCoreExecutionContext):

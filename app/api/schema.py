@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from functools import partial
 from types import ModuleType
+from typing import Any
 
 import strawberry
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
@@ -23,7 +24,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from app.api.execution import SocleExecutionContext
+from app.api.execution import SocleExecutionContext, shorten_resolvers
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
@@ -133,11 +134,16 @@ class SharedReads(SchemaExtension):
 
 
 class SocleSchema(strawberry.Schema):
-    """Strawberry's schema, logging only the errors that are Socle's fault.
+    """Strawberry's schema, logging only the errors that are Socle's fault,
+    with the shorter resolvers of :func:`app.api.execution.shorten_resolvers`.
 
     A refused permission, a bad cursor or a query over the limits is the
     client's business: it gets the error, the log stays quiet.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shorten_resolvers(self)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         super().process_errors([error for error in errors if _is_unexpected(error)], execution_context)
