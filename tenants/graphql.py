@@ -73,6 +73,14 @@ def settled(pending: Awaitable[V], then: Callable[[V], R]) -> R | Awaitable[R]:
     return later()
 
 
+def loaded(pending: Awaitable[V]) -> V | Awaitable[V]:
+    """A DataLoader's value at once when it is already loaded, else the
+    pending value itself: :func:`settled` with nothing to do after."""
+    if isinstance(pending, asyncio.Future) and pending.done():
+        return cast(V, pending.result())
+    return pending
+
+
 def asked(info: strawberry.Info) -> list[Selection]:
     """What the query selects under the current field, for :func:`selects`."""
     return [selection for current in info.selected_fields for selection in current.selections]

@@ -33,7 +33,8 @@ from schemes.reference.loaders import divisions_by_code
 from schemes.rules.api import Scheme
 from schemes.rules.eligibility import IneligibilityReason
 from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup
-from tenants.graphql import Info, asked, field, nodes_by_id, selects, settled, tenant_of
+from tenants.context import Viewer
+from tenants.graphql import Info, asked, field, loaded, nodes_by_id, selects, settled
 from tenants.permissions import Permission
 from tenants.tables import columns
 
@@ -293,6 +294,7 @@ class Member(relay.Node):
     created_at: datetime
     updated_at: datetime
     _row: strawberry.Private[MemberRow]
+    _scheme_id: strawberry.Private[UUID]
 
     @classmethod
     def from_row(cls, row: MemberRow) -> Member:
@@ -340,15 +342,12 @@ class Member(relay.Node):
             created_at=c["created_at"],
             updated_at=c["updated_at"],
             _row=row,
+            _scheme_id=c["scheme_id"],
         )
 
     @field("The scheme the member is enrolled in.", graphql_type=Scheme | None)
     def scheme(self, info: Info) -> Scheme | Awaitable[Scheme | None] | None:
-        currency = tenant_of(info).currency
-        return settled(
-            info.context.loaders.get(loaders.schemes_by_id).load(self._row.scheme_id),
-            lambda row: Scheme.from_row(row, currency) if row else None,
-        )
+        return loaded(info.context.loaders.get(scheme_views).load(self._scheme_id))
 
     @field("The member's own identity documents.")
     async def documents(self, info: Info) -> list[IdentityDocument]:
@@ -409,6 +408,13 @@ class Member(relay.Node):
         return await nodes_by_id(info, node_ids, Permission.MEMBERS_READ, member_service.read_members, cls.from_row)
 
 
+async def scheme_views(viewer: Viewer, scheme_ids: Sequence[UUID]) -> list[Scheme | None]:
+    """The views of members' schemes, made once per scheme, not once per member."""
+    rows = await loaders.schemes_by_id(viewer, scheme_ids)
+    currency = viewer.tenant.currency if viewer.tenant else None
+    return [Scheme.from_row(row, currency) if row and currency else None for row in rows]
+
+
 async def load_relations(info: Info, rows: Sequence[MemberRow], *at: str) -> None:
     """Load the relations of the members ``rows`` that the query asks for at
     ``at`` (GraphQL names, from the current field down to the member), one
@@ -420,7 +426,7 @@ async def load_relations(info: Info, rows: Sequence[MemberRow], *at: str) -> Non
     get = info.context.loaders.get
     member_ids = [row.id for row in rows]
     if selects(selected, *at, "scheme"):
-        await get(loaders.schemes_by_id).load_many({row.scheme_id for row in rows})
+        await get(scheme_views).load_many({columns(row)["scheme_id"] for row in rows})
     if selects(selected, *at, "beneficiaries") or selects(selected, *at, "household"):
         await get(loaders.beneficiaries_by_member).load_many(member_ids)
     if selects(selected, *at, "employments"):

@@ -35,6 +35,7 @@ from tenants.graphql import Info, decode_id, field, node_uuids, tenant_of
 from tenants.mutations import mutation
 from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
+from tenants.tables import columns
 from tenants.tx import tenant_tx
 
 strawberry.enum(Branch, description="The branch of social protection a scheme belongs to.")
@@ -221,14 +222,15 @@ class Scheme(relay.Node):
     @classmethod
     def from_row(cls, row: SchemeRow, currency: str) -> Scheme:
         """The GraphQL view of a scheme row."""
+        c = columns(row)
         return cls(
-            id=row.id,
-            code=row.code,
-            name=row.name,
-            branch=Branch(row.branch),
-            categories=[MemberCategory(category) for category in row.categories],
-            status=SchemeStatus(row.status),
-            created_at=row.created_at,
+            id=c["id"],
+            code=c["code"],
+            name=c["name"],
+            branch=Branch(c["branch"]),
+            categories=[MemberCategory(category) for category in c["categories"]],
+            status=SchemeStatus(c["status"]),
+            created_at=c["created_at"],
             _currency=currency,
         )
 

@@ -9,7 +9,7 @@ import pytest
 import strawberry
 from strawberry.dataloader import DataLoader
 
-from tenants.graphql import asked, selects, settled
+from tenants.graphql import asked, loaded, selects, settled
 
 PATHS = [
     ("edges", "node", "name"),
@@ -98,6 +98,17 @@ async def test_a_loaded_value_is_given_at_once() -> None:
     await loader.load_many([2, 3])
     assert [settled(loader.load(key), str) for key in (2, 3)] == ["20", "30"]
     assert calls == [[1], [2, 3]]
+
+
+async def test_a_loaded_value_is_the_value_itself() -> None:
+    async def load(keys: list[int]) -> list[int]:
+        return [key * 10 for key in keys]
+
+    loader = DataLoader(load_fn=load)
+    pending = loaded(loader.load(1))
+    assert isinstance(pending, asyncio.Future)
+    assert await pending == 10
+    assert loaded(loader.load(1)) == 10
 
 
 async def test_a_failed_load_fails_the_field_either_way() -> None:
