@@ -17,7 +17,6 @@ from schemes.documents.tables import Document
 from schemes.duplicates import errors
 from schemes.duplicates.detection import NEW_ID
 from schemes.duplicates.tables import DuplicatePair, PairStatus
-from schemes.members.enrolment import status_change_row
 from schemes.members.tables import (
     Beneficiary,
     Employment,
@@ -27,6 +26,7 @@ from schemes.members.tables import (
     MemberStatusChange,
     TerminationReason,
 )
+from schemes.members.writes import status_change_row
 from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.scoping import within

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 from schemes.members import errors
-from schemes.members.enrolment import status_change_row
 from schemes.members.tables import Member, MemberStatus, MemberStatusChange, TerminationReason
+from schemes.members.writes import status_change_row
 from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.scoping import within

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from schemes.members import enrolment, errors
+from schemes.members import enrolment, errors, writes
 from schemes.members import identity as ids
 from schemes.members.lifecycle import find_member
 from schemes.members.tables import (
@@ -103,7 +103,7 @@ async def status_history_of(
 
 def category_data(member: Member) -> dict[str, str]:
     """The member's category details as stored."""
-    return enrolment.as_json(member.category_data)
+    return writes.as_json(member.category_data)
 
 
 def in_household(beneficiary: Beneficiary, on: date) -> bool:
@@ -186,7 +186,7 @@ async def update_member(tx: Transaction, ctx: TenantContext, change: MemberChang
         await within(ctx, Member).update(values).where(Member.id == member.id)  # type: ignore[arg-type]
         for name, value in values.items():
             setattr(member, name, value)
-    await enrolment.insert_documents(tx, ctx, enrolment.document_rows(ctx, member.id, None, documents))
+    await writes.insert_documents(tx, ctx, writes.document_rows(ctx, member.id, None, documents))
     await audit.record_change(
         tx,
         ctx,
@@ -203,7 +203,7 @@ async def update_member(tx: Transaction, ctx: TenantContext, change: MemberChang
 async def _refuse_known_documents(
     tx: Transaction, ctx: TenantContext, documents: list[ids.CleanDocument], base: tuple[str, ...]
 ) -> None:
-    existing = await enrolment.existing_documents(tx, ctx, [document.key for document in documents])
+    existing = await writes.existing_documents(tx, ctx, [document.key for document in documents])
     seen: set[tuple[str, str, str]] = set()
     for index, document in enumerate(documents):
         if document.key in existing:
@@ -226,9 +226,9 @@ async def add_beneficiary(
     clean = enrolment.beneficiary(given, ("input",), ctx, today, found)
     _first(found)
     await _refuse_known_documents(tx, ctx, clean.documents, ("input", "documents"))
-    row = enrolment.beneficiary_row(ctx, member.id, clean)
+    row = writes.beneficiary_row(ctx, member.id, clean)
     await within(ctx, Beneficiary).insert(row)
-    await enrolment.insert_documents(tx, ctx, enrolment.document_rows(ctx, member.id, row.id, clean.documents))
+    await writes.insert_documents(tx, ctx, writes.document_rows(ctx, member.id, row.id, clean.documents))
     await audit.record_change(
         tx,
         ctx,
