@@ -19,18 +19,10 @@ from uuid import UUID
 
 import asyncpg
 
+from infra.bench.country import COUNTRY, DAY, LOADED_AT, MINISTRY_SLUG, email_of
 from infra.bench.import_file import copy_import_rows, write_import_csv
-from infra.bench.population import (
-    COLUMNS,
-    COUNTRY,
-    DAY,
-    LOADED_AT,
-    MINISTRY_SLUG,
-    Chain,
-    Generator,
-    Rows,
-    email_of,
-)
+from infra.bench.population import Generator
+from infra.bench.rows import COLUMNS, Chain, Rows
 from tenants.identity.passwords import hash_password
 from tenants.roles import TenantKind
 

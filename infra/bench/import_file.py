@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from infra.bench import names
-from infra.bench.population import DAY, scrambled
+from infra.bench.country import DAY
+from infra.bench.draws import scrambled
 from schemes.imports.members import COLUMNS
 from schemes.reference.service import read_divisions
 

@@ -15,309 +15,36 @@ from __future__ import annotations
 
 import json
 import random
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from uuid import UUID
 
-from app.demo_rules import CMU_VERSIONS, IPM_VERSIONS
 from infra.bench import names
-from schemes.employers import service as employer_service
+from infra.bench.country import (
+    CHUNK,
+    CMU,
+    COUNTRY,
+    CURRENCY,
+    DAY,
+    FIRST_ENROLMENT,
+    LOADED_AT,
+    MINISTRY_SLUG,
+    NUMBER_WIDTH,
+    SALARIED,
+    SPECS,
+    TenantSpec,
+    email_of,
+    shares,
+)
+from infra.bench.draws import Ids, People, ninea, scrambled
+from infra.bench.rows import Chain, Events, Rows
 from schemes.members import identity as ids
 from schemes.members.numbering import NumberFormat
 from schemes.members.tables import CheckDigit, ContractKind, DocumentKind, MemberStatus, TerminationReason
-from schemes.rules.model import MemberCategory, Relationship, RuleDocument, Sex, SubsidyGroup, document_to_json
-from tenants.audit import service as audit
+from schemes.rules.model import MemberCategory, Relationship, Sex, SubsidyGroup, document_to_json
 from tenants.context import SYSTEM, Principal, PrincipalKind
-from tenants.errors import DomainError
 from tenants.roles import Role, TenantKind, TenantStatus
-
-DAY = date(2026, 11, 1)
-"""The reference day: every date of the data set is on or before it."""
-LOADED_AT = datetime.combine(DAY, time(6, 0), UTC)
-"""When the data set was loaded, as its rows and events say."""
-FIRST_ENROLMENT = date(2019, 1, 1)
-CHUNK = 20_000
-"""Members generated and copied per transaction: memory stays bounded."""
-COUNTRY, CURRENCY = "SN", "XOF"
-
-
-@dataclass(frozen=True)
-class _Scheme:
-    code: str
-    name: str
-    categories: tuple[tuple[MemberCategory, int], ...]
-    versions: tuple[tuple[date, RuleDocument], ...]
-
-
-CMU = _Scheme(
-    "CMU",
-    "Régime communautaire de la couverture maladie universelle",
-    ((MemberCategory.PRECARIOUS_WORKER, 45), (MemberCategory.SELF_EMPLOYED, 40), (MemberCategory.MIGRANT, 15)),
-    CMU_VERSIONS,
-)
-ARTISANS = _Scheme("ARTISANS", "Régime des artisans", ((MemberCategory.ARTISAN, 1),), CMU_VERSIONS)
-SALARIED = _Scheme("SALARIES", "Régime des salariés", ((MemberCategory.SALARIED, 1),), IPM_VERSIONS)
-
-
-@dataclass(frozen=True)
-class _Spec:
-    kind: TenantKind
-    slug: str
-    name: str
-    weight: int
-    """Share of the members."""
-    scheme: _Scheme
-    regions: tuple[str, ...]
-    """Regions the members live in (their departments drawn among the region's)."""
-    prefix: str
-    """Prefix of the membership numbers."""
-    employers: int = 0
-
-
-def _cmu(slug: str, name: str, weight: int, region: str, prefix: str) -> _Spec:
-    return _Spec(TenantKind.MUTUAL, slug, f"Mutuelle de santé {name}", weight, CMU, (region,), prefix, employers=4)
-
-
-def _ipm(slug: str, name: str, weight: int, region: str, prefix: str, employers: int) -> _Spec:
-    return _Spec(TenantKind.IPM, slug, name, weight, SALARIED, (region,), prefix, employers=employers)
-
-
-SPECS: tuple[_Spec, ...] = (
-    _Spec(
-        TenantKind.MUTUAL,
-        "artisans-senegal",
-        "Mutuelle sociale des artisans du Sénégal",
-        200,
-        ARTISANS,
-        ("SN-DK", "SN-DK", "SN-DK", "SN-TH", "SN-TH", "SN-DB", "SN-KL", "SN-SL", "SN-ZG"),
-        "MSA",
-    ),
-    _cmu("cmu-dakar", "de Dakar", 140, "SN-DK", "DKR"),
-    _cmu("cmu-pikine", "de Pikine", 120, "SN-DK", "PIK"),
-    _cmu("cmu-mbacke", "de Touba Mbacké", 90, "SN-DB", "MBK"),
-    _cmu("cmu-thies", "de Thiès", 70, "SN-TH", "THS"),
-    _cmu("cmu-mbour", "de Mbour", 60, "SN-TH", "MBR"),
-    _cmu("cmu-kaolack", "de Kaolack", 50, "SN-KL", "KLK"),
-    _cmu("cmu-rufisque", "de Rufisque", 40, "SN-DK", "RUF"),
-    _cmu("cmu-guediawaye", "de Guédiawaye", 40, "SN-DK", "GDW"),
-    _cmu("cmu-saint-louis", "de Saint-Louis", 30, "SN-SL", "STL"),
-    _cmu("cmu-ziguinchor", "de Ziguinchor", 25, "SN-ZG", "ZIG"),
-    _cmu("cmu-louga", "de Louga", 20, "SN-LG", "LGA"),
-    _cmu("cmu-tivaouane", "de Tivaouane", 20, "SN-TH", "TIV"),
-    _cmu("cmu-tambacounda", "de Tambacounda", 15, "SN-TC", "TBC"),
-    _ipm("ipm-cap-vert", "IPM interentreprises du Cap-Vert", 30, "SN-DK", "IPMCV", 12),
-    _ipm("ipm-petite-cote", "IPM interentreprises de la Petite-Côte", 15, "SN-TH", "IPMPC", 6),
-    _ipm("ipm-sine-saloum", "IPM interentreprises du Sine-Saloum", 10, "SN-KL", "IPMSS", 5),
-    _ipm("ipm-fleuve", "IPM interentreprises du Fleuve", 10, "SN-SL", "IPMFL", 4),
-    _ipm("ipm-transports", "IPM des transports routiers", 8, "SN-DK", "IPMTR", 3),
-    _ipm("ipm-casamance", "IPM interentreprises de Casamance", 7, "SN-ZG", "IPMCA", 3),
-)
-"""The ministry's 20 tenants, a few large and many small, as real mutuals are."""
-
-MINISTRY_SLUG = "dps-senegal"
-NUMBER_WIDTH = 7
-
-
-def email_of(role: str, slug: str) -> str:
-    """The address of a benchmark account."""
-    return f"{role}@{slug}.bench.socle.sn"
-
-
-def shares(total: int, weights: Sequence[int]) -> list[int]:
-    """``total`` split in proportion to ``weights``, the remainder to the first."""
-    parts = [total * weight // sum(weights) for weight in weights]
-    parts[0] += total - sum(parts)
-    return parts
-
-
-class _Ids:
-    """UUIDv7-shaped ids from a seeded generator: time-ordered from
-    :data:`LOADED_AT`, one millisecond apart, so that they are unique and land
-    at the end of their indexes as the application's do."""
-
-    def __init__(self, seed: int) -> None:
-        self._draw = random.Random(f"{seed}:ids")  # noqa: S311 (reproducible data, not secrets)
-        self._millis = int(LOADED_AT.timestamp() * 1000)
-
-    def __call__(self) -> UUID:
-        self._millis += 1
-        bits = self._draw.getrandbits(74)
-        value = (self._millis << 80) | (0x7 << 76) | ((bits >> 62) << 64) | (0b10 << 62) | (bits & ((1 << 62) - 1))
-        return uuid.UUID(int=value)
-
-
-def scrambled(counter: int, digits: int) -> str:
-    """A ``digits``-digit number made from ``counter`` by a bijection, so
-    that distinct counters never give the same document number."""
-    modulus = 10**digits
-    return str((counter * 7_919_000_003 + 104_729) % modulus).zfill(digits)
-
-
-def _weighted(pool: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
-    values, weights = zip(*pool, strict=True)
-    cumulative, running = [], 0
-    for weight in weights:
-        running += weight
-        cumulative.append(running)
-    return list(values), cumulative
-
-
-class _People:
-    """Draws people, their names normalized once per distinct name."""
-
-    def __init__(self, draw: random.Random) -> None:
-        self.draw = draw
-        self.families = _weighted(names.FAMILIES)
-        self.men = _weighted(names.MEN)
-        self.women = _weighted(names.WOMEN)
-        self._normalized: dict[tuple[str, str], str] = {}
-
-    def family(self) -> str:
-        values, cumulative = self.families
-        return self.draw.choices(values, cum_weights=cumulative)[0]
-
-    def first(self, sex: Sex) -> str:
-        values, cumulative = self.men if sex is Sex.MALE else self.women
-        return self.draw.choices(values, cum_weights=cumulative)[0]
-
-    def normalized(self, last_name: str, first_names: str) -> str:
-        key = (last_name, first_names)
-        found = self._normalized.get(key)
-        if found is None:
-            found = self._normalized[key] = ids.normalized_name(last_name, first_names)
-        return found
-
-    def birth(self, oldest: int, youngest: int, on: date = DAY) -> tuple[date, bool]:
-        """A birth date between the ages given on ``on``; one in seven known by its year only."""
-        born = on - timedelta(days=self.draw.randint(youngest * 365 + 1, oldest * 365))
-        if self.draw.random() < 0.15:
-            return date(born.year, 1, 1), True
-        return born, False
-
-    def phone(self) -> str:
-        return f"+221{self.draw.choice(('77', '78', '76', '70'))}{self.draw.randrange(10**7):07d}"
-
-
-def _ninea(draw: random.Random) -> str:
-    """A valid NINEA with its COFI, in the form the employers' registry stores."""
-    while True:
-        digits = f"{draw.randrange(10**6):06d}"
-        for check in range(10):
-            try:
-                return employer_service.registration_number(COUNTRY, f"{digits}{check} {draw.choice('012')}V2")
-            except DomainError:
-                continue
-
-
-@dataclass
-class Chain:
-    """The head of one audit chain, which events are appended to."""
-
-    tenant_id: UUID | None
-    chain: int
-    seq: int = 0
-    previous: str = audit.GENESIS
-
-
-class _Events:
-    """Audit events of the load, chained as :func:`tenants.audit.service.record_many` chains them."""
-
-    def __init__(self, new_id: _Ids, heads: dict[tuple[UUID | None, int], Chain]) -> None:
-        self.new_id = new_id
-        self.heads = heads
-        self.rows: list[tuple[Any, ...]] = []
-
-    def add(
-        self,
-        actor: Principal,
-        tenant_id: UUID | None,
-        action: str,
-        target_type: str,
-        target_id: object,
-        occurred_at: datetime,
-        **summary: str,
-    ) -> None:
-        event = audit.Event(
-            action=action,
-            actor=actor,
-            tenant_id=tenant_id,
-            target_type=target_type,
-            target_id=str(target_id),
-            summary=summary,
-        )
-        key = (tenant_id, audit.chain_of(event))
-        head = self.heads.setdefault(key, Chain(tenant_id, key[1]))
-        head.seq += 1
-        hashed = audit.chain_hash(head.previous, head.seq, occurred_at, event)
-        self.rows.append(
-            (
-                self.new_id(),
-                tenant_id,
-                head.chain,
-                head.seq,
-                occurred_at,
-                actor.kind.value,
-                actor.id,
-                actor.name,
-                action,
-                target_type,
-                event.target_id,
-                None,
-                None,
-                json.dumps(summary, sort_keys=True),
-                head.previous,
-                hashed,
-            )
-        )
-        head.previous = hashed
-
-    def take(self) -> list[tuple[Any, ...]]:
-        rows, self.rows = self.rows, []
-        return rows
-
-
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "tenants": ("id", "kind", "name", "slug", "country", "currency", "status", "created_at"),
-    "users": ("id", "email", "full_name", "password_hash", "locale", "is_active", "created_at"),
-    "memberships": ("id", "tenant_id", "user_id", "role", "is_active", "created_at"),
-    "schemes": ("id", "tenant_id", "code", "name", "status", "created_at", "categories", "branch"),
-    "scheme_rule_versions": ("id", "tenant_id", "scheme", "number", "effective_from", "document", "created_at"),
-    "employers": (
-        "id", "tenant_id", "name", "registration_number", "trade_register", "sector", "region", "address",
-        "contact_name", "contact_phone", "contact_email", "status", "created_at", "updated_at",
-    ),
-    "membership_numberings": ("id", "tenant_id", "prefix", "width", "check_digit", "last_value", "updated_at"),
-    "members": (
-        "id", "tenant_id", "scheme_id", "category", "number", "sequence", "status", "status_on", "enrolled_on",
-        "subsidy_group", "first_names", "last_name", "normalized_name", "sex", "birth_date",
-        "birth_date_approximate", "nationality", "phone", "address_country", "address_region",
-        "address_department", "address_locality", "category_data", "created_at", "updated_at",
-    ),
-    "beneficiaries": (
-        "id", "tenant_id", "member_id", "relationship", "first_names", "last_name", "normalized_name", "sex",
-        "birth_date", "birth_date_approximate", "nationality", "studying", "added_on", "created_at",
-    ),
-    "identity_documents": (
-        "id", "tenant_id", "member_id", "beneficiary_id", "kind", "number", "normalized_number",
-        "issuing_country", "expires_on", "created_at",
-    ),
-    "member_employments": (
-        "id", "tenant_id", "member_id", "employer_id", "staff_number", "salary", "currency", "contract_kind",
-        "sector", "started_on", "created_at",
-    ),
-    "member_status_changes": (
-        "id", "tenant_id", "member_id", "from_status", "to_status", "effective_on", "reason", "changed_by_kind",
-        "changed_by_id", "changed_by_name", "created_at",
-    ),
-    "audit_events": (
-        "id", "tenant_id", "chain", "seq", "occurred_at", "actor_kind", "actor_id", "actor_name", "action",
-        "target_type", "target_id", "request_id", "source_address", "summary", "previous_hash", "hash",
-    ),
-}  # fmt: skip
-"""The columns each table is copied with, in the order of the rows made here."""
 
 
 @dataclass
@@ -329,7 +56,7 @@ class _Employer:
 
 @dataclass
 class Tenant:
-    spec: _Spec
+    spec: TenantSpec
     id: UUID
     members: int
     manager: Principal
@@ -338,16 +65,6 @@ class Tenant:
     number_format: NumberFormat
     employers: list[_Employer] = field(default_factory=list)
     departments: dict[str, list[str]] = field(default_factory=dict)
-
-
-@dataclass
-class Rows:
-    """Rows of one transaction, by table."""
-
-    tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=lambda: {table: [] for table in COLUMNS})
-
-    def __getitem__(self, table: str) -> list[tuple[Any, ...]]:
-        return self.tables[table]
 
 
 def _at(day: date) -> datetime:
@@ -359,18 +76,18 @@ class Generator:
 
     def __init__(self, seed: int, members: int, departments: dict[str, list[str]], password_hash: str) -> None:
         self.seed = seed
-        self.new_id = _Ids(seed)
+        self.new_id = Ids(seed)
         self.draw = random.Random(seed)  # noqa: S311 (reproducible data, not secrets)
-        self.people = _People(self.draw)
+        self.people = People(self.draw)
         self.members = members
         self.departments = departments
         self.password_hash = password_hash
         self.documents = 0
-        self.events: _Events
+        self.events: Events
 
     def setup(self, heads: dict[tuple[UUID | None, int], Chain]) -> tuple[Rows, UUID, list[Tenant]]:
         """Tenants, accounts, schemes, rule versions, employers and numberings."""
-        self.events = _Events(self.new_id, heads)
+        self.events = Events(self.new_id, heads)
         rows = Rows()
         ministry_id = self._tenant(rows, TenantKind.MINISTRY, MINISTRY_SLUG, "Direction de la Protection Sociale")
         self._account(rows, ministry_id, MINISTRY_SLUG, "controle", "Ousmane Sarr", Role.OVERSIGHT_OFFICER)
@@ -397,7 +114,7 @@ class Generator:
         self.events.add(SYSTEM, tenant_id, "membership.create", "user", user_id, LOADED_AT, role=role.value)
         return Principal(kind=PrincipalKind.USER, id=user_id, name=full_name)
 
-    def _member_tenant(self, rows: Rows, spec: _Spec, count: int) -> Tenant:
+    def _member_tenant(self, rows: Rows, spec: TenantSpec, count: int) -> Tenant:
         tenant_id = self._tenant(rows, spec.kind, spec.slug, spec.name)
         sex = self.draw.choice((Sex.FEMALE, Sex.MALE))
         manager_name = f"{self.people.first(sex)} {self.people.family()}"
@@ -460,7 +177,7 @@ class Generator:
         else:
             sector = self.draw.choice(names.SECTORS)
             name = f"GIE {sector.lower()} {self.draw.choice(names.LOCALITIES[region])} {index + 1}"
-        number = _ninea(self.draw)
+        number = ninea(self.draw)
         contact = f"{self.people.first(Sex.FEMALE)} {self.people.family()}"
         rows["employers"].append(
             (

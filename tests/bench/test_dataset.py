@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from infra.bench.dataset import BenchTenant, Dataset, copy_import_rows, generate, write_import_csv
-from infra.bench.population import COLUMNS
+from infra.bench.rows import COLUMNS
 from schemes.imports.members import COLUMNS as IMPORT_COLUMNS
 from schemes.members.numbering import NumberFormat
 
