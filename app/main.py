@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from litestar import Litestar, Request, Response
@@ -29,6 +30,8 @@ from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
 from app.settings import Settings, get_settings
 from app.storage_http import storage_router
+from app.web.pages import PAGE_SETS
+from app.web.site import CLIENT_ERROR_PAGES, Site, prefers_html
 from schemes.imports.http import members_template, problems_report
 from tenants.identity.http import jwks
 from tenants.partners.http import token_endpoint
@@ -74,6 +77,18 @@ def internal_error(request: Request, error: Exception) -> Response[dict[str, str
     )
 
 
+def error_answer(site: Site) -> Callable[[Request, Exception], Response[Any]]:  # type: ignore[type-arg]
+    """:func:`internal_error`, but an error page to a browser navigating to
+    an unknown path or with a wrong method."""
+
+    def answer(request: Request, error: Exception) -> Response[Any]:  # type: ignore[type-arg]
+        if isinstance(error, HTTPException) and error.status_code in CLIENT_ERROR_PAGES and prefers_html(request):
+            return site.error_page(request, error.status_code, CLIENT_ERROR_PAGES[error.status_code])
+        return internal_error(request, error)
+
+    return answer
+
+
 GC_YOUNG_THRESHOLD = 20_000
 """Allocations between two collections of the youngest generation (Python's
 default is 700). A page of members allocates hundreds of thousands of
@@ -114,9 +129,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             await runtime.stop()
 
     graphiql = GraphiQL.load() if settings.introspection_enabled else None
-    graphql = graphql_controller(
-        make_schema(settings), context_getter=context_getter(runtime, hold=True), graphiql=graphiql
-    )
+    schema = make_schema(settings)
+    graphql = graphql_controller(schema, context_getter=context_getter(runtime, hold=True), graphiql=graphiql)
+    site = Site.make(runtime, schema, PAGE_SETS)
     app = Litestar(
         route_handlers=[
             HealthController,
@@ -127,9 +142,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             members_template,
             storage_router(max(settings.document_max_bytes, settings.import_max_bytes)),
             *([graphiql.route()] if graphiql else []),
+            site.router(),
         ],
         lifespan=[lifespan],
-        exception_handlers={Exception: internal_error},
+        exception_handlers={Exception: error_answer(site)},
         request_max_body_size=settings.http_max_body_bytes,
         dependencies={
             "runtime": Provide(lambda: runtime, sync_to_thread=False),

@@ -12,10 +12,37 @@ from app.requests import request_id_of
 from app.runtime import Runtime
 from schemes.documents.storage import DOCUMENT_STORE
 from schemes.imports.service import IMPORT_FILES, IMPORT_SETTINGS, ImportSettings
+from tenants.context import Viewer
 from tenants.graphql import Loaders, RequestContext
 from tenants.identity.http import resolve_viewer
 from tenants.services import Services
 from tenants.tx import RequestTransaction
+
+
+class Contexts:
+    """Makes the context of an operation for a viewer, with the process's services."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.services = Services(
+            {
+                DOCUMENT_STORE: runtime.storage,
+                IMPORT_FILES: runtime.storage,
+                IMPORT_SETTINGS: ImportSettings(max_bytes=runtime.settings.import_max_bytes),
+            }
+        )
+
+    def of(self, viewer: Viewer, request_tx: RequestTransaction) -> RequestContext:
+        """The context of an operation of ``viewer`` whose reads share ``request_tx``."""
+        return RequestContext(
+            viewer=viewer,
+            loaders=Loaders(viewer),
+            translate=lambda code, params: translate(code, viewer.locale, **params),
+            link_secret=self.runtime.outbound.link_secret,
+            keys=self.runtime.keys,
+            services=self.services,
+            request_tx=request_tx,
+        )
 
 
 def context_getter(runtime: Runtime, *, hold: bool) -> Callable[[Request], AsyncIterator[RequestContext]]:  # type: ignore[type-arg]
@@ -27,13 +54,7 @@ def context_getter(runtime: Runtime, *, hold: bool) -> Callable[[Request], Async
     without, it is committed at once, for routes whose handlers open their own.
     Whatever is still open when the response is ready is rolled back.
     """
-    services = Services(
-        {
-            DOCUMENT_STORE: runtime.storage,
-            IMPORT_FILES: runtime.storage,
-            IMPORT_SETTINGS: ImportSettings(max_bytes=runtime.settings.import_max_bytes),
-        }
-    )
+    contexts = Contexts(runtime)
 
     async def get_context(request: Request) -> AsyncIterator[RequestContext]:  # type: ignore[type-arg]
         locale = negotiate(request.headers.get("accept-language"))
@@ -48,15 +69,7 @@ def context_getter(runtime: Runtime, *, hold: bool) -> Callable[[Request], Async
                 request_tx.unbind()
             if not hold:
                 await request_tx.commit()
-            yield RequestContext(
-                viewer=viewer,
-                loaders=Loaders(viewer),
-                translate=lambda code, params: translate(code, viewer.locale, **params),
-                link_secret=runtime.outbound.link_secret,
-                keys=runtime.keys,
-                services=services,
-                request_tx=request_tx,
-            )
+            yield contexts.of(viewer, request_tx)
         finally:
             await request_tx.close()
 

@@ -5,9 +5,9 @@ start script, read once and served under names that change with their content.""
 from __future__ import annotations
 
 import functools
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
+
+from app.web.assets import Asset, hashed_asset
 
 HERE = Path(__file__).parent
 NODE_MODULES = HERE / "assets" / "node_modules"
@@ -24,8 +24,6 @@ NPM_FILES = {
 }
 START_SCRIPT = HERE / "start.js"
 
-MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css"}
-
 
 class MissingAssets(Exception):
     """GraphiQL's npm packages are not installed."""
@@ -38,28 +36,12 @@ class MissingAssets(Exception):
         )
 
 
-@dataclass(frozen=True)
-class Asset:
-    """One file of the page, with the name it is served under."""
-
-    name: str
-    content: bytes
-    media_type: str
-
-
-def _asset(path: Path) -> Asset:
-    content = path.read_bytes()
-    # The content's digest in the name lets browsers keep the file for good.
-    digest = hashlib.sha256(content).hexdigest()[:16]
-    return Asset(name=f"{path.stem}.{digest}{path.suffix}", content=content, media_type=MEDIA_TYPES[path.suffix])
-
-
 @functools.cache
 def load_assets(node_modules: Path = NODE_MODULES) -> dict[str, Asset]:
     """Every file of the page by its placeholder; ``MissingAssets`` names those npm did not install."""
     missing = [file for file in NPM_FILES.values() if not (node_modules / file).is_file()]
     if missing:
         raise MissingAssets(node_modules, missing)
-    assets = {key: _asset(node_modules / file) for key, file in NPM_FILES.items()}
-    assets["start"] = _asset(START_SCRIPT)
+    assets = {key: hashed_asset(node_modules / file) for key, file in NPM_FILES.items()}
+    assets["start"] = hashed_asset(START_SCRIPT)
     return assets

@@ -16,14 +16,13 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 from strawberry.litestar.controller import GraphQLController
 
-from app.graphiql.assets import NODE_MODULES, Asset, load_assets
+from app.graphiql.assets import NODE_MODULES, load_assets
+from app.web.assets import Asset, asset_response
 from tenants.identity.http import CSRF_COOKIE, CSRF_HEADER
 
 ASSETS_PATH = "/graphiql/assets"
 PAGE = Template((Path(__file__).parent / "page.html").read_text(encoding="utf-8"))
 
-# Names never change for the same content, so a browser never asks twice.
-ASSET_CACHE = "public, max-age=31536000, immutable"
 # The browser itself refuses anything from another origin, should a script try.
 PAGE_POLICY = (
     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
@@ -53,11 +52,11 @@ class GraphiQL:
         """The route serving the page's files."""
 
         @get(f"{ASSETS_PATH}/{{name:str}}", include_in_schema=False, sync_to_thread=False)
-        def graphiql_asset(name: FromPath[str]) -> Response[bytes]:
+        def graphiql_asset(name: FromPath[str], request: Request[Any, Any, Any]) -> Response[bytes]:
             asset = self.assets.get(name)
             if asset is None:
                 raise NotFoundException()
-            return Response(asset.content, media_type=asset.media_type, headers={"Cache-Control": ASSET_CACHE})
+            return asset_response(asset, request)
 
         return graphiql_asset
 

@@ -1,7 +1,8 @@
 """The message catalogue: one entry per error code, a text per locale. The
 tenancy kernel's messages are here, scheme operations' in
-:mod:`app.i18n.catalog_schemes`."""
+:mod:`app.i18n.catalog_schemes`, the pages' texts in :mod:`app.i18n.catalog_pages`."""
 
+from app.i18n.catalog_pages import PAGE_MESSAGES
 from app.i18n.catalog_schemes import SCHEME_MESSAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -209,4 +210,5 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "New Socle password",
     },
     **SCHEME_MESSAGES,
+    **PAGE_MESSAGES,
 }

@@ -30,7 +30,7 @@ T = TypeVar("T")
 
 COOKIES_DESCRIPTION = (
     "Browsers: keep the session in HttpOnly, Secure, SameSite cookies instead of returning the tokens "
-    f"(`{http.ACCESS_COOKIE}`, and `{http.REFRESH_COOKIE}` sent to `/graphql` only); every later POST, "
+    f"(`{http.ACCESS_COOKIE}` and `{http.REFRESH_COOKIE}`); every later POST, "
     f"`sessionRefresh` included, must then carry the value of the readable `{http.CSRF_COOKIE}` cookie in the "
     "`X-CSRF-Token` header (403 otherwise)."
 )

@@ -3,8 +3,8 @@ cookies, and the public keys that verify access tokens.
 
 Browsers keep their tokens in HttpOnly, Secure, SameSite cookies, with a
 double-submit CSRF token that every POST carrying the session's cookies must
-echo in the ``X-CSRF-Token`` header (a page of another site can send the
-cookies, it cannot read the CSRF cookie to copy it).
+echo, in the ``X-CSRF-Token`` header (scripts) or a form field (pages): a page
+of another site can send the cookies, it cannot read the CSRF cookie to copy it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from litestar import Request, Response, get
@@ -30,10 +30,13 @@ from tenants.tx import platform_tx
 ACCESS_COOKIE = "__Host-socle_access"
 """The access token, sent with every request to Socle."""
 REFRESH_COOKIE = "__Secure-socle_refresh"
-"""The refresh token, sent to ``/graphql`` only (``__Host-`` needs ``Path=/``)."""
+"""The refresh token, sent to ``/graphql`` and to the pages, which refresh a
+session whose access token expired while its user was filling a form."""
 CSRF_COOKIE = "__Host-socle_csrf"
 """The CSRF token, readable by the page, which echoes it in ``X-CSRF-Token``."""
 CSRF_HEADER = "x-csrf-token"
+PRE_SESSION_CSRF_LIFETIME = timedelta(hours=12)
+"""How long the CSRF cookie of a browser not signed in lasts."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ class _Cookie:
 # The prefixes make browsers refuse these cookies unless Secure, and the
 # __Host- ones unless on Path=/ without Domain: no subdomain can plant them.
 _ACCESS = _Cookie(ACCESS_COOKIE, "/", httponly=True, samesite="lax")
-_REFRESH = _Cookie(REFRESH_COOKIE, "/graphql", httponly=True, samesite="strict")
+_REFRESH = _Cookie(REFRESH_COOKIE, "/", httponly=True, samesite="strict")
 _CSRF = _Cookie(CSRF_COOKIE, "/", httponly=False, samesite="lax")
 
 
@@ -73,11 +76,26 @@ def set_session_cookies(
     access_expires_at: datetime,
     refresh_token: str,
     refresh_expires_at: datetime,
+    *,
+    csrf_token: str | None = None,
 ) -> None:
-    """Keep a session's tokens in cookies scripts cannot read, plus the CSRF token they must echo."""
+    """Keep a session's tokens in cookies scripts cannot read, plus the CSRF
+    token they must echo: ``csrf_token`` when given (a refresh keeps the one the
+    open pages' forms carry), a new one otherwise."""
     _set(response, _ACCESS, access_token, _max_age(access_expires_at))
     _set(response, _REFRESH, refresh_token, _max_age(refresh_expires_at))
-    _set(response, _CSRF, secrets.token_urlsafe(24), _max_age(refresh_expires_at))
+    _set(response, _CSRF, csrf_token or new_csrf_token(), _max_age(refresh_expires_at))
+
+
+def new_csrf_token() -> str:
+    """A fresh CSRF token."""
+    return secrets.token_urlsafe(24)
+
+
+def set_csrf_cookie(response: Response, csrf_token: str) -> None:  # type: ignore[type-arg]
+    """Give a browser without a session the CSRF token its first form echoes
+    (signing in is a POST too, which another site must not make for it)."""
+    _set(response, _CSRF, csrf_token, int(PRE_SESSION_CSRF_LIFETIME.total_seconds()))
 
 
 def clear_session_cookies(response: Response) -> None:  # type: ignore[type-arg]
@@ -88,11 +106,12 @@ def clear_session_cookies(response: Response) -> None:  # type: ignore[type-arg]
         _set(response, cookie, "", 0)
 
 
-def csrf_ok(request: Request) -> bool:  # type: ignore[type-arg]
-    """Whether a request echoes its CSRF cookie in the ``X-CSRF-Token`` header."""
+def csrf_ok(request: Request, presented: str | None = None) -> bool:  # type: ignore[type-arg]
+    """Whether a request echoes its CSRF cookie: ``presented`` (a form's field)
+    when given, the ``X-CSRF-Token`` header otherwise."""
     cookie = request.cookies.get(CSRF_COOKIE, "")
-    header = request.headers.get(CSRF_HEADER, "")
-    return bool(cookie) and hmac.compare_digest(cookie, header)
+    echoed = presented if presented is not None else request.headers.get(CSRF_HEADER, "")
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), echoed.encode())
 
 
 def _acts_with_session_cookies(request: Request, bearer: str | None) -> bool:  # type: ignore[type-arg]
@@ -114,17 +133,39 @@ def bearer_token(request: Request) -> str | None:  # type: ignore[type-arg]
     return token.strip()
 
 
-async def resolve_viewer(request: Request, keys: KeyStore, *, locale: str, request_id: str) -> Viewer:  # type: ignore[type-arg]
+async def resolve_viewer(
+    request: Request,  # type: ignore[type-arg]
+    keys: KeyStore,
+    *,
+    locale: str,
+    request_id: str,
+    csrf_token: str | None = None,
+) -> Viewer:
     """The request's viewer, from a bearer token (apps, scripts) or the
     session cookie (browsers, which must also echo the CSRF token in every
-    POST that carries the access or the refresh cookie). No token:
-    anonymous. A token that is forged, expired, or whose session or membership
-    ended: 401, so that the client refreshes or signs in again."""
-    source = request.client.host if request.client else None
+    POST that carries the access or the refresh cookie: ``csrf_token``, a
+    form's, or the header). No token: anonymous. A token that is forged,
+    expired, or whose session or membership ended: 401, so that the client
+    refreshes or signs in again."""
     bearer = bearer_token(request)
-    if request.method != "GET" and _acts_with_session_cookies(request, bearer) and not csrf_ok(request):
+    if request.method != "GET" and _acts_with_session_cookies(request, bearer) and not csrf_ok(request, csrf_token):
         raise PermissionDeniedException("missing or wrong CSRF token")
-    token = bearer or request.cookies.get(ACCESS_COOKIE)
+    return await viewer_of_token(
+        bearer or request.cookies.get(ACCESS_COOKIE), keys, locale=locale, request_id=request_id, request=request
+    )
+
+
+async def viewer_of_token(
+    token: str | None,
+    keys: KeyStore,
+    *,
+    locale: str,
+    request_id: str,
+    request: Request,  # type: ignore[type-arg]
+) -> Viewer:
+    """The viewer an access token stands for (anonymous without one); 401
+    for a token that does not verify or whose session or membership ended."""
+    source = request.client.host if request.client else None
     if token is None:
         return Viewer(principal=ANONYMOUS, tenant=None, locale=locale, request_id=request_id, source_address=source)
     claims = tokens.verify(await keys.ring_knowing(tokens.kid_of(token)), token)

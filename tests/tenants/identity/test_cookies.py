@@ -63,7 +63,7 @@ async def test_cookies_carry_the_session(browser: httpx.AsyncClient, manager: Us
     }
     assert attributes == {
         "__Host-socle_access": ["HttpOnly", "Path=/", "SameSite=lax", "Secure"],
-        "__Secure-socle_refresh": ["HttpOnly", "Path=/graphql", "SameSite=strict", "Secure"],
+        "__Secure-socle_refresh": ["HttpOnly", "Path=/", "SameSite=strict", "Secure"],
         "__Host-socle_csrf": ["Path=/", "SameSite=lax", "Secure"],
     }
 

@@ -1,0 +1,208 @@
+"""The kernel of the pages: what a domain's ``pages.py`` works with.
+
+A page is a client of the GraphQL schema in the same process: it runs the
+operations a partner app would send, as its signed-in user, so that a page
+obeys the same rules, permissions, tenant isolation and typed errors as the
+API, and no rule has a second copy. :class:`Page` is made for each request by
+the web app (``app.web``), which resolves the viewer from the session's
+cookies and checks the form's CSRF token before any handler runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from litestar import MediaType, Request, Response
+from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException
+from litestar.params import QueryParameter
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_403_FORBIDDEN, HTTP_404_NOT_FOUND
+from strawberry import Schema
+
+from graphql import GraphQLError
+from tenants.context import Viewer
+from tenants.graphql import RequestContext
+from tenants.permissions import Permission
+
+PAGE_POLICY = (
+    "default-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+"""The browser runs and loads nothing but Socle's own files, and sends forms only to Socle."""
+
+
+class PageError(HTTPException):
+    """A page that cannot be shown: rendered as the error page of its status."""
+
+    def __init__(self, status_code: int, message_code: str) -> None:
+        super().__init__(status_code=status_code, detail=message_code)
+        self.message_code = message_code
+
+
+def not_found() -> PageError:
+    """The page of a record the viewer may not see, or that does not exist: one answer for both."""
+    return PageError(HTTP_404_NOT_FOUND, "page.NOT_FOUND")
+
+
+def forbidden() -> PageError:
+    """The page of a function the viewer's role does not grant."""
+    return PageError(HTTP_403_FORBIDDEN, "page.FORBIDDEN")
+
+
+class SignInNeeded(Exception):
+    """The page needs a signed-in user: the web app answers with the sign-in page."""
+
+
+def field_key(path: Sequence[str] | None) -> str:
+    """The form field an error's input path names: ``["input", "birthDate"]`` is ``birthDate``."""
+    parts = list(path or ())
+    if parts[:1] == ["input"]:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+@dataclass(frozen=True)
+class PageSet:
+    """A domain's pages: its route handlers and the folder of its templates,
+    which templates name as ``<name>/<file>``."""
+
+    name: str
+    templates: Path
+    handlers: Sequence[Any]
+    menu: Sequence[MenuItem] = ()
+    """Where the domain's pages start, in the site's menu."""
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the site's menu, shown to those whose role grants ``permission``."""
+
+    label: str
+    """The text's code."""
+    path: str
+    permission: Permission
+
+
+@dataclass
+class Outcome:
+    """What an operation gave: its data, and the refusal of its mutation if any."""
+
+    data: dict[str, Any]
+    refusal: dict[str, Any] | None = None
+    """The typed error a mutation answered (``code``, ``path``, ``message``)."""
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """The refusal's message by the form field it names (``""`` for the whole form)."""
+        if self.refusal is None:
+            return {}
+        return {field_key(self.refusal.get("path")): self.refusal["message"]}
+
+
+NextPath = Annotated[str | None, QueryParameter(name="next", required=False)]
+"""The ``?next=`` of a page: where to go once its form is done (see :func:`safe_next`)."""
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A path on this site to go on to after a form: never another site's."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+@dataclass
+class Page:
+    """One request to a page: who asks, in which language, and the means to answer."""
+
+    request: Request  # type: ignore[type-arg]
+    viewer: Viewer
+    csrf_token: str
+    """The token every form of the page carries (``_csrf``)."""
+    schema: Schema
+    templates: jinja2.Environment
+    translate: Callable[[str, str, Mapping[str, Any]], str]
+    context_of: Callable[[Viewer], RequestContext]
+    cookies: list[Cookie] = field(default_factory=list)
+    """Cookies the answer sets: a refreshed session's, or those an operation set."""
+
+    @property
+    def locale(self) -> str:
+        """The page's language."""
+        return self.viewer.locale
+
+    def allows(self, permission: Permission) -> bool:
+        """Whether the viewer's role grants ``permission`` (what the page offers follows it)."""
+        return self.viewer.tenant is not None and self.viewer.tenant.allows(permission)
+
+    def t(self, code: str, /, **params: Any) -> str:
+        """The text of ``code`` in the page's language."""
+        return self.translate(code, self.locale, params)
+
+    def require(self, permission: Permission | None = None) -> None:
+        """Refuse the page unless the viewer is signed in, with ``permission`` when given."""
+        if self.viewer.tenant is None:
+            raise SignInNeeded()
+        if permission is not None and not self.allows(permission):
+            raise forbidden()
+
+    async def form(self) -> dict[str, str]:
+        """The posted form's text fields (files aside), first value of each."""
+        posted = await self.request.form()
+        return {key: value for key, value in posted.items() if isinstance(value, str)}
+
+    async def execute(self, document: str, variables: Mapping[str, Any] | None = None) -> Outcome:
+        """Run a GraphQL operation as the viewer. A mutation's typed error
+        (a member of its result's union with a ``code``) is the outcome's
+        refusal; an error that stops the operation is the page's: sign-in
+        when not signed in, 403 when not allowed, the error page otherwise."""
+        context = self.context_of(self.viewer)
+        context.request = self.request
+        sub_response: Response[bytes] = Response(b"")
+        context.response = sub_response
+        result = await self.schema.execute(document, variable_values=dict(variables or {}), context_value=context)
+        self.cookies.extend(sub_response.cookies)
+        if result.errors:
+            raise _page_error(result.errors)
+        data = result.data or {}
+        refusal = next((value for value in data.values() if isinstance(value, dict) and "code" in value), None)
+        return Outcome(data=data, refusal=refusal)
+
+    def render(self, template: str, /, *, status_code: int = 200, **context: Any) -> Response[str]:
+        """The page ``template`` with ``context``, in the page's language."""
+        body = self.templates.get_template(template).render(page=self, t=self.t, locale=self.locale, **context)
+        return Response(
+            body,
+            status_code=status_code,
+            media_type=MediaType.HTML,
+            cookies=self.cookies,
+            headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"},
+        )
+
+    def redirect(self, path: str) -> Redirect:
+        """Go on to ``path`` after a form (303: the browser then GETs it)."""
+        return Redirect(path, status_code=HTTP_303_SEE_OTHER, cookies=self.cookies)
+
+
+def sign_in_path(request: Request) -> str:  # type: ignore[type-arg]
+    """The sign-in page, coming back to ``request``'s page afterwards."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/sign-in?next={quote(here, safe='/')}"
+
+
+def _page_error(errors: Sequence[GraphQLError]) -> Exception:
+    codes = {(error.extensions or {}).get("code") for error in errors}
+    if "UNAUTHENTICATED" in codes:
+        return SignInNeeded()
+    if "FORBIDDEN" in codes:
+        return forbidden()
+    if "NOT_FOUND" in codes:
+        return not_found()
+    return RuntimeError("; ".join(error.message for error in errors))
