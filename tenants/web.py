@@ -10,7 +10,8 @@ cookies and checks the form's CSRF token before any handler runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -103,6 +104,12 @@ class Outcome:
             return {}
         return {field_key(self.refusal.get("path")): self.refusal["message"]}
 
+    def errors_within(self, fields: Iterable[str]) -> dict[str, str]:
+        """:attr:`errors`, the message of a field the form does not have
+        (``fields``, ``*`` for an index) shown for the whole form."""
+        shown = frozenset(fields)
+        return {key if pattern_of(key) in shown else "": message for key, message in self.errors.items()}
+
 
 NextPath = Annotated[str | None, QueryParameter(name="next", required=False)]
 """The ``?next=`` of a page: where to go once its form is done (see :func:`safe_next`)."""
@@ -161,8 +168,9 @@ class Page:
     async def execute(self, document: str, variables: Mapping[str, Any] | None = None) -> Outcome:
         """Run a GraphQL operation as the viewer. A mutation's typed error
         (a member of its result's union with a ``code``) is the outcome's
-        refusal; an error that stops the operation is the page's: sign-in
-        when not signed in, 403 when not allowed, the error page otherwise."""
+        refusal, and so is a value of the form its type refuses; an error that
+        stops the operation is the page's: sign-in when not signed in, 403
+        when not allowed, the error page otherwise."""
         context = self.context_of(self.viewer)
         context.request = self.request
         sub_response: Response[bytes] = Response(b"")
@@ -170,7 +178,11 @@ class Page:
         result = await self.schema.execute(document, variable_values=dict(variables or {}), context_value=context)
         self.cookies.extend(sub_response.cookies)
         if result.errors:
-            raise _page_error(result.errors)
+            invalid = _invalid_input(result.errors)
+            if invalid is None:
+                raise _page_error(result.errors)
+            invalid["message"] = self.t("page.INVALID_VALUE")
+            return Outcome(data={}, refusal=invalid)
         data = result.data or {}
         refusal = next((value for value in data.values() if isinstance(value, dict) and "code" in value), None)
         return Outcome(data=data, refusal=refusal)
@@ -194,7 +206,72 @@ class Page:
 def sign_in_path(request: Request) -> str:  # type: ignore[type-arg]
     """The sign-in page, coming back to ``request``'s page afterwards."""
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return f"/sign-in?next={quote(here, safe='/')}"
+    return f"/sign-in?next={quote(here, safe='/=&?')}"
+
+
+# graphql-core's words for a variable's value its type refuses, naming where in the variable.
+_INVALID_VARIABLE = re.compile(r"^Variable '\$(\w+)' (?:got|has) invalid value.*? at '?\.?([\w.\[\]]+?)'?[:;]")
+
+
+def _invalid_input(errors: Sequence[GraphQLError]) -> dict[str, Any] | None:
+    """A value the form sent that its GraphQL type refuses (a date that is
+    not one, a number that is not), as a refusal at that value's path."""
+    for error in errors:
+        found = _INVALID_VARIABLE.match(error.message)
+        if found:
+            variable, at = found.groups()
+            path = at.replace("[", ".").replace("]", "").split(".")
+            if path[0] != variable:
+                path.insert(0, variable)
+            return {"code": "INVALID_VALUE", "path": path, "message": None}
+    return None
+
+
+def pattern_of(key: str) -> str:
+    """A field's name with its indexes as ``*``: ``beneficiaries.*.relationship``."""
+    return ".".join("*" if part.isdigit() else part for part in key.split("."))
+
+
+def nested(values: Mapping[str, str], accepted: Iterable[str]) -> dict[str, Any]:
+    """A form whose fields are named by input paths (``person.firstNames``,
+    ``beneficiaries.0.relationship``) as the input they name: blank fields
+    left out, and any name whose pattern (``*`` for an index) is not in
+    ``accepted``. Lists keep their items in the order of their indexes."""
+    accepted = frozenset(accepted)
+    tree: dict[Any, Any] = {}
+    for key, raw in values.items():
+        value = raw.strip()
+        parts = key.split(".")
+        if not value or pattern_of(key) not in accepted:
+            continue
+        node = tree
+        for part in parts[:-1]:
+            node = node.setdefault(int(part) if part.isdigit() else part, {})
+        node[parts[-1]] = value
+    converted: dict[str, Any] = _as_lists(tree)
+    return converted
+
+
+def _as_lists(node: Any) -> Any:
+    if not isinstance(node, dict):
+        return node
+    if node and all(isinstance(key, int) for key in node):
+        return [_as_lists(node[index]) for index in sorted(node)]
+    return {key: _as_lists(value) for key, value in node.items()}
+
+
+def flat(node: Any, prefix: str = "") -> dict[str, str]:
+    """The form fields of an input (:func:`nested` undone), to show it again."""
+    if isinstance(node, dict):
+        items: Iterable[tuple[Any, Any]] = node.items()
+    elif isinstance(node, list):
+        items = enumerate(node)
+    else:
+        return {prefix: "" if node is None else str(node)}
+    fields: dict[str, str] = {}
+    for key, value in items:
+        fields.update(flat(value, f"{prefix}.{key}" if prefix else str(key)))
+    return fields
 
 
 def _page_error(errors: Sequence[GraphQLError]) -> Exception:

@@ -1,6 +1,7 @@
 """Every domain's pages, in the order of the site's menu."""
 
+from schemes.members.pages import PAGES as MEMBER_PAGES
 from tenants.identity.pages import PAGES as IDENTITY_PAGES
 from tenants.web import PageSet
 
-PAGE_SETS: tuple[PageSet, ...] = (IDENTITY_PAGES,)
+PAGE_SETS: tuple[PageSet, ...] = (MEMBER_PAGES, IDENTITY_PAGES)

@@ -48,6 +48,7 @@ from tenants.identity.http import (
     set_session_cookies,
     viewer_of_token,
 )
+from tenants.permissions import Permission
 from tenants.tx import RequestTransaction, platform_tx
 from tenants.web import PAGE_POLICY, MenuItem, Page, PageError, PageSet, SignInNeeded, sign_in_path
 
@@ -66,7 +67,7 @@ def environment(page_sets: Sequence[PageSet]) -> jinja2.Environment:
     """The templates of the web layer (``web/…``) and of each domain (``<name>/…``)."""
     loaders: dict[str, jinja2.BaseLoader] = {"web": jinja2.FileSystemLoader(HERE / "templates")}
     loaders.update({pages.name: jinja2.FileSystemLoader(pages.templates) for pages in page_sets})
-    return jinja2.Environment(
+    templates = jinja2.Environment(
         loader=jinja2.PrefixLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -74,6 +75,22 @@ def environment(page_sets: Sequence[PageSet]) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
+    templates.filters.update(day=day, enum_option=enum_option)
+    templates.globals.update(permissions=Permission)
+    return templates
+
+
+def day(value: str | None) -> str:
+    """An API date (``1990-12-31``) as people in the field write it: ``31/12/1990``."""
+    if not value:
+        return ""
+    year, month, day_of_month = value[:10].split("-")
+    return f"{day_of_month}/{month}/{year}"
+
+
+def enum_option(value: str, enum: str, t: Callable[..., str]) -> tuple[str, str]:
+    """A select's option for an API enum's value, labelled in the page's language."""
+    return value, t(f"enum.{enum}.{value}")
 
 
 @dataclass(frozen=True)

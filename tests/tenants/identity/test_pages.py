@@ -3,28 +3,24 @@ field in the page's language, the session kept in cookies, signing out."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
-from app.main import create_app
 from app.settings import Settings
-from tenants.identity.http import ACCESS_COOKIE, CSRF_COOKIE
+from tenants.identity.http import ACCESS_COOKIE
 from tenants.identity.tables import User
 from tenants.roles import Role
 from tests.factories import PASSWORD, make_tenant, make_user
-from tests.graphql_client import serve
+from tests.pages import HTML, browser_of, csrf_of, field_error, post_form, sign_in
 
 pytestmark = pytest.mark.usefixtures("migrated")
-
-HTML = {"Accept": "text/html"}
 
 
 @pytest.fixture
 async def browser(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(create_app(settings), base_url="https://socle.test") as client:
+    async with browser_of(settings) as client:
         yield client
 
 
@@ -33,30 +29,8 @@ async def manager() -> User:
     return await make_user(await make_tenant(), Role.MANAGER)
 
 
-def field_error(html: str, name: str) -> str | None:
-    """The error shown next to the field ``name``, if any."""
-    found = re.search(rf'<p class="error" id="f-{re.escape(name)}-error">([^<]*)</p>', html)
-    return found.group(1) if found else None
-
-
-async def csrf_of(browser: httpx.AsyncClient, path: str = "/sign-in") -> str:
-    """The CSRF token a first visit to ``path`` gives the browser."""
-    response = await browser.get(path, headers=HTML)
-    assert response.status_code == 200
-    token = browser.cookies.get(CSRF_COOKIE)
-    assert token
-    assert f'name="_csrf" value="{token}"' in response.text
-    return token
-
-
-async def sign_in(browser: httpx.AsyncClient, user: User, password: str = PASSWORD) -> httpx.Response:
-    csrf = await csrf_of(browser)
-    form = {"_csrf": csrf, "identifier": user.email or "", "password": password, "next": "/password/change"}
-    return await browser.post("/sign-in", data=form, headers=HTML)
-
-
 async def test_signing_in_keeps_the_session_in_cookies_and_goes_on(browser: httpx.AsyncClient, manager: User) -> None:
-    response = await sign_in(browser, manager)
+    response = await sign_in(browser, manager, next_path="/password/change")
     assert (response.status_code, response.headers["location"]) == (303, "/password/change")
     assert browser.cookies.get(ACCESS_COOKIE)
     page = await browser.get("/password/change", headers=HTML)
@@ -96,8 +70,7 @@ async def test_a_form_without_its_csrf_token_is_refused(browser: httpx.AsyncClie
 
 async def test_signing_out_ends_the_session(browser: httpx.AsyncClient, manager: User) -> None:
     await sign_in(browser, manager)
-    csrf = browser.cookies[CSRF_COOKIE]
-    response = await browser.post("/sign-out", data={"_csrf": csrf}, headers=HTML)
+    response = await post_form(browser, "/sign-out", {})
     assert (response.status_code, response.headers["location"]) == (303, "/sign-in?notice=signed_out")
     assert ACCESS_COOKIE not in browser.cookies
     page = await browser.get("/password/change", headers=HTML)

@@ -1,0 +1,274 @@
+"""The manager's desk: find a member, see their file and household, enrol a
+member with their beneficiaries, change a member's status."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect
+
+from tenants.ids import new_id
+from tenants.permissions import Permission
+from tenants.web import MenuItem, Page, PageSet, flat, nested, not_found
+
+PAGE_SIZE = 20
+
+SEARCH = """
+query MemberSearch($first: Int!, $after: String, $filter: MemberFilter) {
+  members(first: $first, after: $after, filter: $filter) {
+    edges { node {
+      id number status category firstNames lastName sex birthDate birthDateApproximate phone
+      scheme { name }
+    } }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+MEMBER = """
+query MemberFile($id: ID!) {
+  member(id: $id) {
+    ... on Member {
+      id number status statusSince category enrolledOn firstNames lastName sex birthDate birthDateApproximate
+      nationality phone
+      address { country region department departmentName locality }
+      artisan { trade tradesRegisterNumber chamberOfTrades }
+      scheme { name code }
+      documents { kind number issuingCountry expiresOn }
+      files { id kind status url }
+      household {
+        id relationship firstNames lastName sex birthDate birthDateApproximate studying addedOn
+        eligibility { eligible reason endsOn }
+      }
+      statusHistory { fromStatus toStatus effectiveOn reason note changedBy changedAt }
+    }
+  }
+}
+"""
+ENROLMENT_CHOICES = """
+query EnrolmentChoices($country: String!) {
+  schemes(first: 100) { edges { node { id name status } } }
+  administrativeDivisions(country: $country) { code name }
+}
+"""
+ENROL = """
+mutation MemberEnrol($input: MemberEnrolInput!) {
+  memberEnrol(input: $input) {
+    ... on MemberEnrolment { member { id } }
+    ... on MemberEnrolError { code path message }
+  }
+}
+"""
+STATUS_CHANGE = """
+mutation MemberStatusChange($input: MemberStatusChangeInput!) {
+  memberStatusChange(input: $input) {
+    ... on Member { id }
+    ... on MemberStatusChangeError { code path message }
+  }
+}
+"""
+
+STATUS_FIELDS = ("status", "effectiveOn", "reason", "note")
+STATUSES = ("PENDING", "ACTIVE", "SUSPENDED", "TERMINATED")
+TERMINATION_REASONS = ("DEATH", "RESIGNATION", "TRANSFER", "FRAUD", "DUPLICATE")
+CATEGORIES = ("ARTISAN", "PRECARIOUS_WORKER", "MIGRANT", "SALARIED", "SELF_EMPLOYED")
+SEXES = ("FEMALE", "MALE")
+RELATIONSHIPS = ("SPOUSE", "CHILD", "OTHER")
+DOCUMENT_KINDS = ("NATIONAL_ID_CARD", "PASSPORT", "CONSULAR_CARD", "BIRTH_CERTIFICATE", "RESIDENCE_PERMIT")
+
+
+@get("/members")
+async def search(
+    page: NamedDependency[Page],
+    q: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    after: FromQuery[str | None] = None,
+) -> Response[str]:
+    """Members by a name fragment (accents and case aside), number, phone or document number."""
+    page.require(Permission.MEMBERS_READ)
+    query = q.strip()
+    members: dict[str, Any] | None = None
+    if query or status:
+        member_filter: dict[str, Any] = {"search": query or None, "status": status if status in STATUSES else None}
+        outcome = await page.execute(SEARCH, {"first": PAGE_SIZE, "after": after, "filter": member_filter})
+        members = outcome.data["members"]
+    return page.render("members/search.html", q=query, status=status, statuses=STATUSES, members=members, after=after)
+
+
+async def _member(page: Page, member_id: str) -> dict[str, Any]:
+    outcome = await page.execute(MEMBER, {"id": member_id})
+    member = outcome.data["member"]
+    if not member:
+        raise not_found()
+    return dict(member)
+
+
+@get("/members/{member_id:str}")
+async def member_file(
+    page: NamedDependency[Page], member_id: FromPath[str], notice: FromQuery[str] = ""
+) -> Response[str]:
+    """A member's file: identity, household with each one's eligibility today, documents, status history."""
+    page.require(Permission.MEMBERS_READ)
+    member = await _member(page, member_id)
+    return page.render(
+        "members/member.html",
+        member=member,
+        today=date.today(),
+        errors={},
+        form={},
+        statuses=STATUSES,
+        reasons=TERMINATION_REASONS,
+        notice="page.NOTICE_ENROLLED" if notice == "enrolled" else "page.NOTICE_STATUS" if notice == "status" else None,
+    )
+
+
+@post("/members/{member_id:str}/status")
+async def status_change(page: NamedDependency[Page], member_id: FromPath[str]) -> Response[str] | Redirect:
+    """Suspend, reinstate or end a membership, from the member's file."""
+    page.require(Permission.MEMBERS_WRITE)
+    form = await page.form()
+    variables = {
+        "id": member_id,
+        "status": form.get("status") if form.get("status") in STATUSES else "",
+        "effectiveOn": form.get("effectiveOn") or None,
+        "reason": form.get("reason") if form.get("reason") in TERMINATION_REASONS else None,
+        "note": form.get("note") or None,
+    }
+    outcome = await page.execute(STATUS_CHANGE, {"input": variables})
+    if outcome.refusal is None:
+        return page.redirect(f"/members/{member_id}?notice=status")
+    member = await _member(page, member_id)
+    return page.render(
+        "members/member.html",
+        status_code=400,
+        member=member,
+        today=date.today(),
+        errors=outcome.errors_within(STATUS_FIELDS),
+        form=form,
+        statuses=STATUSES,
+        reasons=TERMINATION_REASONS,
+        notice=None,
+    )
+
+
+MEMBER_FIELDS = (
+    "scheme",
+    "category",
+    "person.firstNames",
+    "person.lastName",
+    "person.sex",
+    "person.birthDate",
+    "person.birthYear",
+    "person.nationality",
+    "phone",
+    "address.country",
+    "address.region",
+    "address.department",
+    "address.locality",
+    "documents.*.kind",
+    "documents.*.number",
+    "artisan.trade",
+    "artisan.tradesRegisterNumber",
+    "artisan.chamberOfTrades",
+    "idempotencyKey",
+)
+BENEFICIARY_FIELDS = (
+    "beneficiaries.*.relationship",
+    "beneficiaries.*.person.firstNames",
+    "beneficiaries.*.person.lastName",
+    "beneficiaries.*.person.sex",
+    "beneficiaries.*.person.birthDate",
+    "beneficiaries.*.person.birthYear",
+    "beneficiaries.*.studying",
+)
+ENROLMENT_FIELDS = (*MEMBER_FIELDS, *BENEFICIARY_FIELDS)
+MAX_BENEFICIARY_ROWS = 12
+"""Beneficiaries one form shows at most; a scheme's own limit is the enrolment's to check."""
+
+
+def enrolment_input(values: dict[str, str]) -> dict[str, Any]:
+    """``memberEnrol``'s input from the form: rows of beneficiaries left
+    blank (their selects aside) dropped, a number where the input wants one."""
+    data = nested(values, ENROLMENT_FIELDS)
+    # A blank row still sends its relationship, chosen by default.
+    beneficiaries = [{**row, "studying": "studying" in row} for row in data.pop("beneficiaries", []) if "person" in row]
+    data["beneficiaries"] = beneficiaries
+    if data.get("category") != "ARTISAN":
+        data.pop("artisan", None)
+    for person in (data.get("person", {}), *(row.get("person", {}) for row in beneficiaries)):
+        year = person.get("birthYear")
+        if year is not None and year.isdigit():
+            person["birthYear"] = int(year)
+    data["documents"] = [document for document in data.get("documents", []) if document.get("number")]
+    return data
+
+
+def _rows(values: dict[str, str]) -> int:
+    indexes = [
+        int(key.split(".")[1]) for key in values if key.startswith("beneficiaries.") and key.split(".")[1].isdigit()
+    ]
+    return min(max(indexes, default=-1) + 1, MAX_BENEFICIARY_ROWS)
+
+
+async def _enrol_page(page: Page, values: dict[str, str], rows: int, **context: Any) -> Response[str]:
+    assert page.viewer.tenant is not None
+    choices = (await page.execute(ENROLMENT_CHOICES, {"country": page.viewer.tenant.country})).data
+    schemes = [edge["node"] for edge in choices["schemes"]["edges"] if edge["node"]["status"] == "ACTIVE"]
+    return page.render(
+        "members/enrol.html",
+        form=values,
+        rows=rows,
+        max_rows=MAX_BENEFICIARY_ROWS,
+        schemes=[(scheme["id"], scheme["name"]) for scheme in schemes],
+        regions=[(region["code"], region["name"]) for region in choices["administrativeDivisions"]],
+        categories=CATEGORIES,
+        sexes=SEXES,
+        relationships=RELATIONSHIPS,
+        document_kinds=DOCUMENT_KINDS,
+        **context,
+    )
+
+
+@get("/members/new")
+async def enrol_form(page: NamedDependency[Page]) -> Response[str]:
+    """One form for the member and their beneficiaries."""
+    page.require(Permission.ENROLMENT_WRITE)
+    assert page.viewer.tenant is not None
+    country = page.viewer.tenant.country
+    blank = {"idempotencyKey": new_id().hex, "person.nationality": country, "address.country": country}
+    return await _enrol_page(page, blank, 2, errors={})
+
+
+@post("/members/new")
+async def enrol(page: NamedDependency[Page]) -> Response[str] | Redirect:
+    """Enrol the member; a refusal shows the form again with the error next
+    to its field. "Add a beneficiary" shows it again with one more row."""
+    page.require(Permission.ENROLMENT_WRITE)
+    values = await page.form()
+    if values.get("action") == "add":
+        rows = min(_rows(values) + 1, MAX_BENEFICIARY_ROWS)
+        return await _enrol_page(page, values, rows, errors={})
+    data = enrolment_input(values)
+    outcome = await page.execute(ENROL, {"input": data})
+    if outcome.refusal is None:
+        return page.redirect(f"/members/{outcome.data['memberEnrol']['member']['id']}?notice=enrolled")
+    # Shown as sent, the blank rows dropped, so that the error's path names the row it is about.
+    shown = flat(data)
+    return await _enrol_page(
+        page, shown, max(_rows(shown), 1), status_code=400, errors=outcome.errors_within(ENROLMENT_FIELDS)
+    )
+
+
+PAGES = PageSet(
+    name="members",
+    templates=Path(__file__).with_name("templates"),
+    handlers=[search, enrol_form, enrol, member_file, status_change],
+    menu=[
+        MenuItem("page.MENU_MEMBERS", "/members", Permission.MEMBERS_READ),
+        MenuItem("page.MENU_ENROL", "/members/new", Permission.ENROLMENT_WRITE),
+    ],
+)
