@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: setup run test lint format schema redis-server chromium npm wrk postgraphile bench
+.PHONY: setup run test lint format schema redis-server chromium npm wrk postgraphile bench screenshots
 GRAPHIQL := app/graphiql/assets
 
 $(UV):
@@ -57,3 +57,7 @@ schema: setup
 
 test: setup redis-server chromium wrk postgraphile lint
 	$(UV) run pytest
+
+# The pages' screenshots shown in the README, taken by the browser test of the desk.
+screenshots: setup chromium
+	SOCLE_SCREENSHOTS=docs/screenshots $(UV) run pytest -q -p no:cacheprovider tests/web/test_desk_in_chromium.py

@@ -274,12 +274,16 @@ def flat(node: Any, prefix: str = "") -> dict[str, str]:
     return fields
 
 
+_NOT_AN_ID = "Value cannot represent a GlobalID"
+
+
 def _page_error(errors: Sequence[GraphQLError]) -> Exception:
     codes = {(error.extensions or {}).get("code") for error in errors}
     if "UNAUTHENTICATED" in codes:
         return SignInNeeded()
     if "FORBIDDEN" in codes:
         return forbidden()
-    if "NOT_FOUND" in codes:
+    # An id that is not one (a page's address typed or forged) names nothing.
+    if "NOT_FOUND" in codes or any(error.message.startswith(_NOT_AN_ID) for error in errors):
         return not_found()
     return RuntimeError("; ".join(error.message for error in errors))

@@ -177,6 +177,32 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Aucun régime actif : un administrateur doit d'abord en publier un.",
         "No active scheme: an administrator must first publish one.",
     ),
+    # The audit log
+    "page.MENU_AUDIT": ("Journal d'audit", "Audit log"),
+    "page.AUDIT_LOG": ("Journal d'audit", "Audit log"),
+    "page.AUDIT_LOG_OPEN": ("Ouvrir", "Open"),
+    "page.CHAIN_INTACT": (
+        "Chaîne intacte : {checked} événements vérifiés, aucun modifié ni supprimé.",
+        "Chain intact: {checked} events checked, none changed or deleted.",
+    ),
+    "page.CHAIN_BROKEN": (
+        "Chaîne rompue à l'événement n° {seq} : le journal a été modifié hors de Socle.",
+        "Chain broken at event no. {seq}: the log was changed outside Socle.",
+    ),
+    "page.AUDIT_SEQ": ("N°", "No."),
+    "page.AUDIT_WHEN": ("Quand", "When"),
+    "page.AUDIT_WHO": ("Qui", "Who"),
+    "page.AUDIT_WHAT": ("Action", "Action"),
+    "page.AUDIT_ON": ("Sur", "On"),
+    "page.AUDIT_EMPTY": ("Aucun événement.", "No event."),
+    # The ministry
+    "page.MENU_TENANTS": ("Structures", "Organisations"),
+    "page.SUPERVISED_TENANTS": ("Structures sous tutelle", "Supervised organisations"),
+    "page.TENANT": ("Structure", "Organisation"),
+    "page.MEMBERS_COUNT": ("Membres", "Members"),
+    "page.ACTIVE_COUNT": ("Actifs", "Active"),
+    "page.BENEFICIARIES_COUNT": ("Ayants droit", "Dependants"),
+    "page.NO_TENANT": ("Aucune structure sous tutelle.", "No supervised organisation."),
 }
 
 _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
@@ -222,6 +248,13 @@ _ENUMS: dict[str, dict[str, tuple[str, str]]] = {
         "PHOTO": ("Photo", "Photo"),
         "PROOF_OF_TRADE": ("Justificatif de métier", "Proof of trade"),
         "CERTIFICATE": ("Certificat", "Certificate"),
+    },
+    "TenantKind": {"MINISTRY": ("Ministère", "Ministry"), "MUTUAL": ("Mutuelle", "Mutual"), "IPM": ("IPM", "IPM")},
+    "TenantStatus": {
+        "PENDING": ("Agrément en attente", "Licence pending"),
+        "APPROVED": ("Agréée", "Licensed"),
+        "SUSPENDED": ("Agrément suspendu", "Licence suspended"),
+        "WITHDRAWN": ("Agrément retiré", "Licence withdrawn"),
     },
     "DocumentStatus": {"PENDING": ("En cours d'envoi", "Being uploaded"), "STORED": ("Enregistré", "Stored")},
 }

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import phonenumbers
 import structlog
 from litestar import MediaType, Request, Response, Router, get
 from litestar.datastructures import Cookie
@@ -75,7 +76,7 @@ def environment(page_sets: Sequence[PageSet]) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    templates.filters.update(day=day, enum_option=enum_option)
+    templates.filters.update(day=day, moment=moment, thousands=thousands, phone=phone, enum_option=enum_option)
     templates.globals.update(permissions=Permission)
     return templates
 
@@ -86,6 +87,28 @@ def day(value: str | None) -> str:
         return ""
     year, month, day_of_month = value[:10].split("-")
     return f"{day_of_month}/{month}/{year}"
+
+
+def moment(value: str) -> str:
+    """An API timestamp (UTC, ISO 8601) to the minute: ``31/12/2026 14:05 UTC``."""
+    return f"{day(value)} {value[11:16]} UTC"
+
+
+def phone(value: str | None) -> str:
+    """A phone number in E.164 as people read it: ``+221 77 123 45 67``."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def thousands(value: int, locale: str) -> str:
+    """A count with its thousands apart, as each language writes them: ``20 000``, ``20,000``."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", "\u202f") if locale == "fr" else grouped
 
 
 def enum_option(value: str, enum: str, t: Callable[..., str]) -> tuple[str, str]:

@@ -30,7 +30,8 @@ query MemberSearch($first: Int!, $after: String, $filter: MemberFilter) {
 }
 """
 MEMBER = """
-query MemberFile($id: ID!) {
+query MemberFile($id: ID!, $country: String!) {
+  administrativeDivisions(country: $country) { code name }
   member(id: $id) {
     ... on Member {
       id number status statusSince category enrolledOn firstNames lastName sex birthDate birthDateApproximate
@@ -100,11 +101,13 @@ async def search(
 
 
 async def _member(page: Page, member_id: str) -> dict[str, Any]:
-    outcome = await page.execute(MEMBER, {"id": member_id})
+    assert page.viewer.tenant is not None
+    outcome = await page.execute(MEMBER, {"id": member_id, "country": page.viewer.tenant.country})
     member = outcome.data["member"]
     if not member:
         raise not_found()
-    return dict(member)
+    regions = {region["code"]: region["name"] for region in outcome.data["administrativeDivisions"]}
+    return {**member, "regionName": regions.get(member["address"]["region"] or "")}
 
 
 @get("/members/{member_id:str}")

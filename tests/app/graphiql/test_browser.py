@@ -6,32 +6,21 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Page, Route, async_playwright
+from playwright.async_api import Page, Route
 
 from app.graphiql.assets import load_assets
 from app.main import create_app
 from app.settings import Settings
 from tenants.roles import Role
+from tests.browser import chromium
 from tests.factories import PASSWORD, make_tenant, make_user
 from tests.graphql_client import serve_over_tcp
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EDITOR = ".graphiql-query-editor .CodeMirror"
 RESULT = ".graphiql-response .CodeMirror"
 
@@ -74,30 +63,26 @@ async def test_graphiql_works_without_internet(origin: str) -> None:
             elsewhere.append(url)
             await route.abort()
 
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = await browser.new_context()
-            await context.route("**/*", local_only)
-            page = await context.new_page()
-            errors: list[str] = []
-            page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            await page.goto(f"{origin}/graphql")
-            await page.wait_for_selector(EDITOR)
-            await page.wait_for_selector(".graphiql-execute-button")
-            assert "Chargement" not in await page.inner_text("body")
+    async with chromium() as browser:
+        context = await browser.new_context()
+        await context.route("**/*", local_only)
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(f"{origin}/graphql")
+        await page.wait_for_selector(EDITOR)
+        await page.wait_for_selector(".graphiql-execute-button")
+        assert "Chargement" not in await page.inner_text("body")
 
-            anonymous = await _run(page, "{ viewer { authenticated } }")
-            signed_in = await _run(
-                page,
-                f'mutation {{ sessionCreate(input: {{identifier: "{user.email}", password: "{PASSWORD}", '
-                "cookies: true}) { __typename } }",
-            )
-            # A POST with the session cookie is refused unless it echoes the CSRF cookie: GraphiQL does.
-            viewer = await _run(page, "{ viewer { authenticated name } }")
-        finally:
-            await browser.close()
+        anonymous = await _run(page, "{ viewer { authenticated } }")
+        signed_in = await _run(
+            page,
+            f'mutation {{ sessionCreate(input: {{identifier: "{user.email}", password: "{PASSWORD}", '
+            "cookies: true}) { __typename } }",
+        )
+        # A POST with the session cookie is refused unless it echoes the CSRF cookie: GraphiQL does.
+        viewer = await _run(page, "{ viewer { authenticated name } }")
 
     assert anonymous == {"data": {"viewer": {"authenticated": False}}}
     assert signed_in == {"data": {"sessionCreate": {"__typename": "SessionTokens"}}}

@@ -4,6 +4,7 @@ errors next to their field, status changes; another tenant's member is a
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from datetime import date
@@ -72,7 +73,7 @@ async def test_a_manager_finds_a_member_by_a_name_fragment_without_accents(
     assert response.status_code == 200
     member = desk["member"]
     assert _rows(response.text) == [
-        f"Diop Moussa Artisan · Couverture maladie universelle {member.number} En attente 12/05/1980 +221771234567"
+        f"Diop Moussa Artisan · Couverture maladie universelle {member.number} En attente 12/05/1980 +221 77 123 45 67"
     ]
     assert f'href="{desk["path"]}"' in response.text
     nothing = await browser.get("/members", params={"q": "zzzz"}, headers=HTML)
@@ -234,3 +235,16 @@ async def test_a_manager_activates_then_suspends_a_member(browser: httpx.AsyncCl
     assert "Le statut a été changé." in file.text
     assert ">Suspendu</span>" in file.text
     assert "Cotisations impayées" in file.text
+
+
+async def test_the_same_enrolment_sent_many_times_at_once_enrols_one_member(
+    browser: httpx.AsyncClient, desk: dict[str, Any]
+) -> None:
+    await _signed_in(browser, desk["tenant"], Role.MANAGER)
+    await csrf_of(browser, "/members/new")
+    form = _enrolment(desk["scheme"], "double-tap-1")
+    answers = await asyncio.gather(*(post_form(browser, "/members/new", form) for _ in range(12)))
+    assert {answer.status_code for answer in answers} == {303}
+    assert len({answer.headers["location"] for answer in answers}) == 1
+    found = await browser.get("/members", params={"q": "mariama faye"}, headers=HTML)
+    assert len(_rows(found.text)) == 1

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.settings import Settings
-from tenants.identity.http import ACCESS_COOKIE
+from tenants.identity.http import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from tenants.identity.tables import User
 from tenants.roles import Role
 from tests.factories import PASSWORD, make_tenant, make_user
@@ -98,3 +98,26 @@ async def test_unknown_pages_answer_an_error_page_to_browsers_and_json_to_client
     api = await browser.get("/nowhere")
     assert api.status_code == 404
     assert api.json()["error"] == "Ressource introuvable."
+
+
+async def test_a_page_refreshes_a_session_whose_access_token_expired(browser: httpx.AsyncClient, manager: User) -> None:
+    await sign_in(browser, manager)
+    csrf = browser.cookies[CSRF_COOKIE]
+    first = browser.cookies[ACCESS_COOKIE]
+    browser.cookies.delete(ACCESS_COOKIE)
+    page = await browser.get("/password/change", headers=HTML)
+    assert page.status_code == 200
+    assert browser.cookies[ACCESS_COOKIE] not in ("", first)
+    # The forms already open keep working: the CSRF token stays the same.
+    assert browser.cookies[CSRF_COOKIE] == csrf
+    browser.cookies.set(ACCESS_COOKIE, "forged.token.value", domain="socle.test")
+    again = await browser.get("/password/change", headers=HTML)
+    assert again.status_code == 200
+
+
+async def test_a_session_that_ended_leads_back_to_the_sign_in_page(browser: httpx.AsyncClient, manager: User) -> None:
+    await sign_in(browser, manager)
+    browser.cookies.delete(ACCESS_COOKIE)
+    browser.cookies.set(REFRESH_COOKIE, "not-a-refresh-token", domain="socle.test")
+    page = await browser.get("/password/change", headers=HTML)
+    assert (page.status_code, page.headers["location"]) == (303, "/sign-in?next=/password/change")
