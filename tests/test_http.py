@@ -210,8 +210,8 @@ async def test_json_stays_the_answer_of_other_clients(client: httpx.AsyncClient)
 @pytest.mark.parametrize(
     ("path", "language", "message"),
     [
-        ("/invitations/accept?token=abc", None, "Ressource introuvable."),
-        ("/password/reset?token=abc", "en", "Resource not found."),
+        ("/claims/accept?token=abc", None, "Ressource introuvable."),
+        ("/receipts/2026-0001?token=abc", "en", "Resource not found."),
         ("/nulle-part", "en-GB,en;q=0.9", "Resource not found."),
     ],
 )
