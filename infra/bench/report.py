@@ -128,13 +128,13 @@ def _verdict(met: bool | None) -> str:
     return "not measured" if met is None else ("met" if met else "not met")
 
 
-def markdown(results: JSON) -> str:
-    """The report's Markdown."""
+def markdown(results: JSON, json_name: str = "benchmarks.json") -> str:
+    """The report's Markdown, whose figures are also in ``json_name``."""
     m, v, d, s = results["machine"], results["versions"], results["dataset"], results["settings"]
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (`uv run python -m infra.bench`); the same figures are in `benchmarks.json`.",
+        f"Written by `make bench` (`uv run python -m infra.bench`); the same figures are in `{json_name}`.",
         "",
         f"- Machine: {m['cores']} cores, {m['memory_gib']} GiB ({m['system']})",
         f"- Versions: Python {v['python']}, PostgreSQL {v['postgresql']}, Socle {v['socle_commit']},"
@@ -230,7 +230,7 @@ def write(results: JSON, markdown_path: Path) -> Path:
     """Write the Markdown report and, beside it, the JSON; the JSON's path."""
     results = {**results, "goals": [goal.as_json() for goal in goals(results)]}
     markdown_path.parent.mkdir(parents=True, exist_ok=True)
-    markdown_path.write_text(markdown(results))
     json_path = markdown_path.with_suffix(".json")
+    markdown_path.write_text(markdown(results, json_path.name))
     json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return json_path
