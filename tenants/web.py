@@ -23,7 +23,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
 from litestar.response import Redirect
-from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_403_FORBIDDEN, HTTP_404_NOT_FOUND
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_400_BAD_REQUEST, HTTP_403_FORBIDDEN, HTTP_404_NOT_FOUND
 from strawberry import Schema
 
 from graphql import GraphQLError
@@ -40,9 +40,11 @@ PAGE_POLICY = (
 class PageError(HTTPException):
     """A page that cannot be shown: rendered as the error page of its status."""
 
-    def __init__(self, status_code: int, message_code: str) -> None:
+    def __init__(self, status_code: int, message_code: str, *, message: str | None = None) -> None:
         super().__init__(status_code=status_code, detail=message_code)
         self.message_code = message_code
+        self.message = message
+        """Said instead of ``message_code``'s text: a domain's refusal, already in the page's language."""
 
 
 def not_found() -> PageError:
@@ -286,4 +288,8 @@ def _page_error(errors: Sequence[GraphQLError]) -> Exception:
     # An id that is not one (a page's address typed or forged) names nothing.
     if "NOT_FOUND" in codes or any(error.message.startswith(_NOT_AN_ID) for error in errors):
         return not_found()
+    # Any other refusal of a domain (a cursor that is not one) is the address's fault, told in its words.
+    refused = next((error for error in errors if (error.extensions or {}).get("code")), None)
+    if refused is not None:
+        return PageError(HTTP_400_BAD_REQUEST, "page.BAD_REQUEST", message=refused.message)
     return RuntimeError("; ".join(error.message for error in errors))

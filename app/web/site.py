@@ -288,7 +288,13 @@ class Site:
         except NotAuthorizedException:
             return anonymous
 
-    def error_page(self, request: Request, status_code: int, message_code: str) -> Response[str]:  # type: ignore[type-arg]
+    def error_page(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        status_code: int,
+        message_code: str,
+        message: str | None = None,
+    ) -> Response[str]:
         """The error page of ``status_code``, in the request's language."""
         locale = chosen_locale(request)
         body = self.templates.get_template("web/error.html").render(
@@ -296,7 +302,7 @@ class Site:
             locale=locale,
             t=lambda code, **params: translate(code, locale, **params),
             status_code=status_code,
-            message=translate(message_code, locale),
+            message=message or translate(message_code, locale),
             request_id=request_id_of(request.scope),
         )
         return Response(
@@ -308,7 +314,7 @@ class Site:
 
     def page_error(self, request: Request, error: PageError) -> Response[str]:  # type: ignore[type-arg]
         """A page refused (not found, not allowed, expired form)."""
-        return self.error_page(request, error.status_code, error.message_code)
+        return self.error_page(request, error.status_code, error.message_code, error.message)
 
     def sign_in_needed(self, request: Request, error: SignInNeeded) -> Redirect:  # type: ignore[type-arg]
         """To the sign-in page, and back here afterwards."""

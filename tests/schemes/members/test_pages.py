@@ -248,3 +248,14 @@ async def test_the_same_enrolment_sent_many_times_at_once_enrols_one_member(
     assert len({answer.headers["location"] for answer in answers}) == 1
     found = await browser.get("/members", params={"q": "mariama faye"}, headers=HTML)
     assert len(_rows(found.text)) == 1
+
+
+async def test_an_address_that_is_not_one_is_a_client_error(browser: httpx.AsyncClient, desk: dict[str, Any]) -> None:
+    await _signed_in(browser, desk["tenant"], Role.MANAGER)
+    bad_cursor = await browser.get("/members", params={"q": "diop", "after": "garbage"}, headers=HTML)
+    assert bad_cursor.status_code == 400
+    assert "<h1>Curseur de pagination invalide : reprenez depuis la première page.</h1>" in unescape(bad_cursor.text)
+    assert (await browser.get("/members/%3Cscript%3E", headers=HTML)).status_code == 404
+    hostile = await browser.get("/members", params={"q": "\"'<script>alert(1)</script>"}, headers=HTML)
+    assert hostile.status_code == 200
+    assert "<script>alert(1)</script>" not in hostile.text
