@@ -24,6 +24,7 @@ from app.main import create_app
 from app.migrate import migrate
 from app.settings import Environment, Settings
 from tests.graphql_client import serve
+from tests.pages import Browser, browser_of
 
 
 @dataclass(frozen=True)
@@ -210,4 +211,11 @@ async def _forget_loopback_sign_in_failures(
 async def client(settings: Settings, migrated: None) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the application under test, lifespan running."""
     async with serve(create_app(settings)) as client:
+        yield client
+
+
+@pytest.fixture
+async def browser(settings: Settings) -> AsyncIterator[Browser]:
+    """A browser of the app without JavaScript, for the pages' tests (see :mod:`tests.pages`)."""
+    async with browser_of(settings) as client:
         yield client

@@ -8,22 +8,40 @@ from contextlib import asynccontextmanager
 from html import unescape
 
 import httpx
+from asgi_lifespan import LifespanManager
 
 from app.main import create_app
 from app.settings import Settings
 from tenants.identity.http import CSRF_COOKIE
 from tenants.identity.tables import User
 from tests.factories import PASSWORD
-from tests.graphql_client import serve
 
 HTML = {"Accept": "text/html"}
 
 
+ORIGIN = "https://socle.test"
+"""An https origin: the session's cookies are Secure."""
+
+
+class Browser(httpx.AsyncClient):
+    """A browser of one served app: a client keeping its own cookies."""
+
+    def __init__(self, transport: httpx.ASGITransport) -> None:
+        super().__init__(transport=transport, base_url=ORIGIN)
+        self.transport = transport
+
+    def another(self) -> Browser:
+        """Another browser (other cookies, another person) of the same app."""
+        return Browser(self.transport)
+
+
 @asynccontextmanager
-async def browser_of(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the app keeping its cookies, on an https origin (the session's cookies are Secure)."""
-    async with serve(create_app(settings), base_url="https://socle.test") as client:
-        yield client
+async def browser_of(settings: Settings) -> AsyncIterator[Browser]:
+    """A browser of the app, its lifespan running. A second person uses
+    :meth:`Browser.another`: two apps at once would run two job workers."""
+    app = create_app(settings)
+    async with LifespanManager(app), Browser(httpx.ASGITransport(app=app)) as browser:
+        yield browser
 
 
 def field_error(html: str, name: str) -> str | None:

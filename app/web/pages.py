@@ -1,9 +1,18 @@
 """Every domain's pages, in the order of the site's menu."""
 
+from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
 from schemes.members.pages import PAGES as MEMBER_PAGES
 from tenants.audit.pages import PAGES as AUDIT_PAGES
 from tenants.identity.pages import PAGES as IDENTITY_PAGES
+from tenants.invitations.pages import PAGES as PEOPLE_PAGES
 from tenants.registry.pages import PAGES as REGISTRY_PAGES
 from tenants.web import PageSet
 
-PAGE_SETS: tuple[PageSet, ...] = (REGISTRY_PAGES, MEMBER_PAGES, AUDIT_PAGES, IDENTITY_PAGES)
+PAGE_SETS: tuple[PageSet, ...] = (
+    REGISTRY_PAGES,
+    MEMBER_PAGES,
+    DUPLICATE_PAGES,
+    PEOPLE_PAGES,
+    AUDIT_PAGES,
+    IDENTITY_PAGES,
+)

@@ -5,27 +5,19 @@ nobody another's."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 from html import unescape
 
 import httpx
 import pytest
 from strawberry.relay import to_base64
 
-from app.settings import Settings
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import MINISTRY_ROLES, Role, TenantKind
 from tests.factories import context, fresh_country, make_tenant, make_user
-from tests.pages import HTML, browser_of, sign_in
+from tests.pages import HTML, sign_in
 from tests.schemes.members.factories import artisan, enrol, make_scheme
 
 pytestmark = pytest.mark.usefixtures("migrated")
-
-
-@pytest.fixture
-async def browser(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser_of(settings) as client:
-        yield client
 
 
 def _cells(html: str) -> list[list[str]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
 from datetime import date
 from html import unescape
 from typing import Any
@@ -15,20 +14,13 @@ import httpx
 import pytest
 from strawberry.relay import to_base64
 
-from app.settings import Settings
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import MINISTRY_ROLES, Role
 from tests.factories import context, make_tenant, make_user
-from tests.pages import HTML, browser_of, csrf_of, field_error, field_value, post_form, sign_in
+from tests.pages import HTML, csrf_of, field_error, field_value, post_form, sign_in
 from tests.schemes.members.factories import artisan, child, enrol, make_scheme, spouse
 
 pytestmark = pytest.mark.usefixtures("migrated")
-
-
-@pytest.fixture
-async def browser(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser_of(settings) as client:
-        yield client
 
 
 @pytest.fixture

@@ -3,25 +3,16 @@ field in the page's language, the session kept in cookies, signing out."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 
-from app.settings import Settings
 from tenants.identity.http import ACCESS_COOKIE, CSRF_COOKIE, REFRESH_COOKIE
 from tenants.identity.tables import User
 from tenants.roles import Role
 from tests.factories import PASSWORD, make_tenant, make_user
-from tests.pages import HTML, browser_of, csrf_of, field_error, post_form, sign_in
+from tests.pages import HTML, csrf_of, field_error, post_form, sign_in
 
 pytestmark = pytest.mark.usefixtures("migrated")
-
-
-@pytest.fixture
-async def browser(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with browser_of(settings) as client:
-        yield client
 
 
 @pytest.fixture
