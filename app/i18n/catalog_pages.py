@@ -209,6 +209,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.USERS": ("Utilisateurs", "Users"),
     "page.CONTACT": ("Contact", "Contact"),
     "page.ROLE": ("Rôle", "Role"),
+    "page.ROLE_OF": ("Rôle de {name}", "Role of {name}"),
     "page.ACTIONS": ("Actions", "Actions"),
     "page.DEACTIVATED": ("Désactivé", "Deactivated"),
     "page.ROLE_CHANGE": ("Changer le rôle", "Change the role"),
