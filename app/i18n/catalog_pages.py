@@ -252,6 +252,35 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.DECIDE": ("Enregistrer la décision", "Record the decision"),
     "page.NO_DUPLICATE": ("Aucun doublon probable en attente.", "No probable duplicate waiting."),
     "page.NOTICE_DECIDED": ("La décision est enregistrée.", "The decision is recorded."),
+    # Partner applications
+    "page.MENU_APPLICATIONS": ("Applications", "Applications"),
+    "page.APPLICATIONS": ("Applications partenaires", "Partner applications"),
+    "page.SCOPES": ("Droits accordés", "Scopes granted"),
+    "page.REVOKED": ("Révoquée", "Revoked"),
+    "page.CREATED_ON": ("créée le {date}", "created on {date}"),
+    "page.NEW_SECRET": ("Nouveau secret", "New secret"),
+    "page.REVOKE_APP": ("Révoquer", "Revoke"),
+    "page.NO_APPLICATION": ("Aucune application partenaire.", "No partner application."),
+    "page.REGISTER_APP": ("Enregistrer une application", "Register an application"),
+    "page.APP_NAME": ("Nom de l'application", "Application's name"),
+    "page.APP_NAME_HINT": ("Par exemple « Application d'enrôlement mobile ».", "For example “Mobile enrolment app”."),
+    "page.SECRET_ONCE": (
+        "Le secret de « {name} » ne sera plus jamais affiché : copiez-le maintenant.",
+        "The secret of “{name}” will never be shown again: copy it now.",
+    ),
+    "page.SECRET_USE": (
+        "L'application l'échange contre un jeton sur /oauth/token (client_credentials).",
+        "The application exchanges it for a token at /oauth/token (client_credentials).",
+    ),
+    "page.NOTICE_APP_REVOKED": ("L'application est révoquée.", "The application is revoked."),
+    "scope.members:read": ("lire les membres", "read members"),
+    "scope.members:write": ("modifier les membres", "change members"),
+    "scope.enrolment:write": ("inscrire des membres", "enrol members"),
+    "scope.contributions:read": ("lire les cotisations", "read contributions"),
+    "scope.contributions:write": ("enregistrer des cotisations", "record contributions"),
+    "scope.claims:read": ("lire les prestations", "read claims"),
+    "scope.eligibility:read": ("vérifier les droits", "check eligibility"),
+    "scope.schemes:read": ("lire les régimes", "read schemes"),
 }
 
 _ENUMS: dict[str, dict[str, tuple[str, str]]] = {

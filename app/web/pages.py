@@ -5,6 +5,7 @@ from schemes.members.pages import PAGES as MEMBER_PAGES
 from tenants.audit.pages import PAGES as AUDIT_PAGES
 from tenants.identity.pages import PAGES as IDENTITY_PAGES
 from tenants.invitations.pages import PAGES as PEOPLE_PAGES
+from tenants.partners.pages import PAGES as PARTNER_PAGES
 from tenants.registry.pages import PAGES as REGISTRY_PAGES
 from tenants.web import PageSet
 
@@ -13,6 +14,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     MEMBER_PAGES,
     DUPLICATE_PAGES,
     PEOPLE_PAGES,
+    PARTNER_PAGES,
     AUDIT_PAGES,
     IDENTITY_PAGES,
 )
