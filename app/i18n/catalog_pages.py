@@ -248,7 +248,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
     ),
     "page.KEEP": ("Fiche à garder", "Record to keep"),
     "page.TWO_PEOPLE": ("Deux personnes différentes", "Two different people"),
-    "page.REASON_FREE": ("Motif (facultatif)", "Reason (optional)"),
+    "page.REASON_FREE": (
+        "Motif (obligatoire pour deux personnes différentes)",
+        "Reason (required for two different people)",
+    ),
     "page.DECIDE": ("Enregistrer la décision", "Record the decision"),
     "page.NO_DUPLICATE": ("Aucun doublon probable en attente.", "No probable duplicate waiting."),
     "page.NOTICE_DECIDED": ("La décision est enregistrée.", "The decision is recorded."),

@@ -80,3 +80,13 @@ async def test_another_tenants_pair_is_not_decided(browser: Browser, pair: dict[
     refused = await post_form(browser, action, {"decision": "NOT_DUPLICATE"})
     assert refused.status_code == 400
     assert "introuvable" in _text(refused.text)
+
+
+async def test_two_people_need_a_reason(browser: Browser, pair: dict[str, Any]) -> None:
+    await sign_in(browser, await make_user(pair["tenant"], Role.MANAGER))
+    action = _form_action((await browser.get("/duplicates", headers=HTML)).text)
+    refused = await post_form(browser, action, {"decision": "NOT_DUPLICATE"})
+    assert refused.status_code == 400
+    assert 'aria-invalid="true" aria-describedby="reason-1-error"' in refused.text
+    decided = await post_form(browser, action, {"decision": "NOT_DUPLICATE", "reason": "Homonymes : pères différents"})
+    assert (decided.status_code, decided.headers["location"]) == (303, "/duplicates?notice=decided")
