@@ -2,6 +2,7 @@
 
 from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
 from schemes.members.pages import PAGES as MEMBER_PAGES
+from schemes.rules.pages import PAGES as SCHEME_PAGES
 from tenants.audit.pages import PAGES as AUDIT_PAGES
 from tenants.identity.pages import PAGES as IDENTITY_PAGES
 from tenants.invitations.pages import PAGES as PEOPLE_PAGES
@@ -13,6 +14,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     REGISTRY_PAGES,
     MEMBER_PAGES,
     DUPLICATE_PAGES,
+    SCHEME_PAGES,
     PEOPLE_PAGES,
     PARTNER_PAGES,
     AUDIT_PAGES,

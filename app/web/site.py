@@ -50,6 +50,7 @@ from tenants.identity.http import (
     viewer_of_token,
 )
 from tenants.permissions import Permission
+from tenants.registry.currencies import MINOR_UNITS
 from tenants.tx import RequestTransaction, platform_tx
 from tenants.web import PAGE_POLICY, MenuItem, Page, PageError, PageSet, SignInNeeded, sign_in_path
 
@@ -76,7 +77,15 @@ def environment(page_sets: Sequence[PageSet]) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    templates.filters.update(day=day, moment=moment, thousands=thousands, phone=phone, enum_option=enum_option)
+    templates.filters.update(
+        day=day,
+        moment=moment,
+        thousands=thousands,
+        money=money,
+        percent=percent,
+        phone=phone,
+        enum_option=enum_option,
+    )
     templates.globals.update(permissions=Permission)
     return templates
 
@@ -109,6 +118,28 @@ def thousands(value: int, locale: str) -> str:
     """A count with its thousands apart, as each language writes them: ``20 000``, ``20,000``."""
     grouped = f"{value:,}"
     return grouped.replace(",", "\u202f") if locale == "fr" else grouped
+
+
+CURRENCY_SIGNS = {"XOF": "F CFA", "XAF": "F CFA"}
+"""How people write the currencies whose code they do not use."""
+
+
+def money(amount: int | None, currency: str, locale: str) -> str:
+    """An amount in the currency's minor unit, as its users write it: ``3 500 F CFA``."""
+    if amount is None:
+        return ""
+    digits = MINOR_UNITS.get(currency, 2)
+    whole = thousands(amount // 10**digits, locale)
+    cents = f"{',' if locale == 'fr' else '.'}{amount % 10**digits:0{digits}d}" if digits else ""
+    return f"{whole}{cents}\u00a0{CURRENCY_SIGNS.get(currency, currency)}"
+
+
+def percent(basis_points: int | None, locale: str) -> str:
+    """Basis points as a percentage: ``350`` is ``3,5 %`` (``3.5%`` in English)."""
+    if basis_points is None:
+        return ""
+    value = f"{basis_points / 100:.2f}".rstrip("0").rstrip(".")
+    return f"{value.replace('.', ',')}\u00a0%" if locale == "fr" else f"{value}%"
 
 
 def enum_option(value: str, enum: str, t: Callable[..., str]) -> tuple[str, str]:
