@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from playwright.async_api import Browser, Route, async_playwright
+from playwright.async_api import Browser, Page, Route, async_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,3 +44,10 @@ def only_from(origin: str, elsewhere: list[str]):  # type: ignore[no-untyped-def
             await route.abort()
 
     return route
+
+
+async def sign_in_on(page: Page, email: str, password: str) -> None:
+    """Fill and send the sign-in form ``page`` shows, as a person would."""
+    await page.get_by_label("Adresse e-mail ou numéro de téléphone").fill(email)
+    await page.get_by_label("Mot de passe", exact=True).fill(password)
+    await page.get_by_role("button", name="Se connecter").click()

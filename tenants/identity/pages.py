@@ -79,6 +79,17 @@ def _refused(page: Page, template: str, outcome: Outcome, **context: object) -> 
     return page.render(template, status_code=FORM_REFUSED, errors=outcome.errors, **context)
 
 
+async def _use_link(page: Page, document: str, template: str, done: str) -> Response[str] | Redirect:
+    """Send the token of a link's form with the password typed, then go on
+    to ``done``; a refusal shows ``template`` again with the token kept."""
+    form = await page.form()
+    token = form.get("token", "")
+    outcome = await page.execute(document, {"token": token, "password": form.get("password", "")})
+    if outcome.refusal is not None:
+        return _refused(page, template, outcome, token=token)
+    return page.redirect(done)
+
+
 @get("/sign-in")
 async def sign_in_form(
     page: NamedDependency[Page], next_path: NextPath = None, notice: FromQuery[str | None] = None
@@ -167,12 +178,7 @@ async def reset_form(page: NamedDependency[Page], token: FromQuery[str] = "") ->
 @post("/password/reset")
 async def reset(page: NamedDependency[Page]) -> Response[str] | Redirect:
     """Choose the new password; every session of the account ends."""
-    form = await page.form()
-    token = form.get("token", "")
-    outcome = await page.execute(RESET, {"token": token, "password": form.get("password", "")})
-    if outcome.refusal is not None:
-        return _refused(page, "identity/password_reset.html", outcome, token=token)
-    return page.redirect("/sign-in?notice=password_reset")
+    return await _use_link(page, RESET, "identity/password_reset.html", "/sign-in?notice=password_reset")
 
 
 @get("/password/change")
@@ -203,12 +209,7 @@ async def accept_form(page: NamedDependency[Page], token: FromQuery[str] = "") -
 @post("/invitations/accept")
 async def accept(page: NamedDependency[Page]) -> Response[str] | Redirect:
     """Join the tenant that invited, signed in at once."""
-    form = await page.form()
-    token = form.get("token", "")
-    outcome = await page.execute(ACCEPT, {"token": token, "password": form.get("password", "")})
-    if outcome.refusal is not None:
-        return _refused(page, "identity/invitation_accept.html", outcome, token=token)
-    return page.redirect("/")
+    return await _use_link(page, ACCEPT, "identity/invitation_accept.html", "/")
 
 
 PAGES = PageSet(

@@ -18,7 +18,7 @@ from playwright.async_api import BrowserContext, Page, Request
 from app.main import create_app
 from app.settings import Settings
 from tenants.roles import Role
-from tests.browser import chromium, only_from
+from tests.browser import chromium, only_from, sign_in_on
 from tests.factories import PASSWORD, context, make_tenant, make_user
 from tests.graphql_client import serve_over_tcp
 from tests.schemes.members.factories import make_scheme
@@ -102,9 +102,7 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
         assert page.url == f"{origin}/sign-in?next=/members"
         weights["sign-in (first load)"] = await meter.take()
         await _shot(page, "sign-in")
-        await page.get_by_label("Adresse e-mail ou numéro de téléphone").fill(manager.email or "")
-        await page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-        await page.get_by_role("button", name="Se connecter").click()
+        await sign_in_on(page, manager.email or "", PASSWORD)
         await page.wait_for_url(f"{origin}/members")
         weights["search"] = await meter.take()
 
@@ -173,9 +171,7 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
         await other.route("**/*", only_from(origin, elsewhere))
         intruder = await other.new_page()
         await intruder.goto(f"{origin}/sign-in")
-        await intruder.get_by_label("Adresse e-mail ou numéro de téléphone").fill(stranger.email or "")
-        await intruder.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-        await intruder.get_by_role("button", name="Se connecter").click()
+        await sign_in_on(intruder, stranger.email or "", PASSWORD)
         await intruder.wait_for_url(f"{origin}/members")
         answer = await intruder.goto(member_url)
         assert answer is not None

@@ -13,7 +13,7 @@ import pytest
 from app.main import create_app
 from app.settings import Settings
 from tenants.roles import Role
-from tests.browser import chromium, only_from
+from tests.browser import chromium, only_from, sign_in_on
 from tests.factories import PASSWORD, make_tenant, make_user
 from tests.graphql_client import serve_over_tcp
 from tests.jobs import jobs_done
@@ -40,9 +40,7 @@ async def test_an_invitee_sets_a_password_from_the_link(origin: str, caplog: pyt
         await office.route("**/*", only_from(origin, elsewhere))
         page = await office.new_page()
         await page.goto(f"{origin}/admin/people")
-        await page.get_by_label("Adresse e-mail ou numéro de téléphone").fill(admin.email or "")
-        await page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-        await page.get_by_role("button", name="Se connecter").click()
+        await sign_in_on(page, admin.email or "", PASSWORD)
         await page.wait_for_url(f"{origin}/admin/people")
         await page.get_by_label("Nom complet").fill("Mariama Badji")
         await page.locator("#f-role").select_option("MANAGER")
