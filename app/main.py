@@ -24,7 +24,7 @@ from app.api.schema import make_schema
 from app.forwarded import ForwardedForMiddleware
 from app.graphiql.controller import GraphiQL
 from app.health import HealthController
-from app.i18n import negotiate, translate
+from app.i18n import chosen_locale, translate
 from app.logs import configure_logging
 from app.requests import RequestIdMiddleware, request_id_of
 from app.runtime import Runtime
@@ -61,7 +61,7 @@ def internal_error(request: Request, error: Exception) -> Response[dict[str, str
     with the request id and answered 500 telling the client only that id. A
     client that left half-way is its own business: an access line, no error."""
     request_id = request_id_of(request.scope)
-    locale = negotiate(request.headers.get("accept-language"))
+    locale = chosen_locale(request)
     if isinstance(error, InternalServerException) and error.detail == _CLIENT_GONE:
         return Response({"error": _CLIENT_GONE, "request_id": request_id}, status_code=CLIENT_CLOSED_REQUEST)
     if isinstance(error, HTTPException) and error.status_code < HTTP_500_INTERNAL_SERVER_ERROR:
@@ -140,7 +140,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             graphql,
             problems_report,
             members_template,
-            storage_router(max(settings.document_max_bytes, settings.import_max_bytes)),
+            storage_router(settings.upload_max_bytes),
             *([graphiql.route()] if graphiql else []),
             site.router(),
         ],

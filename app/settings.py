@@ -216,6 +216,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def upload_max_bytes(self) -> int:
+        """The largest file of any kind a client may upload (document or import)."""
+        return max(self.document_max_bytes, self.import_max_bytes)
+
+    @property
     def introspection_enabled(self) -> bool:
         """Whether GraphQL introspection is allowed."""
         if self.graphql_introspection is not None:

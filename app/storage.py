@@ -51,9 +51,6 @@ def _checked(key: str) -> str:
 class Storage(DocumentStore, ImportFiles, Protocol):
     """Where Socle keeps files."""
 
-    async def put(self, key: str, data: bytes, content_type: str) -> None:
-        """Store ``data`` under ``key``, replacing what was there."""
-
     async def get(self, key: str) -> bytes:
         """The bytes under ``key``; ``KeyError`` if there are none."""
 
@@ -104,7 +101,10 @@ class LocalStorage:
         return self.root / _checked(key)
 
     async def put(self, key: str, data: bytes, content_type: str) -> None:
-        await asyncio.to_thread(self._write, self.path(key), data)
+        """Store ``data`` with its content type (the folder keeps no metadata of its own)."""
+        path = self.path(key)
+        await asyncio.to_thread(self._write, path, data)
+        await asyncio.to_thread(self._write, path.with_name(path.name + ".type"), content_type.encode())
 
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
@@ -162,12 +162,6 @@ class LocalStorage:
             await asyncio.to_thread(shutil.copyfile, self.path(key), path)
         except FileNotFoundError:
             raise KeyError(key) from None
-
-    async def store_upload(self, key: str, data: bytes, content_type: str) -> None:
-        """Store an uploaded file with its content type (the folder keeps no metadata of its own)."""
-        path = self.path(key)
-        await asyncio.to_thread(self._write, path, data)
-        await asyncio.to_thread(self._write, path.with_name(path.name + ".type"), content_type.encode())
 
     def download_url(self, key: str, content_type: str, expires_in: int) -> str:
         key = _checked(key)

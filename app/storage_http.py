@@ -21,7 +21,7 @@ from litestar.status_codes import (
     HTTP_404_NOT_FOUND,
 )
 
-from app.i18n import negotiate, translate
+from app.i18n import chosen_locale, translate
 from app.requests import request_id_of
 from app.runtime import Runtime
 from app.storage import HEAD_BYTES, LocalStorage, StorageKeyError
@@ -33,7 +33,7 @@ FORM_OVERHEAD = 65_536
 
 
 def _refusal(request: Request, status: int, code: str, **params: object) -> Response[dict[str, str]]:  # type: ignore[type-arg]
-    locale = negotiate(request.headers.get("accept-language"))
+    locale = chosen_locale(request)
     return Response(
         {"error": translate(code, locale, **params), "request_id": request_id_of(request.scope) or ""},
         status_code=status,
@@ -69,7 +69,7 @@ async def upload(request: Request, runtime: NamedDependency[Runtime]) -> Respons
         return _refusal(request, HTTP_400_BAD_REQUEST, "storage.WRONG_SIZE", size=size)
     if not _fits(content_type, data[:HEAD_BYTES]):
         return _refusal(request, HTTP_400_BAD_REQUEST, "storage.WRONG_CONTENT_TYPE", content_type=content_type)
-    await storage.store_upload(key, data, content_type)
+    await storage.put(key, data, content_type)
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 

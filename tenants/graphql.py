@@ -156,6 +156,15 @@ def decode_id(global_id: relay.GlobalID, type_name: str) -> UUID | None:
     return node_uuids([global_id.node_id])[0]
 
 
+def decode_text_id(text: str, type_name: str) -> UUID | None:
+    """:func:`decode_id` of a global id as text (an address's, a form's); None for text that is not one."""
+    try:
+        global_id = relay.GlobalID.from_id(text)
+    except ValueError:
+        return None
+    return decode_id(global_id, type_name)
+
+
 def node_uuids(node_ids: Iterable[str]) -> list[UUID | None]:
     """The UUIDs in Relay node ids, in order; None for a malformed one (read as "not found")."""
     ids: list[UUID | None] = []

@@ -30,6 +30,7 @@ from graphql import GraphQLError
 from tenants.context import Viewer
 from tenants.graphql import RequestContext
 from tenants.permissions import Permission
+from tenants.services import Services
 
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
@@ -79,6 +80,9 @@ class PageSet:
     handlers: Sequence[Any]
     menu: Sequence[MenuItem] = ()
     """Where the domain's pages start, in the site's menu."""
+    uploads: Sequence[Any] = ()
+    """Handlers whose form carries a file: they take bodies up to the largest
+    file the operator allows (each operation then checks its own limit)."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,11 @@ class Page:
     def locale(self) -> str:
         """The page's language."""
         return self.viewer.locale
+
+    @property
+    def services(self) -> Services:
+        """The process's services, for the step of a page no operation covers (a file the page receives)."""
+        return self.context_of(self.viewer).services
 
     def allows(self, permission: Permission) -> bool:
         """Whether the viewer's role grants ``permission`` (what the page offers follows it)."""

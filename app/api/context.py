@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 from litestar import Request
 
-from app.i18n import negotiate, translate
+from app.i18n import chosen_locale, translate
 from app.requests import request_id_of
 from app.runtime import Runtime
 from schemes.documents.storage import DOCUMENT_STORE
@@ -57,7 +57,7 @@ def context_getter(runtime: Runtime, *, hold: bool) -> Callable[[Request], Async
     contexts = Contexts(runtime)
 
     async def get_context(request: Request) -> AsyncIterator[RequestContext]:  # type: ignore[type-arg]
-        locale = negotiate(request.headers.get("accept-language"))
+        locale = chosen_locale(request)
         request_tx = RequestTransaction()
         try:
             request_tx.bind()

@@ -5,10 +5,15 @@ from __future__ import annotations
 from string import Formatter
 from typing import Any
 
+from litestar import Request
+
 from app.i18n.catalog import MESSAGES
 
 DEFAULT_LOCALE = "fr"
 LOCALES = ("fr", "en")
+
+LANGUAGE_COOKIE = "socle_lang"
+"""The language a person chose with the pages' switch."""
 
 
 def negotiate(accept_language: str | None) -> str:
@@ -26,6 +31,15 @@ def negotiate(accept_language: str | None) -> str:
         if language in LOCALES:
             ranked.append((weight, language))
     return max(ranked, key=lambda item: item[0])[1] if ranked else DEFAULT_LOCALE
+
+
+def chosen_locale(request: Request) -> str:  # type: ignore[type-arg]
+    """The language chosen with the pages' switch, else the client's best of
+    Socle's: the pages' links (a CSV report) answer in the pages' language."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in LOCALES:
+        return chosen
+    return negotiate(request.headers.get("accept-language"))
 
 
 def translate(code: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:

@@ -10,19 +10,10 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from app.i18n import LOCALES, negotiate
+from app.i18n import LANGUAGE_COOKIE, LOCALES
 from tenants.web import NextPath, safe_next
 
-LANGUAGE_COOKIE = "socle_lang"
 LANGUAGE_LIFETIME = 365 * 24 * 3600
-
-
-def chosen_locale(request: Request) -> str:  # type: ignore[type-arg]
-    """The language chosen with the switch, else the browser's best of Socle's."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LOCALES:
-        return chosen
-    return negotiate(request.headers.get("accept-language"))
 
 
 @get("/language/{locale:str}", sync_to_thread=False)

@@ -1,6 +1,7 @@
 """Every domain's pages, in the order of the site's menu."""
 
 from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
+from schemes.imports.pages import PAGES as IMPORT_PAGES
 from schemes.members.pages import PAGES as MEMBER_PAGES
 from schemes.rules.pages import PAGES as SCHEME_PAGES
 from tenants.audit.pages import PAGES as AUDIT_PAGES
@@ -14,6 +15,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     REGISTRY_PAGES,
     MEMBER_PAGES,
     DUPLICATE_PAGES,
+    IMPORT_PAGES,
     SCHEME_PAGES,
     PEOPLE_PAGES,
     PARTNER_PAGES,

@@ -29,11 +29,12 @@ from litestar.status_codes import (
 from strawberry import Schema
 
 from app.api.context import Contexts
-from app.i18n import translate
+from app.i18n import chosen_locale, translate
 from app.requests import request_id_of
 from app.runtime import Runtime
+from app.storage_http import FORM_OVERHEAD
 from app.web.assets import StaticFiles
-from app.web.language import chosen_locale, language_switch
+from app.web.language import language_switch
 from tenants.context import ANONYMOUS, Viewer
 from tenants.identity import sessions
 from tenants.identity.errors import InvalidRefreshToken
@@ -182,6 +183,11 @@ class Site:
             path="/",
             route_handlers=[
                 *(handler for pages in self.page_sets for handler in pages.handlers),
+                Router(
+                    path="/",
+                    route_handlers=[handler for pages in self.page_sets for handler in pages.uploads],
+                    request_max_body_size=self.upload_limit,
+                ),
                 self.home(),
                 language_switch,
                 self.static.route(),
@@ -199,6 +205,11 @@ class Site:
         # Litestar copies a router when registering it, with the handlers and
         # dependencies bound to the site: they must keep the process's one site.
         return self
+
+    @property
+    def upload_limit(self) -> int:
+        """The largest body of a form with a file: the largest file allowed, and the form's fields."""
+        return self.runtime.settings.upload_max_bytes + FORM_OVERHEAD
 
     @property
     def menu(self) -> list[MenuItem]:

@@ -37,6 +37,11 @@ CONTENT_TYPES = {
 """The content types a client may declare for an import file."""
 
 
+def content_type_of(file_format: FileFormat) -> str:
+    """The content type of an import file of ``file_format``."""
+    return next(content_type for content_type, known in CONTENT_TYPES.items() if known is file_format)
+
+
 def looks_like(file_format: FileFormat, head: bytes) -> bool:
     """Whether a file's first bytes fit its format: a workbook is a ZIP
     archive; a CSV file is text, so holds no NUL byte."""

@@ -16,27 +16,18 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Stream
-from strawberry import relay
 
 from schemes.imports import service as import_service
-from schemes.imports.files import CONTENT_TYPES, FileFormat
+from schemes.imports.files import FileFormat, content_type_of
 from schemes.imports.tables import ImportJob, ImportRowProblem
 from schemes.imports.template import template
 from tenants.context import TenantContext
-from tenants.graphql import RequestContext, decode_id
+from tenants.graphql import RequestContext, decode_text_id
 from tenants.permissions import Permission
 from tenants.tx import tenant_tx
 
 _PAGE = 1000
 _HEADERS = {"fr": ("Ligne", "Colonne", "Erreur"), "en": ("Line", "Column", "Error")}
-
-
-def _job_id(text: str) -> UUID | None:
-    try:
-        global_id = relay.GlobalID.from_id(text)
-    except ValueError:
-        return None
-    return decode_id(global_id, "Job")
 
 
 async def _problems(context: TenantContext, job_id: UUID) -> AsyncIterator[ImportRowProblem]:
@@ -64,7 +55,7 @@ async def problems_report(job: FromPath[str], request_context: NamedDependency[R
         raise NotAuthorizedException(translate("api.UNAUTHENTICATED", {}))
     if not context.allows(Permission.MEMBERS_WRITE):
         raise PermissionDeniedException(translate("api.FORBIDDEN", {"permission": Permission.MEMBERS_WRITE.value}))
-    job_id = _job_id(job)
+    job_id = decode_text_id(job, "Job")
     found: list[ImportJob] = []
     if job_id is not None:
         async with tenant_tx(context) as tx:
@@ -98,12 +89,6 @@ def _ascii(name: str) -> str:
     return "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in name)[:80] or "import"
 
 
-_TEMPLATE_TYPES = {
-    FileFormat.CSV: "text/csv",
-    FileFormat.XLSX: next(t for t, f in CONTENT_TYPES.items() if f is FileFormat.XLSX),
-}
-
-
 @get(["/imports/members/template.csv", "/imports/members/template.xlsx"], cache=3600)
 async def members_template(request: Request) -> Response[bytes]:  # type: ignore[type-arg]
     """The members' import template, with its columns in French and two example households."""
@@ -111,6 +96,6 @@ async def members_template(request: Request) -> Response[bytes]:  # type: ignore
     body = await asyncio.to_thread(template, file_format)
     return Response(
         body,
-        media_type=_TEMPLATE_TYPES[file_format],
+        media_type=content_type_of(file_format),
         headers={"Content-Disposition": f'attachment; filename="modele-adherents.{file_format.value}"'},
     )

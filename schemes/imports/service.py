@@ -15,7 +15,16 @@ from uuid import UUID
 
 from schemes.documents.storage import StoredObject, UploadForm
 from schemes.imports import errors
-from schemes.imports.files import CONTENT_TYPES, Column, FileFormat, FileProblem, Row, looks_like, read_rows
+from schemes.imports.files import (
+    CONTENT_TYPES,
+    Column,
+    FileFormat,
+    FileProblem,
+    Row,
+    content_type_of,
+    looks_like,
+    read_rows,
+)
 from schemes.imports.tables import ImportJob, ImportKind, ImportRowProblem, ImportStatus
 from tenants.audit import service as audit
 from tenants.context import PrincipalKind, TenantContext
@@ -37,6 +46,9 @@ class ImportFiles(Protocol):
 
     def upload_form(self, key: str, content_type: str, size: int, expires_in: int) -> UploadForm:
         """A form that lets a client store exactly ``size`` bytes of ``content_type`` under ``key``."""
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store ``data`` of ``content_type`` under ``key``, replacing what was there."""
 
     async def stat(self, key: str) -> StoredObject | None:
         """The object under ``key``, None if there is none."""
@@ -165,6 +177,16 @@ async def count_jobs(tx: Transaction, ctx: TenantContext) -> int:
     """How many imports the context's tenant has."""
     count: int = await within(ctx, ImportJob).count()
     return count
+
+
+async def receive(tx: Transaction, ctx: TenantContext, job_id: UUID, data: bytes, files: ImportFiles) -> None:
+    """Store the file of an import awaiting it, sent to Socle itself rather
+    than to the upload form (the pages do so: a browser's form cannot ask for
+    the upload form first). :func:`submit` checks it as it checks an upload."""
+    job = await within(ctx, ImportJob).objects().where(ImportJob.id == job_id).first()
+    if job is None or job.status != ImportStatus.AWAITING_FILE:
+        raise errors.ImportNotFound(path=("input", "id"))
+    await files.put(job.file_key, data, content_type_of(FileFormat(job.file_format)))
 
 
 async def submit(tx: Transaction, ctx: TenantContext, job_id: UUID, files: ImportFiles) -> ImportJob:

@@ -6,76 +6,26 @@ the same run and held under the budget."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 
 import pytest
-from playwright.async_api import BrowserContext, Page, Request
 
-from app.main import create_app
-from app.settings import Settings
 from tenants.roles import Role
-from tests.browser import chromium, only_from, sign_in_on
+from tests.browser import (
+    FIRST_LOAD_BUDGET,
+    LATER_BUDGET,
+    PHONE,
+    Weights,
+    chromium,
+    is_error,
+    only_from,
+    shot,
+    sign_in_on,
+)
 from tests.factories import PASSWORD, context, make_tenant, make_user
-from tests.graphql_client import serve_over_tcp
 from tests.schemes.members.factories import make_scheme
 
 pytestmark = pytest.mark.usefixtures("migrated")
-
-FIRST_LOAD_BUDGET = 100_000
-"""Bytes a page may transfer when nothing is cached yet."""
-LATER_BUDGET = 30_000
-"""Bytes a page may transfer once the stylesheet and the script are cached."""
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 900}
-SCREENSHOTS = os.environ.get("SOCLE_SCREENSHOTS")
-"""Where to write the screenshots shown in the README (``make screenshots``); not written otherwise."""
-
-
-@pytest.fixture
-async def origin(settings: Settings) -> AsyncIterator[str]:
-    async with serve_over_tcp(create_app(settings)) as served:
-        yield served
-
-
-class Weights:
-    """Bytes transferred per page load: every response's headers and body as Chromium received them."""
-
-    def __init__(self) -> None:
-        self.pending: list[Request] = []
-
-    def watch(self, context: BrowserContext) -> None:
-        context.on("requestfinished", lambda request: self.pending.append(request))
-
-    async def take(self) -> int:
-        """The bytes of the requests finished since the last call."""
-        finished, self.pending = self.pending, []
-        total = 0
-        for request in finished:
-            sizes = await request.sizes()
-            total += sizes["responseHeadersSize"] + sizes["responseBodySize"]
-        return total
-
-
-def _is_error(kind: str, text: str) -> bool:
-    # Chromium logs every 4xx document: the refused form's 400 is expected here.
-    return kind == "error" and not text.endswith("status of 400 (Bad Request)")
-
-
-async def _shot(page: Page, name: str) -> None:
-    if SCREENSHOTS is None:
-        return
-    folder = Path(SCREENSHOTS)
-    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
-    for label, size in (("phone", PHONE), ("desktop", DESKTOP)):
-        await page.set_viewport_size(size)
-        # Laid out and painted again at the new width before the shot.
-        await page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-        await page.screenshot(path=folder / f"{name}-{label}.png", full_page=True)
-    await page.set_viewport_size(PHONE)
 
 
 async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
@@ -95,13 +45,13 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
         page = await desk.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.on(
-            "console", lambda message: errors.append(message.text) if _is_error(message.type, message.text) else None
+            "console", lambda message: errors.append(message.text) if is_error(message.type, message.text) else None
         )
 
         await page.goto(f"{origin}/members")
         assert page.url == f"{origin}/sign-in?next=/members"
         weights["sign-in (first load)"] = await meter.take()
-        await _shot(page, "sign-in")
+        await shot(page, "sign-in")
         await sign_in_on(page, manager.email or "", PASSWORD)
         await page.wait_for_url(f"{origin}/members")
         weights["search"] = await meter.take()
@@ -141,7 +91,7 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
         )
         assert await page.locator("#f-person\\.firstNames").input_value() == "Adama"
         weights["enrolment refused"] = await meter.take()
-        await _shot(page, "enrolment-refused")
+        await shot(page, "enrolment-refused")
         await refused.fill("1984")
         await page.get_by_role("button", name="Inscrire", exact=True).click()
         await page.wait_for_url(f"{origin}/members/*?notice=enrolled")
@@ -154,7 +104,7 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
             "Ndour Fatou Conjoint vers 1984 Couvert",
             f"Sène Ibrahima Enfant 21/06/2012 Couvert jusqu'au {date(2033, 6, 21):%d/%m/%Y}",
         ]
-        await _shot(page, "member")
+        await shot(page, "member")
         member_url = page.url.split("?")[0]
 
         await page.get_by_role("link", name="Membres").click()
@@ -165,7 +115,7 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
         found = await page.locator("tbody tr").all_inner_texts()
         assert len(found) == 1
         assert found[0].startswith("Sène Adama")
-        await _shot(page, "search")
+        await shot(page, "search")
 
         other = await browser.new_context(viewport=PHONE, locale="fr-FR")
         await other.route("**/*", only_from(origin, elsewhere))

@@ -6,27 +6,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
-from app.main import create_app
-from app.settings import Settings
 from tenants.roles import Role
 from tests.browser import chromium, only_from, sign_in_on
 from tests.factories import PASSWORD, make_tenant, make_user
-from tests.graphql_client import serve_over_tcp
 from tests.jobs import jobs_done
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
 LINK = re.compile(r"https?://\S+/invitations/accept\?token=[A-Za-z0-9_-]{43}")
-
-
-@pytest.fixture
-async def origin(settings: Settings) -> AsyncIterator[str]:
-    async with serve_over_tcp(create_app(settings)) as served:
-        yield served
 
 
 async def test_an_invitee_sets_a_password_from_the_link(origin: str, caplog: pytest.LogCaptureFixture) -> None:

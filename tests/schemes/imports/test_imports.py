@@ -9,148 +9,41 @@ import io
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from schemes.employers import service as employer_service
 from schemes.imports.files import csv_bytes
-from schemes.members.tables import Member
 from schemes.rules import service as scheme_service
 from schemes.rules.model import Branch, MemberCategory
-from schemes.rules.tables import Scheme, SchemeStatus
-from tenants.context import TenantContext
-from tenants.registry.tables import Tenant
+from schemes.rules.tables import SchemeStatus
 from tenants.roles import Role, TenantStatus
-from tenants.scoping import within
 from tenants.tx import tenant_tx
 from tests.factories import change_out_of_band, context, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.jobs import jobs_done
 from tests.partner_tokens import partner_token
-from tests.schemes.members.factories import make_scheme
+from tests.schemes.imports.example import (
+    CSV,
+    HEADER,
+    JOB,
+    START,
+    SUBMIT,
+    artisan_row,
+    example_rows,
+    import_file,
+    importing_tenant,
+    members_of,
+    start_import,
+    upload,
+)
 from tests.schemes.rules.documents import CMU
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
-CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-START = """
-mutation ($input: MemberImportStartInput!) {
-  memberImportStart(input: $input) {
-    __typename
-    ... on MemberImportUpload { job { id status fileName } url method fields { name value } }
-    ... on MemberImportStartError { code path message }
-  }
-}
-"""
-
-SUBMIT = """
-mutation ($id: ID!) {
-  memberImportSubmit(input: {id: $id}) {
-    __typename
-    ... on Job { id status }
-    ... on MemberImportSubmitError { code path message }
-  }
-}
-"""
-
-JOB = """
-query ($id: ID!) {
-  job(id: $id) {
-    status rowsRead rowsImported rowsExisting rowsFailed problemsReportPath
-    failure { code message }
-    problems(first: 100) { totalCount edges { node { line column code message } } }
-  }
-}
-"""
-
-HEADER = [
-    "Foyer", "Lien", "Régime", "Catégorie", "Nom", "Prénoms", "Sexe", "Date de naissance", "Téléphone",
-    "Type de pièce", "Numéro de pièce", "Région", "Métier", "N° registre des métiers", "Chambre des métiers",
-    "Employeur", "Matricule", "Salaire mensuel", "Type de contrat", "Scolarisé",
-]  # fmt: skip
-
-
-def _row(**cells: str) -> list[str]:
-    keys = {
-        "Foyer": "household", "Lien": "relationship", "Régime": "scheme", "Catégorie": "category", "Nom": "last",
-        "Prénoms": "first", "Sexe": "sex", "Date de naissance": "birth", "Téléphone": "phone",
-        "Type de pièce": "kind", "Numéro de pièce": "number", "Région": "region", "Métier": "trade",
-        "N° registre des métiers": "register", "Chambre des métiers": "chamber", "Employeur": "employer",
-        "Matricule": "staff", "Salaire mensuel": "salary", "Type de contrat": "contract", "Scolarisé": "studying",
-    }  # fmt: skip
-    return [cells.get(keys[header], "") for header in HEADER]
-
-
-def _artisan(household: str, last: str, first: str, sex: str, birth: str, scheme: str, **more: str) -> list[str]:
-    return _row(
-        household=household, scheme=scheme, category="artisan", last=last, first=first, sex=sex, birth=birth,
-        trade="Couturier", register="DK-2020-0112", chamber="Chambre des métiers de Dakar", **more,
-    )  # fmt: skip
-
-
-def _rows(scheme: str) -> list[list[str]]:
-    """Four people in two households that import, five rows that do not."""
-    return [
-        _artisan("F1", "Ndiaye", "Mamadou", "M", "14/02/1979", scheme, phone="77 412 33 08", kind="CNI",
-                 number="1 751 1979 01234", region="Thiès"),
-        _row(household="F1", relationship="épouse", last="Sarr", first="Awa", sex="F", birth="1985"),
-        _row(household="F1", relationship="enfant", last="Ndiaye", first="Fatou", sex="F", birth="03/09/2012",
-             studying="oui"),
-        _row(household="F2", scheme=scheme, category="salarié", last="Diallo", first="Khadija", sex="F",
-             birth="22/07/1990", employer="3067221", staff="MAT-0192", salary="185 000", contract="CDI"),
-        _artisan("F3", "Fall", "Ibrahima", "M", "31/02/1980", scheme),
-        _row(household="F3", relationship="enfant", last="Fall", first="Moussa", sex="M", birth="2010"),
-        _row(household="F4", relationship="conjoint", last="Sow", first="Cheikh", sex="M", birth="1975"),
-        _row(household="F5", scheme=scheme, category="artisan", last="Ba", first="Aminata", sex="F", birth="1992",
-             register="DK-2021-0042", chamber="Chambre des métiers de Dakar"),
-        _artisan("F6", "Gueye", "Ousmane", "M", "05/05/1988", scheme, phone="12"),
-    ]  # fmt: skip
-
-
-async def _setup() -> tuple[Tenant, TenantContext, Scheme]:
-    tenant = await make_tenant()
-    ctx = await context(tenant)
-    scheme = await make_scheme(ctx)
-    async with tenant_tx(ctx) as tx:
-        await employer_service.create_employer(
-            tx, ctx, employer_service.EmployerData(name="Sococim Industries", registration_number="3067221")
-        )
-    return tenant, ctx, scheme
-
-
-async def _start(
-    client: httpx.AsyncClient, token: str, size: int, name: str = "adherents.csv", kind: str = CSV
-) -> dict[str, Any]:
-    body = await graphql(client, START, token=token, input={"fileName": name, "contentType": kind, "size": size})
-    assert "errors" not in body, body
-    result: dict[str, Any] = body["data"]["memberImportStart"]
-    return result
-
-
-async def _upload(client: httpx.AsyncClient, form: dict[str, Any], content: bytes, kind: str) -> httpx.Response:
-    fields = {field["name"]: field["value"] for field in form["fields"]}
-    return await client.post(urlsplit(form["url"]).path, data=fields, files={"file": ("f", content, kind)})
-
-
-async def _import(
-    client: httpx.AsyncClient, token: str, content: bytes, name: str = "adherents.csv", kind: str = CSV
-) -> dict[str, Any]:
-    """Import a file as a client does; the job once it has run."""
-    form = await _start(client, token, len(content), name, kind)
-    assert form["__typename"] == "MemberImportUpload", form
-    assert (await _upload(client, form, content, kind)).status_code == 204
-    submitted = await graphql(client, SUBMIT, token=token, id=form["job"]["id"])
-    assert submitted["data"]["memberImportSubmit"] == {"__typename": "Job", "id": form["job"]["id"], "status": "QUEUED"}
-    await jobs_done()
-    job: dict[str, Any] = (await graphql(client, JOB, token=token, id=form["job"]["id"]))["data"]["job"]
-    job["id"] = form["job"]["id"]
-    return job
 
 
 def _counts(job: dict[str, Any]) -> tuple[str, int, int, int, int]:
@@ -161,23 +54,11 @@ def _problems(job: dict[str, Any]) -> list[tuple[int, str | None, str]]:
     return [(p["line"], p["column"], p["code"]) for p in (e["node"] for e in job["problems"]["edges"])]
 
 
-async def _members(ctx: TenantContext) -> list[tuple[str, str, int]]:
-    async with tenant_tx(ctx) as tx:
-        members = await within(ctx, Member).objects().order_by(Member.sequence)
-        counts = {
-            row["member_id"]: row["count"]
-            for row in await tx.fetch(
-                "SELECT member_id, count(*) FROM beneficiaries WHERE tenant_id = $1 GROUP BY member_id", ctx.tenant_id
-            )
-        }
-    return [(m.last_name, m.first_names, counts.get(m.id, 0)) for m in members]
-
-
 async def test_a_file_with_good_and_bad_rows_imports_the_good_and_reports_the_bad(client: httpx.AsyncClient) -> None:
-    tenant, ctx, scheme = await _setup()
+    tenant, ctx, scheme = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
 
-    job = await _import(client, token, csv_bytes(HEADER, _rows(scheme.code)))
+    job = await import_file(client, token, csv_bytes(HEADER, example_rows(scheme.code)))
 
     assert _counts(job) == ("DONE", 9, 4, 0, 5)
     assert job["failure"] is None
@@ -193,7 +74,7 @@ async def test_a_file_with_good_and_bad_rows_imports_the_good_and_reports_the_ba
     assert messages[2] == "Le foyer « F4 » n'a pas d'adhérent sur la ligne qui précède ses ayants droit."
     assert messages[3] == "Le champ « Métier » est obligatoire pour la catégorie « artisan »."
     assert job["problems"]["totalCount"] == 5
-    assert await _members(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0)]
+    assert await members_of(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0)]
 
     report = await client.get(job["problemsReportPath"], headers={"Authorization": f"Bearer {token}"})
     assert report.status_code == 200
@@ -211,54 +92,54 @@ async def test_a_file_with_good_and_bad_rows_imports_the_good_and_reports_the_ba
 
 
 async def test_the_same_file_again_and_an_overlapping_one_create_no_duplicate(client: httpx.AsyncClient) -> None:
-    tenant, ctx, scheme = await _setup()
+    tenant, ctx, scheme = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
-    rows = _rows(scheme.code)
-    await _import(client, token, csv_bytes(HEADER, rows))
+    rows = example_rows(scheme.code)
+    await import_file(client, token, csv_bytes(HEADER, rows))
 
-    again = await _import(client, token, csv_bytes(HEADER, rows))
+    again = await import_file(client, token, csv_bytes(HEADER, rows))
     # Spelled differently, the same person in an overlapping file.
     overlapping = [
-        _artisan("A", "NDIAYE", "Mamadou", "M", "14/02/1979", scheme.code),
-        _artisan("B", "Mbaye", "Daouda", "M", "1970", scheme.code),
+        artisan_row("A", "NDIAYE", "Mamadou", "M", "14/02/1979", scheme.code),
+        artisan_row("B", "Mbaye", "Daouda", "M", "1970", scheme.code),
     ]
-    overlap = await _import(client, token, csv_bytes(HEADER, overlapping))
+    overlap = await import_file(client, token, csv_bytes(HEADER, overlapping))
 
     assert _counts(again) == ("DONE", 9, 0, 4, 5)
     assert _counts(overlap) == ("DONE", 2, 1, 1, 0)
-    assert await _members(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0), ("Mbaye", "Daouda", 0)]
+    assert await members_of(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0), ("Mbaye", "Daouda", 0)]
 
 
 async def test_an_xlsx_workbook(client: httpx.AsyncClient) -> None:
-    tenant, ctx, scheme = await _setup()
+    tenant, ctx, scheme = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.append(HEADER)
-    for row in _rows(scheme.code)[:4]:
+    for row in example_rows(scheme.code)[:4]:
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
 
-    job = await _import(client, token, buffer.getvalue(), "adherents.xlsx", XLSX)
+    job = await import_file(client, token, buffer.getvalue(), "adherents.xlsx", XLSX)
 
     assert _counts(job) == ("DONE", 4, 4, 0, 0)
-    assert await _members(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0)]
+    assert await members_of(ctx) == [("Ndiaye", "Mamadou", 2), ("Diallo", "Khadija", 0)]
 
 
 async def test_a_file_without_its_required_columns_fails_as_a_whole(client: httpx.AsyncClient) -> None:
-    tenant, ctx, _ = await _setup()
+    tenant, ctx, _ = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
 
-    job = await _import(client, token, csv_bytes(["Foyer", "Nom"], [["F1", "Ndiaye"]]))
+    job = await import_file(client, token, csv_bytes(["Foyer", "Nom"], [["F1", "Ndiaye"]]))
 
     assert _counts(job) == ("FAILED", 0, 0, 0, 0)
     assert job["failure"] == {
         "code": "imports.FILE_MISSING_COLUMNS",
         "message": "Colonnes obligatoires absentes : Prénoms, Sexe, Date de naissance.",
     }
-    assert await _members(ctx) == []
+    assert await members_of(ctx) == []
 
 
 @pytest.mark.parametrize(
@@ -274,23 +155,23 @@ async def test_a_file_without_its_required_columns_fails_as_a_whole(client: http
 async def test_a_file_refused_before_it_is_sent(
     client: httpx.AsyncClient, name: str, kind: str, size: int, expected: tuple[str, list[str]]
 ) -> None:
-    tenant, _, _ = await _setup()
+    tenant, _, _ = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
 
-    result = await _start(client, token, size, name, kind)
+    result = await start_import(client, token, size, name, kind)
 
     assert (result["code"], result["path"]) == expected
 
 
 async def test_a_file_not_sent_or_not_as_declared_is_not_submitted(client: httpx.AsyncClient) -> None:
-    tenant, _, scheme = await _setup()
+    tenant, _, scheme = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
-    content = csv_bytes(HEADER, _rows(scheme.code))
-    form = await _start(client, token, len(content))
+    content = csv_bytes(HEADER, example_rows(scheme.code))
+    form = await start_import(client, token, len(content))
 
     early = await graphql(client, SUBMIT, token=token, id=form["job"]["id"])
-    short = await _upload(client, form, content[:-1], CSV)
-    binary = await _upload(client, form, b"\x00" * len(content), CSV)
+    short = await upload(client, form, content[:-1], CSV)
+    binary = await upload(client, form, b"\x00" * len(content), CSV)
 
     assert early["data"]["memberImportSubmit"]["code"] == "FILE_NOT_UPLOADED"
     assert short.status_code == 400
@@ -298,11 +179,11 @@ async def test_a_file_not_sent_or_not_as_declared_is_not_submitted(client: httpx
 
 
 async def test_a_tenant_not_approved_cannot_import(client: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
-    tenant, _, _ = await _setup()
+    tenant, _, _ = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
     await change_out_of_band(owner, "UPDATE tenants SET status = $2 WHERE id = $1", tenant.id, TenantStatus.SUSPENDED)
 
-    result = await _start(client, token, 100)
+    result = await start_import(client, token, 100)
 
     assert result["code"] == "TENANT_NOT_APPROVED"
 
@@ -310,11 +191,11 @@ async def test_a_tenant_not_approved_cannot_import(client: httpx.AsyncClient, ow
 async def test_submitted_ten_times_at_once_the_file_is_imported_once(
     client: httpx.AsyncClient, owner: asyncpg.Connection
 ) -> None:
-    tenant, ctx, scheme = await _setup()
+    tenant, ctx, scheme = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
-    content = csv_bytes(HEADER, _rows(scheme.code))
-    form = await _start(client, token, len(content))
-    await _upload(client, form, content, CSV)
+    content = csv_bytes(HEADER, example_rows(scheme.code))
+    form = await start_import(client, token, len(content))
+    await upload(client, form, content, CSV)
 
     answers = await asyncio.gather(*(graphql(client, SUBMIT, token=token, id=form["job"]["id"]) for _ in range(10)))
     await jobs_done()
@@ -326,15 +207,15 @@ async def test_submitted_ten_times_at_once_the_file_is_imported_once(
     assert submits == 1
     job = (await graphql(client, JOB, token=token, id=form["job"]["id"]))["data"]["job"]
     assert _counts(job) == ("DONE", 9, 4, 0, 5)
-    assert len(await _members(ctx)) == 2
+    assert len(await members_of(ctx)) == 2
 
 
 async def test_another_tenants_import_is_not_found(client: httpx.AsyncClient) -> None:
-    tenant, _, scheme = await _setup()
-    other, _, _ = await _setup()
+    tenant, _, scheme = await importing_tenant()
+    other, _, _ = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
     intruder = await token_for(client, other, Role.MANAGER)
-    job = await _import(client, token, csv_bytes(HEADER, _rows(scheme.code)))
+    job = await import_file(client, token, csv_bytes(HEADER, example_rows(scheme.code)))
 
     seen = await graphql(client, JOB, token=intruder, id=job["id"])
     submitted = await graphql(client, SUBMIT, token=intruder, id=job["id"])
@@ -371,7 +252,7 @@ async def test_another_tenants_import_is_not_found(client: httpx.AsyncClient) ->
     ],
 )
 async def test_role_matrix(client: httpx.AsyncClient, role: Role, allowed: bool) -> None:
-    tenant, _, _ = await _setup()
+    tenant, _, _ = await importing_tenant()
     token = await token_for(client, tenant, role)
 
     body = await graphql(client, START, token=token, input={"fileName": "a.csv", "contentType": CSV, "size": 10})
@@ -387,7 +268,7 @@ async def test_role_matrix(client: httpx.AsyncClient, role: Role, allowed: bool)
 
 @pytest.mark.parametrize(("scopes", "allowed"), [(["members:write"], True), (["enrolment:write"], False)])
 async def test_partner_application_scopes(client: httpx.AsyncClient, scopes: list[str], allowed: bool) -> None:
-    tenant, _, _ = await _setup()
+    tenant, _, _ = await importing_tenant()
     token = await partner_token(client, tenant, scopes)
 
     body = await graphql(client, START, token=token, input={"fileName": "a.csv", "contentType": CSV, "size": 10})
@@ -430,7 +311,7 @@ async def test_the_example_file_in_docs_imports_as_documented(client: httpx.Asyn
     token = await token_for(client, tenant, Role.MANAGER)
     content = await asyncio.to_thread((Path(__file__).parents[3] / "docs" / "exemple-import-artisans.csv").read_bytes)
 
-    job = await _import(client, token, content, "exemple-import-artisans.csv")
+    job = await import_file(client, token, content, "exemple-import-artisans.csv")
 
     assert _counts(job) == ("DONE", 13, 9, 0, 4)
     assert _problems(job) == [
@@ -439,18 +320,18 @@ async def test_the_example_file_in_docs_imports_as_documented(client: httpx.Asyn
         (13, "Téléphone", "members.INVALID_PHONE"),
         (14, "N° registre des métiers", "members.FIELD_REQUIRED"),
     ]
-    assert await _members(ctx) == [("Diouf", "Abdoulaye", 4), ("Mbengue", "Khady", 1), ("Cissé", "Babacar", 1)]
+    assert await members_of(ctx) == [("Diouf", "Abdoulaye", 4), ("Mbengue", "Khady", 1), ("Cissé", "Babacar", 1)]
 
 
 async def test_departments_are_read_by_name_and_a_wrong_one_is_reported(client: httpx.AsyncClient) -> None:
-    tenant, ctx, scheme = await _setup()
+    tenant, ctx, scheme = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
     rows = [
-        [*_artisan("F1", "Ndiaye", "Mamadou", "M", "14/02/1979", scheme.code, region="Thiès"), "mbour"],
-        [*_artisan("F2", "Faye", "Awa", "F", "1990", scheme.code, region="Thiès"), "Pikine"],
+        [*artisan_row("F1", "Ndiaye", "Mamadou", "M", "14/02/1979", scheme.code, region="Thiès"), "mbour"],
+        [*artisan_row("F2", "Faye", "Awa", "F", "1990", scheme.code, region="Thiès"), "Pikine"],
     ]
 
-    job = await _import(client, token, csv_bytes([*HEADER, "Département"], rows))
+    job = await import_file(client, token, csv_bytes([*HEADER, "Département"], rows))
 
     assert _counts(job) == ("DONE", 2, 1, 0, 1)
     assert _problems(job) == [(3, "Département", "schemes.UNKNOWN_DEPARTMENT")]

@@ -21,7 +21,7 @@ from tenants.context import TenantContext
 from tenants.scoping import within
 from tenants.tx import Transaction, tenant_tx
 from tests.factories import context, make_tenant
-from tests.schemes.imports.test_imports import HEADER, _members, _rows, _setup
+from tests.schemes.imports.example import HEADER, example_rows, importing_tenant, members_of
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -59,9 +59,9 @@ async def _job(ctx: TenantContext, job: ImportJob) -> tuple[str, int, int, int, 
 
 
 async def test_two_runs_of_one_import_at_once_count_every_row_once(settings: Settings, tmp_path: Path) -> None:
-    _, ctx, scheme = await _setup()
+    _, ctx, scheme = await importing_tenant()
     path = tmp_path / "adherents.csv"
-    write_csv(path, HEADER, iter(_rows(scheme.code) * 3))
+    write_csv(path, HEADER, iter(example_rows(scheme.code) * 3))
     job = await _queued(ctx, settings, path)
     storage = make_storage(settings, settings.secret())
 
@@ -69,7 +69,7 @@ async def test_two_runs_of_one_import_at_once_count_every_row_once(settings: Set
 
     # 27 rows: the first copy imports 4 and reports 5; the copies find the 4 already there.
     assert await _job(ctx, job) == ("done", 29, 27, 4, 8, 15)
-    assert len(await _members(ctx)) == 2
+    assert len(await members_of(ctx)) == 2
 
 
 async def test_a_100_000_row_file_keeps_the_memory_of_a_batch(settings: Settings, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from tests.factories import context, fresh_country, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.partner_tokens import partner_token
 from tests.schemes.duplicates.factories import person
-from tests.schemes.imports.test_imports import HEADER, _import, _rows, _setup
+from tests.schemes.imports.example import HEADER, example_rows, import_file, importing_tenant
 from tests.schemes.members.factories import ENROL, artisan, artisan_input, child, enrol, make_scheme
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -190,9 +190,9 @@ async def test_a_merge_of_duplicates_moves_the_household_and_terminates_one(
 
 
 async def test_a_bulk_import_is_counted(client: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
-    tenant, _, scheme = await _setup()
+    tenant, _, scheme = await importing_tenant()
     token = await token_for(client, tenant, Role.MANAGER)
-    job = await _import(client, token, csv_bytes(HEADER, _rows(scheme.code)))
+    job = await import_file(client, token, csv_bytes(HEADER, example_rows(scheme.code)))
     assert job["rowsImported"] == 4
     assert await _member_counts(client, token) == [
         _counts(tenant.slug, {"ARTISAN": (1, 0, 0, 0), "SALARIED": (1, 0, 0, 0)}, 2)
@@ -306,7 +306,7 @@ async def test_row_level_security_alone_hides_and_guards_another_tenants_tallies
     )
 
 
-async def test_the_tallies_follow_statements_not_rows(owner: asyncpg.Connection) -> None:
+async def test_the_tallies_follow_statements_notexample_rows(owner: asyncpg.Connection) -> None:
     """Statement triggers with transition tables: a batch of 100 members is one
     addition to the tallies, not 100; PostgreSQL allows one event per trigger
     that keeps transition tables."""
