@@ -288,6 +288,26 @@ SCHEME_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "L'adhérent n° {number} est radié : son foyer ne change plus.",
         "en": "Member no. {number} is terminated: their household no longer changes.",
     },
+    "members.ACCESS_OF_TERMINATED": {
+        "fr": "L'adhérent n° {number} est radié : il n'a plus d'accès en ligne.",
+        "en": "Member no. {number} is terminated: they have no access online.",
+    },
+    "members.PHONE_REQUIRED": {
+        "fr": "L'accès en ligne se fait par un code envoyé par SMS : indiquez d'abord le téléphone de l'adhérent.",
+        "en": "Access online is by a code sent by SMS: first give the member's phone.",
+    },
+    "members.ACCOUNT_DISABLED": {
+        "fr": "Le compte de ce numéro de téléphone est désactivé.",
+        "en": "The account of this phone number is disabled.",
+    },
+    "members.PHONE_OF_STAFF": {
+        "fr": "Ce numéro de téléphone est celui d'un utilisateur de la structure : il ne peut pas servir à un adhérent.",
+        "en": "This phone number is a user's of the organisation: it cannot serve a member.",
+    },
+    "members.PHONE_OF_ANOTHER_MEMBER": {
+        "fr": "Ce numéro de téléphone ouvre déjà l'accès en ligne de l'adhérent n° {number}.",
+        "en": "This phone number already opens the access online of member no. {number}.",
+    },
     "members.BENEFICIARY_REMOVED": {
         "fr": "Ce bénéficiaire a déjà quitté le foyer le {removed_on}.",
         "en": "This beneficiary already left the household on {removed_on}.",

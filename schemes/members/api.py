@@ -7,12 +7,13 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
-from schemes.members import batch, enrolment, errors, lifecycle, numbering
+from schemes.members import access, batch, enrolment, errors, lifecycle, numbering
 from schemes.members import search as member_search
 from schemes.members import service as member_service
 from schemes.members.inputs import (
     BeneficiaryAddInput,
     BeneficiaryRemoveInput,
+    MemberAccessInput,
     MemberEnrolBatchInput,
     MemberEnrolInput,
     MemberFilter,
@@ -202,6 +203,22 @@ class Query:
         return found[0]
 
     @field(
+        "The member the caller is, signed in with their access online (role `member`): their coverage, "
+        "household and card number; null for anyone else. Requires `self:service`.",
+        permission=Permission.SELF_SERVICE,
+    )
+    async def my_member(self, info: Info) -> Member | None:
+        context = tenant_of(info)
+        if context.principal.id is None:
+            return None
+        async with tenant_tx(context) as tx:
+            row = await access.member_of_user(tx, context, context.principal.id)
+        if row is None:
+            return None
+        await load_relations(info, [row])
+        return Member.from_row(row)
+
+    @field(
         "The caller's tenant's member with this membership number; null if there is none. Requires `members:read`.",
         permission=Permission.MEMBERS_READ,
     )
@@ -362,6 +379,39 @@ class Mutation:
                 tx, context, beneficiary_id, input.removed_on or today(), input.reason, today()
             )
         return Beneficiary.from_row(row)
+
+    @mutation(
+        "Open a member's access online: with an SMS code sent to the member's phone, they sign in to see their "
+        "coverage, household and card number (role `member`). The account is found by the phone or created "
+        "without a password. Opening it again changes nothing. Requires `members:write`.",
+        errors=[
+            errors.MemberNotFound,
+            errors.AccessOfTerminated,
+            errors.PhoneRequired,
+            errors.AccountDisabled,
+            errors.PhoneOfStaff,
+            errors.PhoneOfAnotherMember,
+        ],
+        permission=Permission.MEMBERS_WRITE,
+    )
+    async def member_access_open(self, info: Info, input: MemberAccessInput) -> Member:  # noqa: A002
+        context = tenant_of(info)
+        member_id = _member_id(input.member, ("input", "member"))
+        async with tenant_tx(context, with_platform=True) as tx:
+            row = await access.open_access(tx, context, member_id)
+        return Member.from_row(row)
+
+    @mutation(
+        "Close a member's access online: their sessions stop working at once. Requires `members:write`.",
+        errors=[errors.MemberNotFound],
+        permission=Permission.MEMBERS_WRITE,
+    )
+    async def member_access_close(self, info: Info, input: MemberAccessInput) -> Member:  # noqa: A002
+        context = tenant_of(info)
+        member_id = _member_id(input.member, ("input", "member"))
+        async with tenant_tx(context) as tx:
+            row = await access.close_access(tx, context, member_id)
+        return Member.from_row(row)
 
     @mutation(
         "Set how the tenant's membership numbers are written, before the first is issued. Requires `tenant:manage`.",

@@ -154,6 +154,36 @@ class MemberTerminated(MemberError):
     code = "members.MEMBER_TERMINATED"
 
 
+class AccessOfTerminated(MemberError):
+    """A terminated member has no access online."""
+
+    code = "members.ACCESS_OF_TERMINATED"
+
+
+class PhoneRequired(MemberError):
+    """Access online is by the member's phone: they need one."""
+
+    code = "members.PHONE_REQUIRED"
+
+
+class AccountDisabled(MemberError):
+    """The account with the member's phone was disabled by the operator."""
+
+    code = "members.ACCOUNT_DISABLED"
+
+
+class PhoneOfStaff(MemberError):
+    """The member's phone is the account of one of the tenant's staff."""
+
+    code = "members.PHONE_OF_STAFF"
+
+
+class PhoneOfAnotherMember(MemberError):
+    """The member's phone already opens another member's access (a phone shared in a family)."""
+
+    code = "members.PHONE_OF_ANOTHER_MEMBER"
+
+
 class BeneficiaryRemoved(MemberError):
     code = "members.BENEFICIARY_REMOVED"
 

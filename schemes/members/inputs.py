@@ -224,6 +224,11 @@ class MemberStatusChangeInput:
     note: str | None = None
 
 
+@strawberry.input(description="Open or close a member's access online.")
+class MemberAccessInput:
+    member: relay.GlobalID = strawberry.field(description="The member (type `Member`).")
+
+
 @strawberry.input(description="Add a dependant to a member's household.")
 class BeneficiaryAddInput:
     member: relay.GlobalID

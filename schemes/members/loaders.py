@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, TypeVar
 from uuid import UUID
 
-from schemes.members import service
+from schemes.members import access, service
 from schemes.members.tables import Beneficiary, Employment, IdentityDocument, Member, MemberStatusChange
 from schemes.rules import service as rules_service
 from schemes.rules.service import RuleVersion
@@ -47,6 +47,16 @@ async def members_by_id(viewer: Viewer, member_ids: Sequence[UUID]) -> list[Memb
         rows = await service.members_by_id(tx, context, member_ids)
     by_id = {row.id: row for row in rows}
     return [by_id.get(member_id) for member_id in member_ids]
+
+
+async def online_access(viewer: Viewer, member_ids: Sequence[UUID]) -> list[bool]:
+    """Whether each member's access online is open."""
+    context = viewer.tenant
+    if context is None:
+        return [False] * len(member_ids)
+    async with tenant_tx(context) as tx:
+        opened = await access.with_access(tx, member_ids)
+    return [member_id in opened for member_id in member_ids]
 
 
 async def beneficiaries_by_member(viewer: Viewer, member_ids: Sequence[UUID]) -> list[list[Beneficiary]]:

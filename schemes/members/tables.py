@@ -20,6 +20,7 @@ from piccolo.constraints import Unique
 
 from schemes.employers.tables import Employer
 from schemes.rules.tables import Scheme
+from tenants.identity.tables import User
 from tenants.tables import TenantTable
 
 
@@ -123,9 +124,13 @@ class Member(TenantTable, tablename="members"):
     """The client's key of the enrolment: sent again, it finds this member."""
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    user_id = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    """The account the member signs in with to see their own coverage (role
+    ``member``), once a manager opened their access online."""
 
     members_tenant_id_number_key = Unique(["tenant_id", "number"])
     members_tenant_id_idempotency_key_key = Unique(["tenant_id", "idempotency_key"])
+    members_tenant_id_user_id_key = Unique(["tenant_id", "user_id"])
 
 
 class Beneficiary(TenantTable, tablename="beneficiaries"):

@@ -396,6 +396,14 @@ class Member(relay.Node):
             lambda rows: [Employment.from_row(row) for row in rows],
         )
 
+    @field(
+        "Whether the member can sign in with an SMS code to their phone to see their own coverage "
+        "(`memberAccessOpen`).",
+        graphql_type=bool,
+    )
+    def online_access(self, info: Info) -> bool | Awaitable[bool]:
+        return info.context.loaders.get(loaders.online_access).load(self.id)
+
     @field("Every status the member has had, oldest first, from the enrolment on.")
     async def status_history(self, info: Info) -> list[MemberStatusChange]:
         rows = await info.context.loaders.get(loaders.status_history_by_member).load(self.id)

@@ -49,10 +49,11 @@ async def user_context(
 
 @dataclass(frozen=True)
 class NewUser:
-    """What creating an account needs: an email or an E.164 phone number, or both."""
+    """What creating an account needs: an email or an E.164 phone number, or
+    both; without a password, the account signs in with codes sent by SMS."""
 
     full_name: str
-    password: str
+    password: str | None
     email: str | None = None
     phone: str | None = None
     locale: str = "fr"
@@ -60,19 +61,28 @@ class NewUser:
 
 async def create_user(tx: Transaction, data: NewUser) -> User:
     """Create an account (platform transaction); the password is stored hashed."""
-    check_strength(data.password)
+    if data.password is not None:
+        check_strength(data.password)
     email = data.email.strip().lower() if data.email else None
     user = User(
         email=email,
         phone=data.phone,
         full_name=data.full_name.strip(),
-        password_hash=await hash_password(data.password),
+        password_hash=await hash_password(data.password) if data.password is not None else None,
         locale=data.locale,
     )
     await user.save()
     contact = {key: value for key, value in (("email", email), ("phone", data.phone)) if value}
     await audit.record_change(tx, tx.context, "user.create", "user", user.id, **contact)
     return user
+
+
+async def lock_contact(tx: Transaction, scope: str, column: str, value: str) -> None:
+    """Serialise the transactions about one email or phone in ``scope`` until
+    they end. Taken before any row lock, so that two requests about one contact
+    wait for each other instead of deadlocking or colliding on a unique index;
+    scope ``account`` is the creation of the contact's account."""
+    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{scope}:{column}:{value}")
 
 
 async def find_user_by_email(tx: Transaction, email: str) -> User | None:
@@ -90,6 +100,28 @@ async def add_member(tx: Transaction, ctx: TenantContext, user_id: UUID, role: R
     await memberships.insert(membership)
     await audit.record_change(tx, ctx, "membership.create", "user", user_id, role=role.value)
     return membership
+
+
+async def membership_of(tx: Transaction, ctx: TenantContext, user_id: UUID) -> Membership | None:
+    """``user_id``'s membership of the context's tenant, active or not, locked until the transaction ends."""
+    found: Membership | None = (
+        await within(ctx, Membership).objects().where(Membership.user_id == user_id).lock_rows("NO KEY UPDATE").first()
+    )
+    return found
+
+
+async def join(tx: Transaction, ctx: TenantContext, user_id: UUID, role: Role, former: Membership | None) -> None:
+    """Make ``user_id`` an active member with ``role``: a new membership, or
+    their ``former`` one (inactive) reactivated."""
+    if former is None:
+        await add_member(tx, ctx, user_id, role)
+        return
+    await (
+        within(ctx, Membership)
+        .update({Membership.role: role, Membership.is_active: True})
+        .where(Membership.user_id == user_id)
+    )
+    await audit.record_change(tx, ctx, "membership.reactivate", "user", user_id, role=role.value)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,6 @@ from tenants.identity import opaque_tokens
 from tenants.identity import service as identity_service
 from tenants.identity.contacts import e164, email_address
 from tenants.identity.passwords import verify_password
-from tenants.identity.tables import Membership
 from tenants.invitations import errors
 from tenants.invitations.tables import Invitation
 from tenants.roles import Role, role_fits_tenant
@@ -120,11 +119,7 @@ def contact_of(invitation: Invitation) -> Contact:
 
 
 async def _lock_contact(tx: Transaction, scope: str, contact: Contact) -> None:
-    # Taken before any row lock, so that two requests about one contact wait
-    # for each other instead of deadlocking or colliding on a unique index.
-    await tx.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", f"{scope}:{contact.column}:{contact.value}"
-    )
+    await identity_service.lock_contact(tx, scope, contact.column, contact.value)
 
 
 async def _is_active_member(tx: Transaction, ctx: TenantContext, contact: Contact) -> bool:
@@ -401,15 +396,7 @@ async def accept(
 async def _join(tx: Transaction, ctx: TenantContext, user_id: UUID, role: Role) -> None:
     """Make ``user_id`` an active member with ``role``: a new membership, or a
     former one reactivated."""
-    former = await within(ctx, Membership).objects().where(Membership.user_id == user_id).first()
-    if former is None:
-        await identity_service.add_member(tx, ctx, user_id, role)
-        return
-    if former.is_active:
+    former = await identity_service.membership_of(tx, ctx, user_id)
+    if former is not None and former.is_active:
         raise errors.AlreadyMember(path=("input", "token"))
-    await (
-        within(ctx, Membership)
-        .update({Membership.role: role, Membership.is_active: True})
-        .where(Membership.user_id == user_id)
-    )
-    await audit.record_change(tx, ctx, "membership.reactivate", "user", user_id, role=role.value)
+    await identity_service.join(tx, ctx, user_id, role, former)

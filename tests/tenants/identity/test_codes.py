@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 import secrets
 from collections import Counter
 from typing import Any
@@ -19,6 +18,7 @@ from tenants.roles import Role
 from tests.factories import change_out_of_band, make_tenant, make_user
 from tests.graphql_client import graphql
 from tests.jobs import jobs_done
+from tests.messages import last_code, sent
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -54,12 +54,6 @@ async def member() -> User:
     return await make_user(await make_tenant(), Role.MEMBER, phone=phone)
 
 
-def _sent(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
-    return [
-        record.msg for record in caplog.records if isinstance(record.msg, dict) and record.msg["event"] == "sms.sent"
-    ]
-
-
 async def _code(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, phone: str) -> str:
     body = await graphql(client, REQUEST, phone=phone)
     await jobs_done()
@@ -68,10 +62,7 @@ async def _code(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, pho
         "phone": phone,
         "expiresInSeconds": 300,
     }
-    text = _sent(caplog)[-1]["text"]
-    match = re.search(r"\b(\d{6})\b", text)
-    assert match, text
-    return match.group(1)
+    return last_code(caplog, phone)
 
 
 async def test_code_signs_the_member_in_once(
@@ -80,7 +71,7 @@ async def test_code_signs_the_member_in_once(
     caplog.set_level(logging.INFO)
     assert member.phone
     code = await _code(client, caplog, member.phone)
-    assert _sent(caplog)[-1]["text"] == (
+    assert sent(caplog, "sms.sent")[-1]["text"] == (
         f"Socle : votre code de connexion est {code}. Il expire dans 5 minutes. Ne le communiquez à personne."
     )
     body = await graphql(client, VERIFY, phone=member.phone, code=code)
@@ -146,7 +137,7 @@ async def test_unknown_number_looks_the_same_and_no_sms_leaves(
         "expiresInSeconds": 300,
     }
     await jobs_done()
-    assert _sent(caplog) == []
+    assert sent(caplog, "sms.sent") == []
 
 
 async def test_codes_per_phone_are_limited(
@@ -156,7 +147,7 @@ async def test_codes_per_phone_are_limited(
     assert member.phone
     await asyncio.gather(*(graphql(client, REQUEST, phone=member.phone) for _ in range(6)))
     await jobs_done()
-    assert len(_sent(caplog)) == 3
+    assert len(sent(caplog, "sms.sent")) == 3
 
 
 async def test_not_a_phone_number(client: httpx.AsyncClient) -> None:
@@ -224,7 +215,7 @@ class TestLimits:
                 "message": "Trop de demandes. Réessayez dans 60 minute(s).",
             }
         await jobs_done()
-        assert len(_sent(caplog)) == 3
+        assert len(sent(caplog, "sms.sent")) == 3
 
     async def test_requests_per_address_are_limited(self, client: httpx.AsyncClient) -> None:
         bodies = await asyncio.gather(*(graphql(client, REQUEST, phone=phone) for phone in _numbers(60)))

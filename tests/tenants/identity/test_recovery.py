@@ -20,6 +20,7 @@ from tenants.roles import Role
 from tests.factories import PASSWORD, change_out_of_band, make_tenant, make_user
 from tests.graphql_client import SIGN_IN, graphql, sign_in
 from tests.jobs import jobs_done
+from tests.messages import sent
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -65,16 +66,12 @@ async def manager(mutual: Tenant) -> User:
     return await make_user(mutual, Role.MANAGER)
 
 
-def _sent(caplog: pytest.LogCaptureFixture, event: str) -> list[dict[str, Any]]:
-    return [record.msg for record in caplog.records if isinstance(record.msg, dict) and record.msg["event"] == event]
-
-
 async def _reset_token(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, identifier: str) -> str:
     caplog.set_level(logging.INFO)
     body = await graphql(client, REQUEST, identifier=identifier)
     await jobs_done()
     assert body["data"]["passwordResetRequest"] == {"__typename": "PasswordResetRequested", "expiresInSeconds": 3600}
-    found = LINK.search(_sent(caplog, "mail.sent" if "@" in identifier else "sms.sent")[-1]["text"])
+    found = LINK.search(sent(caplog, "mail.sent" if "@" in identifier else "sms.sent")[-1]["text"])
     assert found
     return found.group(1)
 
@@ -96,7 +93,7 @@ class TestReset:
         assert manager.email
         before = await sign_in(client, manager.email)
         token = await _reset_token(client, caplog, manager.email)
-        (mail,) = _sent(caplog, "mail.sent")
+        (mail,) = sent(caplog, "mail.sent")
         assert (mail["address"], mail["subject"], mail["text"]) == (
             manager.email,
             "Nouveau mot de passe Socle",
@@ -126,7 +123,7 @@ class TestReset:
     ) -> None:
         member = await make_user(mutual, Role.MEMBER, phone="+221765550188")
         token = await _reset_token(client, caplog, "+221 76 555 01 88")
-        assert _sent(caplog, "sms.sent")[-1]["phone"] == "+221765550188"
+        assert sent(caplog, "sms.sent")[-1]["phone"] == "+221765550188"
         assert (await _reset(client, token))["__typename"] == "PasswordChanged"
         assert member.phone and await _signs_in(client, member.phone, NEW_PASSWORD)
 
@@ -188,7 +185,7 @@ class TestReset:
             "__typename": "PasswordResetRequested",
             "expiresInSeconds": 3600,
         }
-        assert _sent(caplog, "mail.sent") == []
+        assert sent(caplog, "mail.sent") == []
 
     async def test_three_links_an_hour(
         self, client: httpx.AsyncClient, manager: User, caplog: pytest.LogCaptureFixture
@@ -197,7 +194,7 @@ class TestReset:
         assert manager.email
         await asyncio.gather(*(graphql(client, REQUEST, identifier=manager.email) for _ in range(8)))
         await jobs_done()
-        assert len(_sent(caplog, "mail.sent")) == 3
+        assert len(sent(caplog, "mail.sent")) == 3
 
     async def test_requests_per_identifier_are_limited_whether_an_account_has_it_or_not(
         self, client: httpx.AsyncClient, manager: User, caplog: pytest.LogCaptureFixture
@@ -212,7 +209,7 @@ class TestReset:
                 "TOO_MANY_REQUESTS": 2,
             }
         await jobs_done()
-        assert len(_sent(caplog, "mail.sent")) == 3
+        assert len(sent(caplog, "mail.sent")) == 3
         refused = await graphql(client, REQUEST, identifier=manager.email)
         assert refused["data"]["passwordResetRequest"] == {
             "__typename": "PasswordResetRequestError",

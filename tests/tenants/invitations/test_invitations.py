@@ -23,6 +23,7 @@ from tenants.roles import Role, TenantKind
 from tests.factories import PASSWORD, change_out_of_band, fresh_country, make_tenant, make_user
 from tests.graphql_client import graphql, nodes, sign_in, token_for
 from tests.jobs import jobs_done
+from tests.messages import sent
 from workers.invitations import send_invitation
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -78,10 +79,6 @@ async def admin(client: httpx.AsyncClient, mutual: Tenant) -> str:
     return await token_for(client, mutual, Role.TENANT_ADMIN)
 
 
-def _messages(caplog: pytest.LogCaptureFixture, event: str) -> list[dict[str, Any]]:
-    return [record.msg for record in caplog.records if isinstance(record.msg, dict) and record.msg["event"] == event]
-
-
 def _token(text: str) -> str:
     found = TOKEN.search(text)
     assert found, text
@@ -101,7 +98,7 @@ async def _invite_and_get_token(
     caplog.set_level(logging.INFO)
     invitation = await _invite(client, admin, **variables)
     event = "sms.sent" if "phone" in variables and "email" not in variables else "mail.sent"
-    return invitation, _token(_messages(caplog, event)[-1]["text"])
+    return invitation, _token(sent(caplog, event)[-1]["text"])
 
 
 async def _accept(client: httpx.AsyncClient, token: str, password: str = PASSWORD) -> dict[str, Any]:
@@ -127,7 +124,7 @@ class TestInvitingAndAccepting:
             "sentAt": None,
             "acceptedAt": None,
         }
-        (mail,) = _messages(caplog, "mail.sent")
+        (mail,) = sent(caplog, "mail.sent")
         expires = (datetime.now(UTC) + INVITATION_LIFETIME).strftime("%d/%m/%Y")
         assert (mail["address"], mail["subject"], mail["text"]) == (
             "awa.diop@exemple.sn",
@@ -151,7 +148,7 @@ class TestInvitingAndAccepting:
         invitation, token = await _invite_and_get_token(
             client, admin, caplog, phone="+221 76 555 01 23", lang="EN", role="AGENT"
         )
-        (sms,) = _messages(caplog, "sms.sent")
+        (sms,) = sent(caplog, "sms.sent")
         expires = (datetime.now(UTC) + INVITATION_LIFETIME).strftime("%Y-%m-%d")
         assert (invitation["phone"], sms["phone"], sms["text"]) == (
             "+221765550123",
@@ -220,7 +217,7 @@ class TestRefusals:
         expired = await _accept(client, old_token)
         resent = await graphql(client, RESEND, token=admin, id=invitation["id"])
         await jobs_done()
-        new_token = _token(_messages(caplog, "mail.sent")[-1]["text"])
+        new_token = _token(sent(caplog, "mail.sent")[-1]["text"])
         assert (expired["code"], resent["data"]["invitationResend"]) == (
             "INVITATION_EXPIRED",
             {"__typename": "Invitation", "status": "PENDING"},
@@ -372,7 +369,7 @@ class TestSending:
         invitation_id = from_base64(invitation["id"])[1]
         send_invitation.send(tenant_id=str(mutual.id), invitation_id=invitation_id)
         await jobs_done()
-        texts = [message["text"] for message in _messages(caplog, "sms.sent")]
+        texts = [message["text"] for message in sent(caplog, "sms.sent")]
         assert [_token(text) for text in texts] == [token, token]
         assert (await _accept(client, token))["__typename"] == "SessionTokens"
 
