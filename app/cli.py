@@ -155,9 +155,9 @@ def demo(settings: Settings) -> None:
             return await load_demo()
 
     accounts = _run(run())
-    click.echo(f"Demo accounts (password: {DEMO_PASSWORD})")
+    click.echo(f"Demo accounts (password: {DEMO_PASSWORD}; a member signs in with a code sent by SMS, in the log)")
     for account in accounts:
-        click.echo(f"  {account.email:<42} {account.role.value:<18} {account.tenant}")
+        click.echo(f"  {account.identifier:<42} {account.role.value:<18} {account.tenant}")
 
 
 @main.group()

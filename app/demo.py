@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from app.demo_employers import load_demo_employers
-from app.demo_members import load_members
+from app.demo_members import load_members, open_demo_access
 from app.demo_rules import CMU_VERSIONS, INFORMAL_VERSIONS, IPM_VERSIONS
 from schemes.rules import service as scheme_service
 from schemes.rules.model import Branch, MemberCategory, RuleDocument
@@ -114,7 +114,8 @@ async def _demo_scheme(
 @dataclass(frozen=True)
 class DemoAccount:
     tenant: str
-    email: str
+    identifier: str
+    """The email the account signs in with, or for a member the phone their code is sent to."""
     role: Role
     created: bool
 
@@ -143,12 +144,16 @@ async def load_demo() -> list[DemoAccount]:
                     await identity_service.add_member(tx, ctx, user.id, role)
                 if demo.scheme:
                     await _demo_scheme(tx, ctx, demo.scheme, demo.versions)
-            accounts.append(DemoAccount(tenant=tenant.name, email=email, role=role, created=created))
+            accounts.append(DemoAccount(tenant=tenant.name, identifier=email, role=role, created=created))
     await load_demo_employers(tenants)
     today = datetime.now(UTC).date()
     for demo in DEMO:
         if demo.scheme:
             await load_members(await _system_context(tenants[demo.tenant.slug]), demo.scheme.code, today)
+    artisans = tenants["artisans-dakar"]
+    phone = await open_demo_access(await _system_context(artisans), today)
+    if phone is not None:
+        accounts.append(DemoAccount(tenant=artisans.name, identifier=phone, role=Role.MEMBER, created=False))
     return accounts
 
 

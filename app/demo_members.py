@@ -17,9 +17,9 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from schemes.employers.tables import Employer
-from schemes.members import enrolment
+from schemes.members import access, enrolment, lifecycle
 from schemes.members import identity as ids
-from schemes.members.tables import ContractKind, DocumentKind, Member
+from schemes.members.tables import ContractKind, DocumentKind, Member, MemberStatus
 from schemes.rules import service as scheme_service
 from schemes.rules.model import MemberCategory, Relationship, Sex
 from tenants.context import TenantContext
@@ -324,3 +324,26 @@ async def load_members(ctx: TenantContext, scheme_code: str, today: date) -> int
             outcomes = await enrolment.enrol_many(tx, ctx, batch[start : start + BATCH], today)
         enrolled += sum(1 for outcome in outcomes if outcome.member is not None)
     return enrolled
+
+
+async def open_demo_access(ctx: TenantContext, today: date) -> str | None:
+    """Make the tenant's first member with a phone and a household active and
+    open their access online (the member's own page); their phone, to sign in
+    with a code. Running it again changes nothing."""
+    async with tenant_tx(ctx) as tx:
+        households = {row["member_id"] for row in await tx.fetch(_WITH_HOUSEHOLD, ctx.tenant_id)}
+        candidates = await within(ctx, Member).objects().where(Member.phone.is_not_null()).order_by(Member.sequence)
+        member = next((candidate for candidate in candidates if candidate.id in households), None)
+        if member is None or member.phone is None:
+            return None
+        if member.status == MemberStatus.PENDING:
+            change = lifecycle.StatusChange(
+                member_id=member.id, to_status=MemberStatus.ACTIVE, effective_on=today, reason=None, note=None
+            )
+            await lifecycle.change_status(tx, ctx, change, today)
+    async with tenant_tx(ctx, with_platform=True) as tx:
+        await access.open_access(tx, ctx, member.id)
+    return member.phone
+
+
+_WITH_HOUSEHOLD = "SELECT DISTINCT member_id FROM beneficiaries WHERE tenant_id = $1 AND removed_on IS NULL"

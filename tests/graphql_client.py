@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 from asgi_lifespan import LifespanManager
 from litestar import Litestar
@@ -16,6 +18,8 @@ from litestar import Litestar
 from tenants.registry.tables import Tenant
 from tenants.roles import Role
 from tests.factories import PASSWORD, make_user
+from tests.jobs import jobs_done
+from tests.messages import last_code
 
 
 @asynccontextmanager
@@ -92,3 +96,25 @@ async def token_for(client: httpx.AsyncClient, tenant: Tenant, role: Role) -> st
 def nodes(connection: dict[str, Any]) -> list[Any]:
     """The nodes of a connection's page, in order."""
     return [edge["node"] for edge in connection["edges"]]
+
+
+REQUEST_CODE = "mutation ($phone: String!) { signInCodeRequest(input: {phone: $phone}) { __typename } }"
+WITH_CODE = """
+mutation ($phone: String!, $code: String!) {
+  sessionCreateWithCode(input: {phone: $phone, code: $code}) { ... on SessionTokens { accessToken } }
+}
+"""
+
+
+async def code_token(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, phone: str) -> str | None:
+    """The access token a member gets with the code sent to ``phone``; None when none signs them in."""
+    caplog.set_level(logging.INFO)
+    await graphql(client, REQUEST_CODE, phone=phone)
+    await jobs_done()
+    try:
+        code = last_code(caplog, phone)
+    except StopIteration:
+        return None
+    body = await graphql(client, WITH_CODE, phone=phone, code=code)
+    token: str | None = (body["data"]["sessionCreateWithCode"] or {}).get("accessToken")
+    return token

@@ -297,6 +297,31 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.NO_SCHEMES": ("Aucun régime.", "No scheme."),
     "page.FLOOR": ("plancher", "floor"),
     "page.CEILING": ("plafond", "ceiling"),
+    # A member's own pages, and their access online
+    "page.MENU_MY_COVERAGE": ("Ma couverture", "My coverage"),
+    "page.MY_COVERAGE": ("Ma couverture santé", "My health coverage"),
+    "page.CARD_NUMBER": ("N° de carte", "Card number"),
+    "page.CARD_HINT": (
+        "Donnez ce numéro au centre de santé : il y vérifie vos droits et ceux de votre foyer.",
+        "Give this number at the health centre: it checks your rights and your household's there.",
+    ),
+    "page.MY_HOUSEHOLD": ("Mon foyer", "My household"),
+    "page.NO_COVERAGE": (
+        "Aucune adhésion n'est liée à votre compte : adressez-vous à votre mutuelle.",
+        "No membership is linked to your account: ask your mutual.",
+    ),
+    "page.ONLINE_ACCESS": ("Accès en ligne", "Access online"),
+    "page.ONLINE_ACCESS_OPEN": (
+        "Ouvert : l'adhérent se connecte avec un code envoyé par SMS au {phone}.",
+        "Open: the member signs in with a code sent by SMS to {phone}.",
+    ),
+    "page.ONLINE_ACCESS_CLOSED": (
+        "Fermé : l'adhérent ne peut pas consulter sa couverture en ligne.",
+        "Closed: the member cannot see their coverage online.",
+    ),
+    "page.ONLINE_ACCESS_OPEN_ACTION": ("Ouvrir l'accès en ligne", "Open access online"),
+    "page.ONLINE_ACCESS_CLOSE": ("Fermer l'accès en ligne", "Close access online"),
+    "page.NOTICE_ACCESS": ("L'accès en ligne est modifié.", "Access online is changed."),
     # Imports
     "page.MENU_IMPORTS": ("Imports", "Imports"),
     "page.IMPORTS": ("Imports de fichiers", "File imports"),

@@ -301,8 +301,8 @@ SCHEME_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The account of this phone number is disabled.",
     },
     "members.PHONE_OF_STAFF": {
-        "fr": "Ce numéro de téléphone est celui d'un utilisateur de la structure : il ne peut pas servir à un adhérent.",
-        "en": "This phone number is a user's of the organisation: it cannot serve a member.",
+        "fr": "Ce numéro est celui d'un utilisateur de la structure : il ne peut pas servir à un adhérent.",
+        "en": "This number is a user's of the organisation: it cannot serve a member.",
     },
     "members.PHONE_OF_ANOTHER_MEMBER": {
         "fr": "Ce numéro de téléphone ouvre déjà l'accès en ligne de l'adhérent n° {number}.",

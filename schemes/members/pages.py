@@ -41,6 +41,7 @@ query MemberFile($id: ID!, $country: String!) {
       scheme { name code }
       documents { kind number issuingCountry expiresOn }
       files { id kind status url }
+      onlineAccess
       household {
         id relationship firstNames lastName sex birthDate birthDateApproximate studying addedOn
         eligibility { eligible reason endsOn }
@@ -69,6 +70,29 @@ mutation MemberStatusChange($input: MemberStatusChangeInput!) {
   memberStatusChange(input: $input) {
     ... on Member { id }
     ... on MemberStatusChangeError { code path message }
+  }
+}
+"""
+
+ACCESS_OPEN = """
+mutation MemberAccessOpen($input: MemberAccessInput!) {
+  memberAccessOpen(input: $input) { ... on MemberAccessOpenError { code path message } }
+}
+"""
+ACCESS_CLOSE = """
+mutation MemberAccessClose($input: MemberAccessInput!) {
+  memberAccessClose(input: $input) { ... on MemberAccessCloseError { code path message } }
+}
+"""
+MY_COVERAGE = """
+query MyCoverage {
+  myMember {
+    number status statusSince firstNames lastName enrolledOn
+    scheme { name }
+    household {
+      relationship firstNames lastName sex birthDate birthDateApproximate studying
+      eligibility { eligible reason endsOn }
+    }
   }
 }
 """
@@ -110,23 +134,40 @@ async def _member(page: Page, member_id: str) -> dict[str, Any]:
     return {**member, "regionName": regions.get(member["address"]["region"] or "")}
 
 
+async def _file_page(
+    page: Page,
+    member_id: str,
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    form: dict[str, str] | None = None,
+    access_errors: dict[str, str] | None = None,
+    notice: str | None = None,
+) -> Response[str]:
+    return page.render(
+        "members/member.html",
+        status_code=status_code,
+        member=await _member(page, member_id),
+        today=date.today(),
+        errors=errors or {},
+        form=form or {},
+        access_errors=access_errors or {},
+        statuses=STATUSES,
+        reasons=TERMINATION_REASONS,
+        notice=notice,
+    )
+
+
+NOTICES = {"enrolled": "page.NOTICE_ENROLLED", "status": "page.NOTICE_STATUS", "access": "page.NOTICE_ACCESS"}
+
+
 @get("/members/{member_id:str}")
 async def member_file(
     page: NamedDependency[Page], member_id: FromPath[str], notice: FromQuery[str] = ""
 ) -> Response[str]:
     """A member's file: identity, household with each one's eligibility today, documents, status history."""
     page.require(Permission.MEMBERS_READ)
-    member = await _member(page, member_id)
-    return page.render(
-        "members/member.html",
-        member=member,
-        today=date.today(),
-        errors={},
-        form={},
-        statuses=STATUSES,
-        reasons=TERMINATION_REASONS,
-        notice="page.NOTICE_ENROLLED" if notice == "enrolled" else "page.NOTICE_STATUS" if notice == "status" else None,
-    )
+    return await _file_page(page, member_id, notice=NOTICES.get(notice))
 
 
 @post("/members/{member_id:str}/status")
@@ -144,18 +185,30 @@ async def status_change(page: NamedDependency[Page], member_id: FromPath[str]) -
     outcome = await page.execute(STATUS_CHANGE, {"input": variables})
     if outcome.refusal is None:
         return page.redirect(f"/members/{member_id}?notice=status")
-    member = await _member(page, member_id)
-    return page.render(
-        "members/member.html",
-        status_code=400,
-        member=member,
-        today=date.today(),
-        errors=outcome.errors_within(STATUS_FIELDS),
-        form=form,
-        statuses=STATUSES,
-        reasons=TERMINATION_REASONS,
-        notice=None,
-    )
+    return await _file_page(page, member_id, status_code=400, errors=outcome.errors_within(STATUS_FIELDS), form=form)
+
+
+@post("/members/{member_id:str}/access")
+async def access_change(page: NamedDependency[Page], member_id: FromPath[str]) -> Response[str] | Redirect:
+    """Open or close the member's access online, from their file."""
+    page.require(Permission.MEMBERS_WRITE)
+    form = await page.form()
+    document = ACCESS_CLOSE if form.get("action") == "close" else ACCESS_OPEN
+    outcome = await page.execute(document, {"input": {"member": member_id}})
+    if outcome.refusal is None:
+        return page.redirect(f"/members/{member_id}?notice=access#access")
+    if outcome.refusal.get("code") == "MEMBER_NOT_FOUND":
+        raise not_found()
+    return await _file_page(page, member_id, status_code=400, access_errors=outcome.errors)
+
+
+@get("/me")
+async def my_coverage(page: NamedDependency[Page]) -> Response[str]:
+    """A member's own page: their card number, scheme, status and household
+    with each one's rights today. The contributions will add their dues."""
+    page.require(Permission.SELF_SERVICE)
+    outcome = await page.execute(MY_COVERAGE)
+    return page.render("members/me.html", member=outcome.data["myMember"])
 
 
 MEMBER_FIELDS = (
@@ -269,8 +322,9 @@ async def enrol(page: NamedDependency[Page]) -> Response[str] | Redirect:
 PAGES = PageSet(
     name="members",
     templates=Path(__file__).with_name("templates"),
-    handlers=[search, enrol_form, enrol, member_file, status_change],
+    handlers=[search, enrol_form, enrol, member_file, status_change, access_change, my_coverage],
     menu=[
+        MenuItem("page.MENU_MY_COVERAGE", "/me", Permission.SELF_SERVICE),
         MenuItem("page.MENU_MEMBERS", "/members", Permission.MEMBERS_READ),
         MenuItem("page.MENU_ENROL", "/members/new", Permission.ENROLMENT_WRITE),
     ],

@@ -7,6 +7,8 @@ import secrets
 from datetime import date
 from typing import Any
 
+from strawberry.relay import to_base64
+
 from schemes.members import enrolment
 from schemes.members import identity as ids
 from schemes.members.tables import DocumentKind, Member
@@ -14,7 +16,9 @@ from schemes.rules import service as scheme_service
 from schemes.rules.model import Branch, MemberCategory, Relationship, Sex
 from schemes.rules.tables import Scheme, SchemeStatus
 from tenants.context import TenantContext
+from tenants.registry.tables import Tenant
 from tenants.tx import tenant_tx
+from tests.factories import context, make_tenant
 from tests.schemes.rules.documents import CMU
 
 ALL_CATEGORIES = (
@@ -149,3 +153,22 @@ def artisan_input(scheme_id: str, **overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
+
+
+def unique_phone() -> str:
+    """A Senegalese mobile number no other test uses (accounts' phones are unique)."""
+    return f"+22177{secrets.randbelow(10**7):07d}"
+
+
+async def household_with_phone(phone: str | None = None, **overrides: Any) -> tuple[Tenant, Member, str]:
+    """A mutual with a member, Moussa Diop (a wife, a child of 2015), whose phone is ``phone``: the
+    tenant, the member and their global id."""
+    tenant = await make_tenant()
+    ctx = await context(tenant)
+    scheme = await make_scheme(ctx)
+    member = await enrol(
+        ctx,
+        artisan(scheme, phone=phone, beneficiaries=(spouse("Aïssatou"), child("Binta", date(2015, 2, 2))), **overrides),
+        today=date(2024, 3, 1),
+    )
+    return tenant, member, to_base64("Member", member.id)

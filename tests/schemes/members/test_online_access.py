@@ -7,10 +7,7 @@ times at once, one account."""
 from __future__ import annotations
 
 import asyncio
-import logging
-import secrets
 from datetime import date
-from typing import Any
 
 import asyncpg
 import httpx
@@ -27,11 +24,9 @@ from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind, role_fits_tenant
 from tenants.scoping import within
 from tenants.tx import tenant_tx
-from tests.factories import context, make_tenant, make_user
-from tests.graphql_client import graphql, token_for
-from tests.jobs import jobs_done
-from tests.messages import last_code
-from tests.schemes.members.factories import artisan, child, enrol, make_scheme, spouse
+from tests.factories import context, make_user
+from tests.graphql_client import code_token, graphql, token_for
+from tests.schemes.members.factories import artisan, enrol, household_with_phone, unique_phone
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -57,55 +52,18 @@ MINE = """
 { myMember { number firstNames lastName status scheme { name }
   household(on: "2025-01-01") { firstNames relationship eligibility(on: "2025-01-01") { eligible } } } }
 """
-REQUEST_CODE = "mutation ($phone: String!) { signInCodeRequest(input: {phone: $phone}) { __typename } }"
-WITH_CODE = """
-mutation ($phone: String!, $code: String!) {
-  sessionCreateWithCode(input: {phone: $phone, code: $code}) { ... on SessionTokens { accessToken } }
-}
-"""
-
-
-def _phone() -> str:
-    return f"+22177{secrets.randbelow(10**7):07d}"
-
-
-async def _household(phone: str | None = None, **overrides: Any) -> tuple[Tenant, Member, str]:
-    """A mutual with a member (a wife, a child of 2015) whose phone is ``phone``: the tenant, member, global id."""
-    tenant = await make_tenant()
-    ctx = await context(tenant)
-    scheme = await make_scheme(ctx)
-    member = await enrol(
-        ctx,
-        artisan(scheme, phone=phone, beneficiaries=(spouse("Aïssatou"), child("Binta", date(2015, 2, 2))), **overrides),
-        today=date(2024, 3, 1),
-    )
-    return tenant, member, to_base64("Member", member.id)
-
-
-async def _code_token(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, phone: str) -> str | None:
-    """The access token a member gets with the code sent to ``phone``; None when none signs them in."""
-    caplog.set_level(logging.INFO)
-    await graphql(client, REQUEST_CODE, phone=phone)
-    await jobs_done()
-    try:
-        code = last_code(caplog, phone)
-    except StopIteration:
-        return None
-    body = await graphql(client, WITH_CODE, phone=phone, code=code)
-    token: str | None = (body["data"]["sessionCreateWithCode"] or {}).get("accessToken")
-    return token
 
 
 async def test_a_member_with_access_signs_in_by_code_and_reads_their_own_coverage(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
 ) -> None:
-    phone = _phone()
-    tenant, member, member_id = await _household(phone)
+    phone = unique_phone()
+    tenant, member, member_id = await household_with_phone(phone)
     manager = await token_for(client, tenant, Role.MANAGER)
-    assert await _code_token(client, caplog, phone) is None
+    assert await code_token(client, caplog, phone) is None
 
     opened = await graphql(client, OPEN, token=manager, member=member_id)
-    token = await _code_token(client, caplog, phone)
+    token = await code_token(client, caplog, phone)
 
     assert opened["data"]["memberAccessOpen"] == {"__typename": "Member", "number": member.number, "onlineAccess": True}
     assert token is not None
@@ -139,8 +97,8 @@ async def test_a_member_with_access_signs_in_by_code_and_reads_their_own_coverag
 
 
 async def test_opening_again_changes_nothing(client: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
-    phone = _phone()
-    tenant, _, member_id = await _household(phone)
+    phone = unique_phone()
+    tenant, _, member_id = await household_with_phone(phone)
     manager = await token_for(client, tenant, Role.MANAGER)
 
     first = await graphql(client, OPEN, token=manager, member=member_id)
@@ -156,10 +114,10 @@ async def test_opening_again_changes_nothing(client: httpx.AsyncClient, owner: a
 
 
 async def test_without_a_phone_or_terminated_there_is_no_access(client: httpx.AsyncClient) -> None:
-    tenant, _, without_phone = await _household(None)
+    tenant, _, without_phone = await household_with_phone(None)
     manager = await token_for(client, tenant, Role.MANAGER)
-    phone = _phone()
-    other_tenant, member, terminated_id = await _household(phone)
+    phone = unique_phone()
+    other_tenant, member, terminated_id = await household_with_phone(phone)
     ctx = await context(other_tenant)
     async with tenant_tx(ctx) as tx:
         await lifecycle.change_status(
@@ -194,13 +152,13 @@ async def test_without_a_phone_or_terminated_there_is_no_access(client: httpx.As
 
 
 async def test_a_phone_of_the_staff_or_of_another_members_access_is_refused(client: httpx.AsyncClient) -> None:
-    phone = _phone()
-    tenant, member, member_id = await _household(phone)
+    phone = unique_phone()
+    tenant, member, member_id = await household_with_phone(phone)
     # The same phone for a second member of the tenant: a family's one phone.
     brother = await _brother(tenant, member, phone)
     manager = await token_for(client, tenant, Role.MANAGER)
-    staff_phone = _phone()
-    staff_tenant, _, staff_member_id = await _household(staff_phone)
+    staff_phone = unique_phone()
+    staff_tenant, _, staff_member_id = await household_with_phone(staff_phone)
     await make_user(staff_tenant, Role.AGENT, phone=staff_phone)
     staff_manager = await token_for(client, staff_tenant, Role.MANAGER)
 
@@ -230,16 +188,16 @@ async def _brother(tenant: Tenant, member: Member, phone: str) -> Member:
 async def test_closing_ends_the_members_sessions_and_opening_again_restores_them(
     client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
 ) -> None:
-    phone = _phone()
-    tenant, member, member_id = await _household(phone)
+    phone = unique_phone()
+    tenant, member, member_id = await household_with_phone(phone)
     manager = await token_for(client, tenant, Role.MANAGER)
     await graphql(client, OPEN, token=manager, member=member_id)
-    token = await _code_token(client, caplog, phone)
+    token = await code_token(client, caplog, phone)
 
     closed = await graphql(client, CLOSE, token=manager, member=member_id)
     refused = await client.post("/graphql", json={"query": MINE}, headers={"Authorization": f"Bearer {token}"})
     await graphql(client, OPEN, token=manager, member=member_id)
-    again = await _code_token(client, caplog, phone)
+    again = await code_token(client, caplog, phone)
 
     assert closed["data"]["memberAccessClose"] == {
         "__typename": "Member",
@@ -252,9 +210,9 @@ async def test_closing_ends_the_members_sessions_and_opening_again_restores_them
 
 
 async def test_another_tenants_member_is_not_found(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture) -> None:
-    phone = _phone()
-    _, _, member_id = await _household(phone)
-    other, _, _ = await _household(_phone())
+    phone = unique_phone()
+    _, _, member_id = await household_with_phone(phone)
+    other, _, _ = await household_with_phone(unique_phone())
     intruder = await token_for(client, other, Role.MANAGER)
 
     opened = await graphql(client, OPEN, token=intruder, member=member_id)
@@ -262,13 +220,13 @@ async def test_another_tenants_member_is_not_found(client: httpx.AsyncClient, ca
 
     assert opened["data"]["memberAccessOpen"]["code"] == "MEMBER_NOT_FOUND"
     assert closed["data"]["memberAccessClose"]["code"] == "MEMBER_NOT_FOUND"
-    assert await _code_token(client, caplog, phone) is None
+    assert await code_token(client, caplog, phone) is None
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role_fits_tenant(role, TenantKind.MUTUAL)])
 async def test_role_matrix(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, role: Role) -> None:
-    phone = _phone()
-    tenant, _, member_id = await _household(phone)
+    phone = unique_phone()
+    tenant, _, member_id = await household_with_phone(phone)
     token = await token_for(client, tenant, role)
 
     opened = await graphql(client, OPEN, token=token, member=member_id)
@@ -288,8 +246,8 @@ async def test_role_matrix(client: httpx.AsyncClient, caplog: pytest.LogCaptureF
 async def test_opened_ten_times_at_once_one_account_one_membership(
     client: httpx.AsyncClient, owner: asyncpg.Connection
 ) -> None:
-    phone = _phone()
-    tenant, member, member_id = await _household(phone)
+    phone = unique_phone()
+    tenant, member, member_id = await household_with_phone(phone)
     manager = await token_for(client, tenant, Role.MANAGER)
 
     bodies = await asyncio.gather(*(graphql(client, OPEN, token=manager, member=member_id) for _ in range(10)))
@@ -309,8 +267,8 @@ async def test_opened_ten_times_at_once_one_account_one_membership(
 async def test_two_members_sharing_a_phone_opened_at_once_one_gets_it(
     client: httpx.AsyncClient, owner: asyncpg.Connection
 ) -> None:
-    phone = _phone()
-    tenant, member, member_id = await _household(phone)
+    phone = unique_phone()
+    tenant, member, member_id = await household_with_phone(phone)
     brother = await _brother(tenant, member, phone)
     manager = await token_for(client, tenant, Role.MANAGER)
 
