@@ -1,6 +1,7 @@
 """Every domain's pages, in the order of the site's menu."""
 
 from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
+from schemes.employers.pages import PAGES as EMPLOYER_PAGES
 from schemes.imports.pages import PAGES as IMPORT_PAGES
 from schemes.members.pages import PAGES as MEMBER_PAGES
 from schemes.rules.pages import PAGES as SCHEME_PAGES
@@ -15,6 +16,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     REGISTRY_PAGES,
     MEMBER_PAGES,
     DUPLICATE_PAGES,
+    EMPLOYER_PAGES,
     IMPORT_PAGES,
     SCHEME_PAGES,
     PEOPLE_PAGES,

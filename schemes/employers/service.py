@@ -191,19 +191,23 @@ async def update_employer(tx: Transaction, ctx: TenantContext, employer_id: UUID
 
 
 def _search_condition(ctx: TenantContext, search: str | None, start: int) -> tuple[str, list[Any]]:
-    """SQL condition and arguments of a search by name fragment or registration number."""
+    """SQL condition and arguments of a search by name fragment or registration
+    number, whole or its start (a NINEA without its COFI finds the company's)."""
     text = " ".join((search or "").split())
     if not text:
         return "", []
-    fragment = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     try:
         number = registration_number(ctx.country, text)
     except errors.EmployerError:
-        number = text
+        number = text.replace(" ", "").upper()
     return (
-        f" AND (lower(name) LIKE '%' || ${start} || '%' OR registration_number = ${start + 1})",
-        [fragment, number],
+        f" AND (lower(name) LIKE '%' || ${start} || '%' OR registration_number LIKE ${start + 1} || '%')",
+        [_like_escaped(text.lower()), _like_escaped(number)],
     )
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def list_employers(

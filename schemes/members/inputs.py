@@ -37,6 +37,9 @@ class MemberFilter:
     age_on: date | None = strawberry.field(default=None, description="The day ages are counted on (default today).")
     enrolled_from: date | None = None
     enrolled_to: date | None = strawberry.field(default=None, description="Last enrolment date included.")
+    employer: relay.GlobalID | None = strawberry.field(
+        default=None, description="Members working for this employer today: an employment not ended (type `Employer`)."
+    )
     search: str | None = strawberry.field(
         default=None,
         description="A name fragment (every word, in any order; accents and case ignored), a membership number, "
@@ -45,10 +48,17 @@ class MemberFilter:
 
     def to_filter(self) -> member_search.MemberFilter:
         """The service's filter."""
-        values = {name: getattr(self, name) for name in vars(self) if name != "scheme"}
-        scheme_id = decode_id(self.scheme, "Scheme") if self.scheme else None
-        # An id that is no scheme's matches nothing, as a scheme with no member would.
-        return member_search.MemberFilter(**values, scheme_id=scheme_id or (UUID(int=0) if self.scheme else None))
+        values = {name: getattr(self, name) for name in vars(self) if name not in ("scheme", "employer")}
+        return member_search.MemberFilter(
+            **values, scheme_id=_matched_id(self.scheme, "Scheme"), employer_id=_matched_id(self.employer, "Employer")
+        )
+
+
+def _matched_id(value: relay.GlobalID | None, type_name: str) -> UUID | None:
+    """The UUID a filter's id names; an id of another type matches nothing, as a record with no member would."""
+    if value is None:
+        return None
+    return decode_id(value, type_name) or UUID(int=0)
 
 
 @strawberry.input(

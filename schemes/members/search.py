@@ -42,6 +42,8 @@ class MemberFilter:
     enrolled_from: date | None = None
     enrolled_to: date | None = None
     """Last enrolment date included."""
+    employer_id: UUID | None = None
+    """Members working for this employer on the day the list is read (an employment not ended)."""
     search: str | None = None
 
 
@@ -79,6 +81,12 @@ def _where(statement: _Statement, member_filter: MemberFilter, today: date) -> N
         clauses.append(f"m.enrolled_on >= {statement.arg(member_filter.enrolled_from)}")
     if member_filter.enrolled_to:
         clauses.append(f"m.enrolled_on <= {statement.arg(member_filter.enrolled_to)}")
+    if member_filter.employer_id is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM member_employments e WHERE e.tenant_id = $1 AND e.member_id = m.id"
+            f" AND e.employer_id = {statement.arg(member_filter.employer_id)}"
+            f" AND (e.ended_on IS NULL OR e.ended_on >= {statement.arg(today)}))"
+        )
 
 
 def _ages(statement: _Statement, member_filter: MemberFilter, today: date) -> None:
