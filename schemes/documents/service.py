@@ -101,6 +101,16 @@ async def start_upload(tx: Transaction, ctx: TenantContext, store: DocumentStore
     return StartedUpload(document=document, form=form)
 
 
+async def receive(tx: Transaction, ctx: TenantContext, store: DocumentStore, document_id: UUID, data: bytes) -> None:
+    """Store the file of a pending document, sent to Socle itself rather than
+    to the upload form (the pages do so). :func:`complete_upload` then checks
+    it as it checks an upload."""
+    document = await within(ctx, Document).objects().where(Document.id == document_id).first()
+    if document is None or document.tenant_id != ctx.tenant_id or document.status != DocumentStatus.PENDING:
+        raise errors.DocumentNotFound(path=("input", "documentId"))
+    await store.put(storage_key(document), data, document.content_type)
+
+
 async def complete_upload(tx: Transaction, ctx: TenantContext, store: DocumentStore, document_id: UUID) -> Document:
     """Take the stored file of a pending document once the storage holds it
     with the declared type and size and its bytes are of that type; a file

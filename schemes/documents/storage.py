@@ -43,6 +43,9 @@ class DocumentStore(Protocol):
         """A form that lets a client store exactly ``size`` bytes of ``content_type`` under ``key``
         for ``expires_in`` seconds; the storage refuses anything else."""
 
+    async def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store ``data`` of ``content_type`` under ``key``, replacing what was there."""
+
     async def stat(self, key: str) -> StoredObject | None:
         """The object under ``key``, None if there is none."""
 

@@ -8,12 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from schemes.documents import service as document_service
+from schemes.documents.service import real_type
+from schemes.documents.storage import DOCUMENT_STORE
+from tenants.graphql import decode_text_id
 from tenants.ids import new_id
 from tenants.permissions import Permission
+from tenants.tx import tenant_tx
 from tenants.web import MenuItem, Page, PageSet, flat, nested, not_found
 
 PAGE_SIZE = 20
@@ -97,6 +103,23 @@ query MyCoverage {
 }
 """
 
+DOCUMENT_START = """
+mutation DocumentUploadStart($input: DocumentUploadStartInput!) {
+  documentUploadStart(input: $input) {
+    ... on DocumentUpload { document { id } }
+    ... on DocumentUploadStartError { code path message }
+  }
+}
+"""
+DOCUMENT_COMPLETE = """
+mutation DocumentUploadComplete($input: DocumentUploadCompleteInput!) {
+  documentUploadComplete(input: $input) { ... on DocumentUploadCompleteError { code path message } }
+}
+"""
+FILED_KINDS = ("PHOTO", "IDENTITY_DOCUMENT", "PROOF_OF_TRADE", "CERTIFICATE")
+"""The papers a member's file keeps, the photo first: what a phone's camera takes at the counter."""
+FILE_FIELD = "file"
+
 STATUS_FIELDS = ("status", "effectiveOn", "reason", "note")
 STATUSES = ("PENDING", "ACTIVE", "SUSPENDED", "TERMINATED")
 TERMINATION_REASONS = ("DEATH", "RESIGNATION", "TRANSFER", "FRAUD", "DUPLICATE")
@@ -142,6 +165,7 @@ async def _file_page(
     errors: dict[str, str] | None = None,
     form: dict[str, str] | None = None,
     access_errors: dict[str, str] | None = None,
+    document_errors: dict[str, str] | None = None,
     notice: str | None = None,
 ) -> Response[str]:
     return page.render(
@@ -152,13 +176,20 @@ async def _file_page(
         errors=errors or {},
         form=form or {},
         access_errors=access_errors or {},
+        document_errors=document_errors or {},
+        filed_kinds=FILED_KINDS,
         statuses=STATUSES,
         reasons=TERMINATION_REASONS,
         notice=notice,
     )
 
 
-NOTICES = {"enrolled": "page.NOTICE_ENROLLED", "status": "page.NOTICE_STATUS", "access": "page.NOTICE_ACCESS"}
+NOTICES = {
+    "enrolled": "page.NOTICE_ENROLLED",
+    "status": "page.NOTICE_STATUS",
+    "access": "page.NOTICE_ACCESS",
+    "document": "page.NOTICE_DOCUMENT",
+}
 
 
 @get("/members/{member_id:str}")
@@ -186,6 +217,47 @@ async def status_change(page: NamedDependency[Page], member_id: FromPath[str]) -
     if outcome.refusal is None:
         return page.redirect(f"/members/{member_id}?notice=status")
     return await _file_page(page, member_id, status_code=400, errors=outcome.errors_within(STATUS_FIELDS), form=form)
+
+
+async def store_document(page: Page, member_id: str, kind: str, file: UploadFile) -> dict[str, Any] | None:
+    """File a member's document the page received, through the same start and
+    complete as a partner app's upload; the refusal (``code``, ``message``) if any."""
+    data = await file.read()
+    # The bytes tell the type (phones send a camera's photo with any type, or none):
+    # bytes of no accepted type are refused before anything is written.
+    content_type = real_type(data) or "application/octet-stream"
+    started = await page.execute(
+        DOCUMENT_START,
+        {"input": {"memberId": member_id, "kind": kind, "contentType": content_type, "size": len(data)}},
+    )
+    if started.refusal is not None:
+        return started.refusal
+    document_id = started.data["documentUploadStart"]["document"]["id"]
+    context, uuid = page.viewer.tenant, decode_text_id(document_id, "Document")
+    if context is None or uuid is None:
+        raise not_found()
+    async with tenant_tx(context) as tx:
+        await document_service.receive(tx, context, page.services.get(DOCUMENT_STORE), uuid, data)
+    completed = await page.execute(DOCUMENT_COMPLETE, {"input": {"documentId": document_id}})
+    return completed.refusal
+
+
+@post("/members/{member_id:str}/documents")
+async def document_add(page: NamedDependency[Page], member_id: FromPath[str]) -> Response[str] | Redirect:
+    """File a photo or a scan of the member's papers, from the phone's camera or a file."""
+    page.require(Permission.ENROLMENT_WRITE)
+    posted = await page.request.form()
+    file, kind = posted.get(FILE_FIELD), posted.get("kind")
+    if not isinstance(file, UploadFile) or not file.filename:
+        message = page.t("page.FILE_REQUIRED")
+    else:
+        refusal = await store_document(page, member_id, kind if kind in FILED_KINDS else "", file)
+        if refusal is None:
+            return page.redirect(f"/members/{member_id}?notice=document#documents")
+        if refusal["code"] == "DOCUMENT_MEMBER_NOT_FOUND":
+            raise not_found()
+        message = refusal["message"]
+    return await _file_page(page, member_id, status_code=400, document_errors={FILE_FIELD: message})
 
 
 @post("/members/{member_id:str}/access")
@@ -311,7 +383,15 @@ async def enrol(page: NamedDependency[Page]) -> Response[str] | Redirect:
     data = enrolment_input(values)
     outcome = await page.execute(ENROL, {"input": data})
     if outcome.refusal is None:
-        return page.redirect(f"/members/{outcome.data['memberEnrol']['member']['id']}?notice=enrolled")
+        member_id = outcome.data["memberEnrol"]["member"]["id"]
+        photo = (await page.request.form()).get("photo")
+        if isinstance(photo, UploadFile) and photo.filename:
+            refusal = await store_document(page, member_id, "PHOTO", photo)
+            if refusal is not None:
+                # The member is enrolled: their file says so, and why the photo is not filed.
+                errors = {FILE_FIELD: refusal["message"]}
+                return await _file_page(page, member_id, document_errors=errors, notice="page.NOTICE_ENROLLED_NO_PHOTO")
+        return page.redirect(f"/members/{member_id}?notice=enrolled")
     # Shown as sent, the blank rows dropped, so that the error's path names the row it is about.
     shown = flat(data)
     return await _enrol_page(
@@ -322,7 +402,8 @@ async def enrol(page: NamedDependency[Page]) -> Response[str] | Redirect:
 PAGES = PageSet(
     name="members",
     templates=Path(__file__).with_name("templates"),
-    handlers=[search, enrol_form, enrol, member_file, status_change, access_change, my_coverage],
+    handlers=[search, enrol_form, member_file, status_change, access_change, my_coverage],
+    uploads=[enrol, document_add],
     menu=[
         MenuItem("page.MENU_MY_COVERAGE", "/me", Permission.SELF_SERVICE),
         MenuItem("page.MENU_MEMBERS", "/members", Permission.MEMBERS_READ),

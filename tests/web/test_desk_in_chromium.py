@@ -23,6 +23,7 @@ from tests.browser import (
     sign_in_on,
 )
 from tests.factories import PASSWORD, context, make_tenant, make_user
+from tests.schemes.documents.conftest import png
 from tests.schemes.members.factories import make_scheme
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -93,6 +94,10 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
         weights["enrolment refused"] = await meter.take()
         await shot(page, "enrolment-refused")
         await refused.fill("1984")
+        # The photo is taken with the camera on a phone; here, a file of its bytes.
+        await page.get_by_label("Photo de l'adhérent").set_input_files(
+            files=[{"name": "IMG_0412.png", "mimeType": "image/png", "buffer": png(8, 10)}]
+        )
         await page.get_by_role("button", name="Inscrire", exact=True).click()
         await page.wait_for_url(f"{origin}/members/*?notice=enrolled")
         weights["member's file"] = await meter.take()
@@ -104,6 +109,8 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
             "Ndour Fatou Conjoint vers 1984 Couvert",
             f"Sène Ibrahima Enfant 21/06/2012 Couvert jusqu'au {date(2033, 6, 21):%d/%m/%Y}",
         ]
+        # The file lists the identity card, then the photo taken at the counter.
+        assert await page.get_by_role("link", name="Télécharger").count() == 1
         await shot(page, "member")
         member_url = page.url.split("?")[0]
 

@@ -14,10 +14,12 @@ import httpx
 import pytest
 from strawberry.relay import to_base64
 
+from tenants.identity.http import CSRF_COOKIE
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import MINISTRY_ROLES, Role
 from tests.factories import context, make_tenant, make_user
 from tests.pages import HTML, csrf_of, field_error, field_value, post_form, sign_in
+from tests.schemes.documents.conftest import png
 from tests.schemes.members.factories import artisan, child, enrol, make_scheme, spouse
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -178,6 +180,43 @@ async def test_an_enrolment_refused_then_corrected(browser: httpx.AsyncClient, d
     # The same form sent again (a double tap on a slow link) enrols no one twice.
     again = await post_form(browser, "/members/new", corrected)
     assert again.headers["location"] == enrolled.headers["location"]
+
+
+async def _enrol_with_photo(browser: httpx.AsyncClient, scheme: str, key: str, photo: bytes) -> httpx.Response:
+    await csrf_of(browser, "/members/new")
+    return await browser.post(
+        "/members/new",
+        data={"_csrf": browser.cookies[CSRF_COOKIE], **_enrolment(scheme, key)},
+        files={"photo": ("IMG_0412.jpg", photo, "image/jpeg")},
+        headers=HTML,
+    )
+
+
+async def test_the_photo_taken_at_enrolment_is_filed_with_the_member(
+    browser: httpx.AsyncClient, desk: dict[str, Any]
+) -> None:
+    await _signed_in(browser, desk["tenant"], Role.MANAGER)
+
+    enrolled = await _enrol_with_photo(browser, desk["scheme"], "k-photo", png(3, 4))
+
+    assert enrolled.status_code == 303
+    file = await browser.get(enrolled.headers["location"], headers=HTML)
+    assert len(re.findall(r'<li>Photo · <a href="[^"]*/files/[^"]+">Télécharger</a></li>', file.text)) == 1
+
+
+async def test_a_photo_refused_leaves_the_member_enrolled_and_says_why(
+    browser: httpx.AsyncClient, desk: dict[str, Any]
+) -> None:
+    await _signed_in(browser, desk["tenant"], Role.MANAGER)
+
+    shown = await _enrol_with_photo(browser, desk["scheme"], "k-no-photo", b"not an image")
+
+    assert shown.status_code == 200
+    assert "L&#39;adhérent est inscrit, mais sa photo n&#39;est pas enregistrée : voir ci-dessous." in shown.text
+    assert field_error(shown.text, "file") == (
+        "Le type « application/octet-stream » n'est pas accepté : image/jpeg, image/png, application/pdf, image/webp."
+    )
+    assert "<h1>Faye Mariama</h1>" in shown.text
 
 
 async def test_a_value_its_type_refuses_is_shown_next_to_its_field(
