@@ -243,17 +243,18 @@ def pattern_of(key: str) -> str:
     return ".".join("*" if part.isdigit() else part for part in key.split("."))
 
 
-def nested(values: Mapping[str, str], accepted: Iterable[str]) -> dict[str, Any]:
+def nested(values: Mapping[str, Any], accepted: Iterable[str]) -> dict[str, Any]:
     """A form whose fields are named by input paths (``person.firstNames``,
     ``beneficiaries.0.relationship``) as the input they name: blank fields
     left out, and any name whose pattern (``*`` for an index) is not in
-    ``accepted``. Lists keep their items in the order of their indexes."""
+    ``accepted``. Lists keep their items in the order of their indexes.
+    Values already read (a number, a list) are kept as they are."""
     accepted = frozenset(accepted)
     tree: dict[Any, Any] = {}
     for key, raw in values.items():
-        value = raw.strip()
+        value = raw.strip() if isinstance(raw, str) else raw
         parts = key.split(".")
-        if not value or pattern_of(key) not in accepted:
+        if value in ("", None) or pattern_of(key) not in accepted:
             continue
         node = tree
         for part in parts[:-1]:

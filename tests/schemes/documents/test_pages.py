@@ -44,7 +44,7 @@ async def _filed(browser: httpx.AsyncClient) -> dict[str, Any]:
 
 async def _photo_link(browser: httpx.AsyncClient, path: str) -> str:
     file = await browser.get(path, headers=HTML)
-    links = re.findall(r'<li>Photo · <a href="([^"]+)">Télécharger</a></li>', file.text)
+    links: list[str] = re.findall(r'<li>Photo · <a href="([^"]+)">Télécharger</a></li>', file.text)
     assert len(links) == 1, file.text
     return links[0].replace("&amp;", "&")
 
