@@ -4,6 +4,7 @@ of the input field at fault and parameters; the text is rendered at the edge
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 
@@ -21,6 +22,15 @@ class DomainError(Exception):
         super().__init__(self.code)
         self.path = path
         self.params = params
+        self.others: tuple[DomainError, ...] = ()
+        """Further errors of the same input, told with this one (an enrolment's every wrong field)."""
+
+    @staticmethod
+    def all_of(errors: Sequence[DomainError]) -> DomainError:
+        """The first of ``errors``, carrying the others: a refusal that tells every wrong field at once."""
+        first, *others = errors
+        first.others = tuple(others)
+        return first
 
 
 class InvalidName(DomainError):

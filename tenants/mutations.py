@@ -45,6 +45,21 @@ def _message(root: Any, info: strawberry.Info) -> str:
     return translated
 
 
+@strawberry.type(description="A further refusal of the same input, with its code as text.")
+class InputError:
+    code: str = strawberry.field(description="The error's stable code, as the refusal's own `code` enum spells it.")
+    path: list[str] | None = strawberry.field(description='Where the input is wrong, e.g. ["input", "phone"].')
+    _error: strawberry.Private[Any]
+    message: str = strawberry.field(resolver=_message, description="What is wrong, in the caller's language.")
+
+
+def _others(root: Any) -> list[InputError]:
+    return [
+        InputError(code=short_code(error.code), path=list(error.path) or None, _error=error)
+        for error in root._error.others
+    ]
+
+
 def _pascal(python_name: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in python_name.split("_"))
 
@@ -68,6 +83,11 @@ def error_type(
         "path": strawberry.field(description='Where the input is wrong, e.g. ["input", "password"].'),
         "message": strawberry.field(
             resolver=_message, description="What is wrong, in the caller's language (French by default)."
+        ),
+        "others": strawberry.field(
+            resolver=_others,
+            description="The input's other refusals when it has several (an enrolment's every wrong field), "
+            "so that a form shows them all at once; empty otherwise.",
         ),
     }
     made = strawberry.type(

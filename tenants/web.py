@@ -105,10 +105,14 @@ class Outcome:
 
     @property
     def errors(self) -> dict[str, str]:
-        """The refusal's message by the form field it names (``""`` for the whole form)."""
+        """The refusal's messages by the form field each names (``""`` for the
+        whole form): its own, and its ``others`` when the operation asked for them."""
         if self.refusal is None:
             return {}
-        return {field_key(self.refusal.get("path")): self.refusal["message"]}
+        errors: dict[str, str] = {}
+        for error in (self.refusal, *self.refusal.get("others", ())):
+            errors.setdefault(field_key(error.get("path")), error["message"])
+        return errors
 
     def errors_within(self, fields: Iterable[str]) -> dict[str, str]:
         """:attr:`errors`, the message of a field the form does not have

@@ -255,7 +255,7 @@ class Mutation:
         async with tenant_tx(context) as tx:
             (outcome,) = await enrolment.enrol_many(tx, context, [input.to_enrolment()], today())
             if outcome.member is None:
-                raise outcome.errors[0]
+                raise DomainError.all_of(outcome.errors)
         return MemberEnrolment(member=Member.from_row(outcome.member), already_there=outcome.already_there)
 
     @mutation(

@@ -67,7 +67,7 @@ ENROL = """
 mutation MemberEnrol($input: MemberEnrolInput!) {
   memberEnrol(input: $input) {
     ... on MemberEnrolment { member { id } }
-    ... on MemberEnrolError { code path message }
+    ... on MemberEnrolError { code path message others { path message } }
   }
 }
 """

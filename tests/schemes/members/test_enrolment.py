@@ -240,6 +240,38 @@ async def test_each_category_requires_its_fields(
     assert _refusal(await _enrol(client, token, given)) == expected
 
 
+EVERY_REFUSAL = """
+mutation ($input: MemberEnrolInput!) {
+  memberEnrol(input: $input) { ... on MemberEnrolError { code path others { code path message } } }
+}
+"""
+
+
+async def test_an_enrolment_with_several_wrong_fields_tells_them_all(client: httpx.AsyncClient) -> None:
+    tenant, _, scheme = await _setup()
+    token = await token_for(client, tenant, Role.AGENT)
+    given = artisan_input(scheme, phone="77 12", artisan={"trade": "Menuisier"})
+
+    body = await graphql(client, EVERY_REFUSAL, token=token, input=given)
+
+    assert body["data"]["memberEnrol"] == {
+        "code": "INVALID_PHONE",
+        "path": ["input", "phone"],
+        "others": [
+            {
+                "code": "FIELD_REQUIRED",
+                "path": ["input", "artisan", "tradesRegisterNumber"],
+                "message": "Le champ « tradesRegisterNumber » est obligatoire pour la catégorie « artisan ».",
+            },
+            {
+                "code": "FIELD_REQUIRED",
+                "path": ["input", "artisan", "chamberOfTrades"],
+                "message": "Le champ « chamberOfTrades » est obligatoire pour la catégorie « artisan ».",
+            },
+        ],
+    }
+
+
 async def test_each_category_enrols_with_its_fields(client: httpx.AsyncClient) -> None:
     tenant, ctx, scheme = await _setup()
     employer = to_base64("Employer", (await _employer(ctx)).id)

@@ -219,6 +219,26 @@ async def test_a_photo_refused_leaves_the_member_enrolled_and_says_why(
     assert "<h1>Faye Mariama</h1>" in shown.text
 
 
+async def test_every_wrong_field_of_an_enrolment_is_shown_at_once(
+    browser: httpx.AsyncClient, desk: dict[str, Any]
+) -> None:
+    await _signed_in(browser, desk["tenant"], Role.MANAGER)
+    await csrf_of(browser, "/members/new")
+
+    refused = await post_form(
+        browser,
+        "/members/new",
+        _enrolment(desk["scheme"], "k-all", phone="77 12", **{"artisan.tradesRegisterNumber": ""}),
+    )
+
+    assert refused.status_code == 400
+    assert field_error(refused.text, "phone") == "« 77 12 » n'est pas un numéro de téléphone valide."
+    assert field_error(refused.text, "artisan.tradesRegisterNumber") == (
+        "Le champ « tradesRegisterNumber » est obligatoire pour la catégorie « artisan »."
+    )
+    assert refused.text.count('aria-invalid="true"') == 2
+
+
 async def test_a_value_its_type_refuses_is_shown_next_to_its_field(
     browser: httpx.AsyncClient, desk: dict[str, Any]
 ) -> None:

@@ -167,7 +167,9 @@ async def test_shares_that_do_not_make_a_whole_are_refused(browser: Browser) -> 
     assert refused.status_code == 400
     alerts = [unescape(text) for text in re.findall(r'<div class="alert" role="alert">([^<]*)</div>', refused.text)]
     errors = [field_error(refused.text, f"contribution.shares.{index}.share") for index in range(3)]
-    assert alerts + [error for error in errors if error] == ["Les parts des payeurs font 9000 points de base au lieu de 10 000 (100 %)."]
+    assert alerts + [error for error in errors if error] == [
+        "Les parts des payeurs font 9000 points de base au lieu de 10 000 (100 %)."
+    ]
 
 
 async def test_adding_a_line_keeps_what_was_typed(browser: Browser) -> None:
