@@ -58,6 +58,6 @@ schema: setup
 test: setup redis-server chromium wrk postgraphile lint
 	$(UV) run pytest
 
-# The pages' screenshots shown in the README, taken by the browser test of the desk.
+# The pages' screenshots shown in the README, taken by the browser tests.
 screenshots: setup chromium
-	SOCLE_SCREENSHOTS=docs/screenshots $(UV) run pytest -q -p no:cacheprovider tests/web/test_desk_in_chromium.py
+	SOCLE_SCREENSHOTS=docs/screenshots $(UV) run pytest -q -p no:cacheprovider tests/web

@@ -55,7 +55,7 @@ FIELDS = MONEY | PERCENT | WHOLE | CHECKS | CHOICES | frozenset(LISTS)
 ROWS = {"contribution.shares": 3, "rights.waitingPeriods": 10, "benefits": 40}
 """Rows each list of the form may have: the payers are three; waiting periods
 and benefit lines, one per care category and facility level at most."""
-BLANK_ROWS = {"contribution.shares": 3, "rights.waitingPeriods": 2, "benefits": 3}
+BLANK_ROWS = {"contribution.shares": 3, "rights.waitingPeriods": 1, "benefits": 1}
 """Rows of each list shown blank after those of the version started from."""
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")

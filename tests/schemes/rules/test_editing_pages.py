@@ -87,6 +87,7 @@ async def test_the_next_versions_form_starts_from_the_rules_in_force(browser: Br
     assert (fields["rights.graceDays"], fields["rights.waitingPeriods.0.days"]) == ("30", "90")
     assert (fields["benefits.0.coverageRate"], fields["benefits.1.ceilingPerBeneficiaryYear"]) == ("80", "100000")
     assert fields["benefits.2.coverageRate"] == ""
+    assert "benefits.3.coverageRate" not in fields
     assert field_value(form.text, "effectiveFrom") == ""
 
 
@@ -182,7 +183,7 @@ async def test_adding_a_line_keeps_what_was_typed(browser: Browser) -> None:
 
     assert shown.status_code == 200
     assert field_value(shown.text, "contribution.amount") == "9000"
-    assert 'name="benefits.5.coverageRate"' in shown.text
+    assert 'name="benefits.3.coverageRate"' in shown.text
 
 
 @pytest.mark.parametrize("role", [role for role in Role if role not in MINISTRY_ROLES])
