@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from schemes.documents import service as document_service
-from schemes.documents.service import real_type
+from schemes.documents.service import CONTENT_TYPES, real_type
 from schemes.documents.storage import DOCUMENT_STORE
 from tenants.graphql import decode_text_id
 from tenants.ids import new_id
@@ -224,8 +224,10 @@ async def store_document(page: Page, member_id: str, kind: str, file: UploadFile
     complete as a partner app's upload; the refusal (``code``, ``message``) if any."""
     data = await file.read()
     # The bytes tell the type (phones send a camera's photo with any type, or none):
-    # bytes of no accepted type are refused before anything is written.
-    content_type = real_type(data) or "application/octet-stream"
+    # bytes of no accepted type are refused before anything is written, under
+    # the type the browser declared when it is not an accepted one (an SVG).
+    declared = file.content_type if file.content_type not in CONTENT_TYPES else ""
+    content_type = real_type(data) or declared or "application/octet-stream"
     started = await page.execute(
         DOCUMENT_START,
         {"input": {"memberId": member_id, "kind": kind, "contentType": content_type, "size": len(data)}},

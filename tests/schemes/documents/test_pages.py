@@ -27,11 +27,12 @@ pytestmark = pytest.mark.usefixtures("migrated")
 async def _send(
     browser: httpx.AsyncClient, path: str, content: bytes, name: str, kind: str = "PHOTO"
 ) -> httpx.Response:
+    # Phones often send a photo taken with the camera with no type at all.
+    declared = "image/svg+xml" if name.endswith(".svg") else "application/octet-stream"
     return await browser.post(
         f"{path}/documents",
         data={"_csrf": browser.cookies[CSRF_COOKIE], "kind": kind},
-        # Phones often send a photo taken with the camera with no type at all.
-        files={"file": (name, content, "application/octet-stream")},
+        files={"file": (name, content, declared)},
         headers=HTML,
     )
 
@@ -84,6 +85,11 @@ async def test_a_photo_is_filed_in_s3(s3_settings: Settings) -> None:
             "liste.csv",
             "Le type « application/octet-stream » n'est pas accepté : image/jpeg, image/png, application/pdf, "
             "image/webp.",
+        ),
+        (
+            b'<svg xmlns="http://www.w3.org/2000/svg"/>',
+            "icone.svg",
+            "Le type « image/svg+xml » n'est pas accepté : image/jpeg, image/png, application/pdf, image/webp.",
         ),
         (None, "", "Choisissez un fichier."),
     ],
