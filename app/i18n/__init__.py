@@ -49,7 +49,15 @@ def translate(code: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
     if messages is None:
         return code
     template = messages.get(locale) or messages[DEFAULT_LOCALE]
-    return template.format(**params)
+    return template.format(**{name: _worded(name, value, locale) for name, value in params.items()})
+
+
+def _worded(param: str, value: Any, locale: str) -> Any:
+    """A parameter's value in words, when the catalogue has words for it (``label.<param>.<value>``)."""
+    label = MESSAGES.get(f"label.{param}.{value}") if isinstance(value, str) else None
+    if label is None:
+        return value
+    return label.get(locale) or label[DEFAULT_LOCALE]
 
 
 def placeholders(template: str) -> set[str]:

@@ -438,3 +438,37 @@ SCHEME_MESSAGES: dict[str, dict[str, str]] = {
         "en": "Row not imported: another row of household “{household}” has an error.",
     },
 }
+
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "field": {
+        "trade": ("Métier", "Trade"),
+        "tradesRegisterNumber": ("N° au répertoire des métiers", "Trades register number"),
+        "chamberOfTrades": ("Chambre de métiers", "Chamber of trades"),
+        "originCountry": ("Pays d'origine", "Country of origin"),
+        "residenceCountry": ("Pays de résidence", "Country of residence"),
+        "status": ("Situation", "Situation"),
+        "employments": ("Emploi", "Employment"),
+        "employer": ("Employeur", "Employer"),
+        "staffNumber": ("Matricule", "Staff number"),
+        "salary": ("Salaire mensuel", "Monthly salary"),
+        "sector": ("Secteur d'activité", "Sector"),
+    },
+    "category": {
+        "artisan": ("artisan", "artisan"),
+        "precarious_worker": ("travailleur précaire", "precarious worker"),
+        "migrant": ("migrant", "migrant"),
+        "salaried": ("salarié", "salaried employee"),
+        "self_employed": ("indépendant", "self-employed"),
+    },
+}
+"""Words for the values some messages name (``{field}``, ``{category}``): the
+field's label as forms show it rather than its name in the API (an import's
+column header, already in words, stays as it is)."""
+
+SCHEME_MESSAGES.update(
+    {
+        f"label.{param}.{value}": {"fr": fr, "en": en}
+        for param, labels in _LABELS.items()
+        for value, (fr, en) in labels.items()
+    }
+)

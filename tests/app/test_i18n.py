@@ -62,3 +62,13 @@ def test_translate_in_both_languages() -> None:
 )
 def test_negotiate(header: str | None, locale: str) -> None:
     assert negotiate(header) == locale
+
+
+def test_a_field_and_a_category_are_named_in_words() -> None:
+    assert translate("members.FIELD_REQUIRED", "en", field="tradesRegisterNumber", category="precarious_worker") == (
+        "The field “Trades register number” is required for the category “precarious worker”."
+    )
+    # An import names the column as its file heads it: already in words, it stays as it is.
+    assert translate("members.FIELD_REQUIRED", field="Métier", category="artisan") == (
+        "Le champ « Métier » est obligatoire pour la catégorie « artisan »."
+    )

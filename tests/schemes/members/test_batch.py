@@ -110,12 +110,12 @@ async def test_each_enrolment_is_answered_in_order_and_errors_stop_only_their_ow
             {
                 "code": "FIELD_REQUIRED",
                 "path": ["input", "enrolments", "1", "artisan", "tradesRegisterNumber"],
-                "message": "Le champ « tradesRegisterNumber » est obligatoire pour la catégorie « artisan ».",
+                "message": "Le champ « N° au répertoire des métiers » est obligatoire pour la catégorie « artisan ».",
             },
             {
                 "code": "FIELD_REQUIRED",
                 "path": ["input", "enrolments", "1", "artisan", "chamberOfTrades"],
-                "message": "Le champ « chamberOfTrades » est obligatoire pour la catégorie « artisan ».",
+                "message": "Le champ « Chambre de métiers » est obligatoire pour la catégorie « artisan ».",
             },
         ],
         [],

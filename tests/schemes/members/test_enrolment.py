@@ -147,7 +147,7 @@ REQUIRED = [
         {"artisan": {"trade": "Menuisier", "chamberOfTrades": "Chambre des métiers de Dakar"}},
         (
             "FIELD_REQUIRED",
-            "Le champ « tradesRegisterNumber » est obligatoire pour la catégorie « artisan ».",
+            "Le champ « N° au répertoire des métiers » est obligatoire pour la catégorie « artisan ».",
             ["input", "artisan", "tradesRegisterNumber"],
         ),
     ),
@@ -156,7 +156,7 @@ REQUIRED = [
         {"artisan": None},
         (
             "FIELD_REQUIRED",
-            "Le champ « trade » est obligatoire pour la catégorie « artisan ».",
+            "Le champ « Métier » est obligatoire pour la catégorie « artisan ».",
             ["input", "artisan", "trade"],
         ),
     ),
@@ -165,7 +165,7 @@ REQUIRED = [
         {"migrant": {"originCountry": "SN", "residenceCountry": "FR"}},
         (
             "FIELD_REQUIRED",
-            "Le champ « status » est obligatoire pour la catégorie « migrant ».",
+            "Le champ « Situation » est obligatoire pour la catégorie « migrant ».",
             ["input", "migrant", "status"],
         ),
     ),
@@ -183,7 +183,7 @@ REQUIRED = [
         {},
         (
             "FIELD_REQUIRED",
-            "Le champ « employments » est obligatoire pour la catégorie « salaried ».",
+            "Le champ « Emploi » est obligatoire pour la catégorie « salarié ».",
             ["input", "employments"],
         ),
     ),
@@ -192,7 +192,7 @@ REQUIRED = [
         {"employments": [{"contractKind": "PERMANENT", "staffNumber": "M-0042"}]},
         (
             "FIELD_REQUIRED",
-            "Le champ « salary » est obligatoire pour la catégorie « salaried ».",
+            "Le champ « Salaire mensuel » est obligatoire pour la catégorie « salarié ».",
             ["input", "employments", "0", "salary"],
         ),
     ),
@@ -201,7 +201,7 @@ REQUIRED = [
         {"employments": [{"contractKind": "DAY", "staffNumber": "M-0042", "salary": 250000}]},
         (
             "INVALID_CONTRACT_KIND",
-            "Ce type de contrat ne convient pas à la catégorie « salaried » : un salarié est permanent, un travailleur "
+            "Ce type de contrat ne convient pas à la catégorie « salarié » : un salarié est permanent, un travailleur "
             "précaire journalier, saisonnier ou temporaire.",
             ["input", "employments", "0", "contractKind"],
         ),
@@ -211,7 +211,7 @@ REQUIRED = [
         {"employments": [{"contractKind": "SEASONAL"}]},
         (
             "FIELD_REQUIRED",
-            "Le champ « sector » est obligatoire pour la catégorie « precarious_worker ».",
+            "Le champ « Secteur d'activité » est obligatoire pour la catégorie « travailleur précaire ».",
             ["input", "employments", "0", "sector"],
         ),
     ),
@@ -220,7 +220,7 @@ REQUIRED = [
         {"artisan": {"trade": "Tailleur"}},
         (
             "FIELD_NOT_ALLOWED",
-            "Ces informations ne concernent pas la catégorie « self_employed ».",
+            "Ces informations ne concernent pas la catégorie « indépendant ».",
             ["input", "artisan"],
         ),
     ),
@@ -261,12 +261,12 @@ async def test_an_enrolment_with_several_wrong_fields_tells_them_all(client: htt
             {
                 "code": "FIELD_REQUIRED",
                 "path": ["input", "artisan", "tradesRegisterNumber"],
-                "message": "Le champ « tradesRegisterNumber » est obligatoire pour la catégorie « artisan ».",
+                "message": "Le champ « N° au répertoire des métiers » est obligatoire pour la catégorie « artisan ».",
             },
             {
                 "code": "FIELD_REQUIRED",
                 "path": ["input", "artisan", "chamberOfTrades"],
-                "message": "Le champ « chamberOfTrades » est obligatoire pour la catégorie « artisan ».",
+                "message": "Le champ « Chambre de métiers » est obligatoire pour la catégorie « artisan ».",
             },
         ],
     }

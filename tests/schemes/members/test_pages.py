@@ -234,7 +234,7 @@ async def test_every_wrong_field_of_an_enrolment_is_shown_at_once(
     assert refused.status_code == 400
     assert field_error(refused.text, "phone") == "« 77 12 » n'est pas un numéro de téléphone valide."
     assert field_error(refused.text, "artisan.tradesRegisterNumber") == (
-        "Le champ « tradesRegisterNumber » est obligatoire pour la catégorie « artisan »."
+        "Le champ « N° au répertoire des métiers » est obligatoire pour la catégorie « artisan »."
     )
     assert refused.text.count('aria-invalid="true"') == 2
 
