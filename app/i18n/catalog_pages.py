@@ -1,4 +1,10 @@
-"""The pages' texts, French then English, by code (``page.…``)."""
+"""The pages' texts, French then English, by code (``page.…``): the frame,
+signing in, the desk and the administrators' pages here, the schemes' in
+:mod:`app.i18n.catalog_pages_schemes`, the labels of the API's enums in
+:mod:`app.i18n.catalog_enums`."""
+
+from app.i18n.catalog_enums import ENUM_LABELS
+from app.i18n.catalog_pages_schemes import SCHEME_TEXTS
 
 _TEXTS: dict[str, tuple[str, str]] = {
     # The frame of every page
@@ -302,19 +308,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "scope.claims:read": ("lire les prestations", "read claims"),
     "scope.eligibility:read": ("vérifier les droits", "check eligibility"),
     "scope.schemes:read": ("lire les régimes", "read schemes"),
-    # Schemes
-    "page.MENU_SCHEMES": ("Régimes", "Schemes"),
-    "page.SCHEMES": ("Régimes", "Schemes"),
-    "page.CONTRIBUTION": ("Cotisation", "Contribution"),
-    "page.CATEGORIES": ("Catégories admises", "Categories admitted"),
-    "page.VERSION_SINCE": ("règles n° {number} depuis le {date}", "rules no. {number} since {date}"),
-    "page.VERSION_N": ("Règles n° {number}", "Rules no. {number}"),
-    "page.FROM_DATE": ("à partir du {date}", "from {date}"),
-    "page.UNTIL_DATE": ("jusqu'au {date}", "until {date}"),
-    "page.NO_VERSION": ("Aucune règle en vigueur.", "No rules in force."),
-    "page.NO_SCHEMES": ("Aucun régime.", "No scheme."),
-    "page.FLOOR": ("plancher", "floor"),
-    "page.CEILING": ("plafond", "ceiling"),
     # Employers
     "page.MENU_EMPLOYERS": ("Employeurs", "Employers"),
     "page.EMPLOYERS": ("Employeurs", "Employers"),
@@ -365,93 +358,6 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "page.ONLINE_ACCESS_OPEN_ACTION": ("Ouvrir l'accès en ligne", "Open access online"),
     "page.ONLINE_ACCESS_CLOSE": ("Fermer l'accès en ligne", "Close access online"),
     "page.NOTICE_ACCESS": ("L'accès en ligne est modifié.", "Access online is changed."),
-    # Creating schemes and rule versions
-    "page.SCHEME_NEW": ("Nouveau régime", "New scheme"),
-    "page.SCHEME_CREATE": ("Créer le régime", "Create the scheme"),
-    "page.SCHEME_NAME": ("Nom du régime", "Scheme name"),
-    "page.SCHEME_CODE": ("Code", "Code"),
-    "page.SCHEME_CODE_HINT": (
-        "2 à 32 lettres capitales, chiffres, tirets : CMU-DAKAR.",
-        "2 to 32 capital letters, digits, hyphens: CMU-DAKAR.",
-    ),
-    "page.BRANCH": ("Branche", "Branch"),
-    "page.NOTICE_SCHEME_CREATED": (
-        "Le régime est créé : ajoutez ses règles.",
-        "The scheme is created: add its rules.",
-    ),
-    "page.NOTICE_VERSION_CREATED": ("La nouvelle version des règles est enregistrée.", "The new rules are saved."),
-    "page.VERSION_NEW": ("Nouvelle version des règles", "New version of the rules"),
-    "page.VERSION_CREATE": ("Enregistrer la version", "Save the version"),
-    "page.VERSION_STARTS_FROM": (
-        "Le formulaire reprend les règles n° {number} : changez ce qui change.",
-        "The form starts from rules no. {number}: change what changes.",
-    ),
-    "page.VERSION_FIRST": ("Les premières règles du régime.", "The scheme's first rules."),
-    "page.EFFECTIVE_FROM": ("En vigueur à partir du", "In force from"),
-    "page.EFFECTIVE_FROM_HINT": (
-        "Après la fin de toute période déjà appelée ; les périodes passées gardent leurs règles.",
-        "After the end of every period already called; past periods keep their rules.",
-    ),
-    "page.BASIS": ("Assiette", "Basis"),
-    "page.PERIOD": ("Périodicité", "Period"),
-    "page.FLAT_AMOUNT": ("Montant forfaitaire", "Flat amount"),
-    "page.RATE": ("Taux", "Rate"),
-    "page.INCOME_FLOOR": ("Plancher de l'assiette", "Income floor"),
-    "page.INCOME_CEILING": ("Plafond de l'assiette", "Income ceiling"),
-    "page.IN_CURRENCY": ("En {currency}.", "In {currency}."),
-    "page.AS_PERCENT": ("En pourcentage : 6,5 pour 6,5 %.", "As a percentage: 6.5 for 6.5%."),
-    "page.SHARES_HINT": (
-        "Qui paie quelle part : les parts font 100 %.",
-        "Who pays which part: the shares make 100%.",
-    ),
-    "page.PAYER_N": ("Payeur {n}", "Payer {n}"),
-    "page.SHARE": ("Part", "Share"),
-    "page.SUBSIDY_GROUPS": ("Groupes subventionnés", "Subsidised groups"),
-    "page.RIGHTS": ("Droits", "Rights"),
-    "page.GRACE_DAYS": ("Délai de grâce (jours)", "Grace period (days)"),
-    "page.UNPAID_BEFORE_SUSPENSION": (
-        "Périodes impayées avant suspension",
-        "Unpaid periods before suspension",
-    ),
-    "page.WAITING_HINT": (
-        "Stages : jours après l'ouverture des droits avant qu'un soin soit couvert.",
-        "Waiting periods: days after rights open before a care is covered.",
-    ),
-    "page.WAITING_N": ("Stage {n}", "Waiting period {n}"),
-    "page.DAYS": ("Jours", "Days"),
-    "page.ADD_WAITING": ("Ajouter un stage", "Add a waiting period"),
-    "page.CHILD_AGE_LIMIT": ("Enfants couverts jusqu'à (ans)", "Children covered until (years)"),
-    "page.STUDENT_AGE_LIMIT": ("Enfants scolarisés jusqu'à (ans)", "Studying children until (years)"),
-    "page.SPOUSES_ALLOWED": ("Conjoints couverts au plus", "Spouses covered at most"),
-    "page.BLANK_NONE": ("Vide : pas de règle particulière.", "Blank: no particular rule."),
-    "page.BLANK_NO_LIMIT": ("Vide : sans limite.", "Blank: no limit."),
-    "page.HUSBAND_COVERED_Q": (
-        "Une adhérente peut couvrir son époux",
-        "A woman member may cover her husband",
-    ),
-    "page.OTHERS_ADMITTED_Q": (
-        "D'autres personnes à charge que conjoints et enfants sont admises",
-        "Dependants other than spouses and children are admitted",
-    ),
-    "page.BENEFITS": ("Panier de soins", "Benefit package"),
-    "page.BENEFITS_HINT": (
-        "Une ligne par soin et niveau de structure : un taux de prise en charge ou un forfait, et ses plafonds.",
-        "One line per care and facility level: a coverage rate or a fixed amount, and its ceilings.",
-    ),
-    "page.BENEFIT_N": ("Ligne {n}", "Line {n}"),
-    "page.COVERAGE_RATE": ("Prise en charge", "Coverage"),
-    "page.FIXED_AMOUNT": ("Ou forfait", "Or fixed amount"),
-    "page.CEILING_PER_EVENT": ("Plafond par acte", "Ceiling per event"),
-    "page.CEILING_PER_BENEFICIARY_YEAR": ("Plafond par bénéficiaire et par an", "Ceiling per beneficiary a year"),
-    "page.CEILING_PER_HOUSEHOLD_YEAR": ("Plafond par foyer et par an", "Ceiling per household a year"),
-    "page.MAX_PER_YEAR": ("Nombre maximal par an", "Most times a year"),
-    "page.PRIOR_AUTHORISATION_Q": ("Entente préalable requise", "Prior authorisation required"),
-    "page.ADD_BENEFIT": ("Ajouter une ligne", "Add a line"),
-    "page.NUMBER_EXPECTED": ("Un nombre est attendu, par exemple 3 500.", "A number is expected, for example 3500."),
-    "page.PERCENT_EXPECTED": (
-        "Un pourcentage est attendu, au centième près : 6,5.",
-        "A percentage is expected, to the hundredth: 6.5.",
-    ),
     # Imports
     "page.MENU_IMPORTS": ("Imports", "Imports"),
     "page.IMPORTS": ("Imports de fichiers", "File imports"),
@@ -484,158 +390,11 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Les {n} premières erreurs seulement : le rapport les donne toutes.",
         "The first {n} errors only: the report has them all.",
     ),
-    "page.REGISTRATION_FEE": ("Droit d'adhésion", "Registration fee"),
-    "page.SHARES": ("Qui paie", "Who pays"),
-    "page.SUBSIDISED": ("Subventionnés", "Subsidised"),
-    "page.GRACE": ("Délai de grâce", "Grace period"),
-    "page.DAYS_N": ("{n} jours", "{n} days"),
-    "page.SUSPENDED_AFTER": ("suspension après {n} période(s) impayée(s)", "suspended after {n} unpaid period(s)"),
-    "page.WAITING": ("Stages", "Waiting periods"),
-    "page.DEPENDANTS": ("Ayants droit", "Dependants"),
-    "page.CHILDREN_UNTIL": ("enfants jusqu'à {age} ans", "children up to {age}"),
-    "page.STUDENTS_UNTIL": ("élèves et étudiants jusqu'à {age} ans", "pupils and students up to {age}"),
-    "page.SPOUSES_N": ("{n} conjoint(s) au plus", "{n} spouse(s) at most"),
-    "page.HUSBAND_COVERED": ("l'époux est couvert", "a husband is covered"),
-    "page.CARE": ("Soins", "Care"),
-    "page.FACILITY": ("Structure de soins", "Facility"),
-    "page.COVERED": ("Prise en charge", "Covered"),
-    "page.CEILINGS": ("Plafonds", "Ceilings"),
-    "page.PRIOR_AUTHORISATION": ("entente préalable", "prior authorisation"),
-    "page.PER_EVENT": ("{amount} par acte", "{amount} per event"),
-    "page.PER_BENEFICIARY_YEAR": ("{amount} par bénéficiaire et par an", "{amount} per beneficiary a year"),
-    "page.PER_HOUSEHOLD_YEAR": ("{amount} par ménage et par an", "{amount} per household a year"),
-    "page.TIMES_PER_YEAR": ("{n} fois par an", "{n} times a year"),
 }
 
-_ENUMS: dict[str, dict[str, tuple[str, str]]] = {
-    "MemberStatus": {
-        "PENDING": ("En attente", "Pending"),
-        "ACTIVE": ("Actif", "Active"),
-        "SUSPENDED": ("Suspendu", "Suspended"),
-        "TERMINATED": ("Radié", "Terminated"),
-    },
-    "MemberCategory": {
-        "ARTISAN": ("Artisan", "Artisan"),
-        "PRECARIOUS_WORKER": ("Travailleur précaire", "Precarious worker"),
-        "MIGRANT": ("Migrant", "Migrant"),
-        "SALARIED": ("Salarié", "Salaried employee"),
-        "SELF_EMPLOYED": ("Indépendant", "Self-employed"),
-        "DEPENDENT": ("Personne à charge", "Dependent"),
-    },
-    "Sex": {"FEMALE": ("Femme", "Female"), "MALE": ("Homme", "Male")},
-    "Relationship": {"SPOUSE": ("Conjoint", "Spouse"), "CHILD": ("Enfant", "Child"), "OTHER": ("Autre", "Other")},
-    "IneligibilityReason": {
-        "NOT_BORN": ("pas encore né", "not yet born"),
-        "AGE_LIMIT": ("limite d'âge atteinte", "age limit reached"),
-        "SPOUSE_LIMIT": ("nombre de conjoints couverts atteint", "covered spouses limit reached"),
-        "HUSBAND_NOT_COVERED": ("le régime ne couvre pas l'époux", "the scheme does not cover husbands"),
-        "OTHER_NOT_ADMITTED": ("le régime n'admet pas ce lien", "the scheme does not admit this relationship"),
-    },
-    "TerminationReason": {
-        "DEATH": ("Décès", "Death"),
-        "RESIGNATION": ("Démission", "Resignation"),
-        "TRANSFER": ("Transfert", "Transfer"),
-        "FRAUD": ("Fraude", "Fraud"),
-        "DUPLICATE": ("Doublon", "Duplicate"),
-    },
-    "DocumentKind": {
-        "NATIONAL_ID_CARD": ("Carte nationale d'identité", "National identity card"),
-        "PASSPORT": ("Passeport", "Passport"),
-        "CONSULAR_CARD": ("Carte consulaire", "Consular card"),
-        "BIRTH_CERTIFICATE": ("Extrait de naissance", "Birth certificate"),
-        "RESIDENCE_PERMIT": ("Titre de séjour", "Residence permit"),
-    },
-    "MemberDocumentKind": {
-        "IDENTITY_DOCUMENT": ("Pièce d'identité", "Identity document"),
-        "PHOTO": ("Photo", "Photo"),
-        "PROOF_OF_TRADE": ("Justificatif de métier", "Proof of trade"),
-        "CERTIFICATE": ("Certificat", "Certificate"),
-    },
-    "Role": {
-        "MINISTRY_ADMIN": ("Administrateur du ministère", "Ministry administrator"),
-        "OVERSIGHT_OFFICER": ("Agent de contrôle", "Oversight officer"),
-        "TENANT_ADMIN": ("Administrateur", "Administrator"),
-        "MANAGER": ("Gestionnaire", "Manager"),
-        "AGENT": ("Agent d'inscription", "Enrolment agent"),
-        "CLAIMS_OFFICER": ("Agent des prestations", "Claims officer"),
-        "AUDITOR": ("Auditeur", "Auditor"),
-        "MEMBER": ("Adhérent", "Member"),
-    },
-    "InvitationStatus": {
-        "PENDING": ("En attente", "Pending"),
-        "EXPIRED": ("Expirée", "Expired"),
-        "ACCEPTED": ("Acceptée", "Accepted"),
-        "REVOKED": ("Retirée", "Withdrawn"),
-    },
-    "DuplicateMatch": {
-        "NAME_BIRTH_DATE": ("même nom et même date de naissance", "same name and date of birth"),
-        "NAME_PHONE": ("même nom et même téléphone", "same name and phone"),
-    },
-    "ContributionBasis": {
-        "PER_MEMBER": ("par adhérent", "per member"),
-        "PER_BENEFICIARY": ("par bénéficiaire", "per beneficiary"),
-        "PER_HOUSEHOLD": ("par ménage", "per household"),
-        "INCOME_RATE": ("du revenu", "of income"),
-        "SALARY_RATE": ("du salaire", "of salary"),
-    },
-    "Period": {
-        "MONTHLY": ("mensuelle", "monthly"),
-        "QUARTERLY": ("trimestrielle", "quarterly"),
-        "YEARLY": ("annuelle", "yearly"),
-    },
-    "Payer": {"MEMBER": ("adhérent", "member"), "EMPLOYER": ("employeur", "employer"), "STATE": ("État", "State")},
-    "Branch": {
-        "HEALTH": ("Maladie", "Health"),
-        "MATERNITY": ("Maternité", "Maternity"),
-        "OLD_AGE": ("Vieillesse", "Old age"),
-        "WORK_INJURY": ("Accidents du travail", "Work injury"),
-        "FAMILY": ("Prestations familiales", "Family benefits"),
-        "DEATH": ("Décès", "Death"),
-    },
-    "SchemeStatus": {"DRAFT": ("Brouillon", "Draft"), "ACTIVE": ("Actif", "Active"), "CLOSED": ("Fermé", "Closed")},
-    "CareCategory": {
-        "CONSULTATION": ("Consultations", "Consultations"),
-        "HOSPITALISATION": ("Hospitalisation", "Hospitalisation"),
-        "DRUGS": ("Médicaments", "Drugs"),
-        "MATERNITY": ("Maternité", "Maternity"),
-        "SURGERY": ("Chirurgie", "Surgery"),
-        "LABORATORY": ("Analyses", "Laboratory"),
-        "IMAGING": ("Imagerie", "Imaging"),
-        "DENTAL": ("Soins dentaires", "Dental care"),
-        "OPTICAL": ("Optique", "Optical"),
-        "TRANSPORT": ("Évacuation", "Transport"),
-    },
-    "FacilityLevel": {"PUBLIC": ("publique", "public"), "PRIVATE": ("privée", "private")},
-    "TenantKind": {"MINISTRY": ("Ministère", "Ministry"), "MUTUAL": ("Mutuelle", "Mutual"), "IPM": ("IPM", "IPM")},
-    "TenantStatus": {
-        "PENDING": ("Agrément en attente", "Licence pending"),
-        "APPROVED": ("Agréée", "Licensed"),
-        "SUSPENDED": ("Agrément suspendu", "Licence suspended"),
-        "WITHDRAWN": ("Agrément retiré", "Licence withdrawn"),
-    },
-    "SubsidyGroup": {
-        "CASH_TRANSFER": ("Bénéficiaires des bourses de sécurité familiale", "Family security grant recipients"),
-        "INDIGENT": ("Indigents", "Indigent people"),
-    },
-    "EmployerStatus": {"ACTIVE": ("Actif", "Active"), "CLOSED": ("Fermé", "Closed")},
-    "ContractKind": {
-        "PERMANENT": ("CDI", "Permanent"),
-        "DAY": ("Journalier", "Day labour"),
-        "SEASONAL": ("Saisonnier", "Seasonal"),
-        "TEMPORARY": ("Temporaire", "Temporary"),
-    },
-    "ImportStatus": {
-        "AWAITING_FILE": ("En attente du fichier", "Waiting for the file"),
-        "QUEUED": ("En file d'attente", "Queued"),
-        "RUNNING": ("En cours", "Running"),
-        "DONE": ("Terminé", "Done"),
-        "FAILED": ("Échoué", "Failed"),
-    },
-    "DocumentStatus": {"PENDING": ("En cours d'envoi", "Being uploaded"), "STORED": ("Enregistré", "Stored")},
-}
-"""The labels of the API's enums the pages show, by enum and value (``enum.<Enum>.<VALUE>``)."""
 
-for _enum, _values in _ENUMS.items():
+_TEXTS.update(SCHEME_TEXTS)
+for _enum, _values in ENUM_LABELS.items():
     _TEXTS.update({f"enum.{_enum}.{value}": labels for value, labels in _values.items()})
 
 PAGE_MESSAGES: dict[str, dict[str, str]] = {code: {"fr": fr, "en": en} for code, (fr, en) in _TEXTS.items()}
