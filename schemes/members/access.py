@@ -45,8 +45,8 @@ async def open_access(tx: Transaction, ctx: TenantContext, member_id: UUID) -> M
     if member.phone is None:
         raise errors.PhoneRequired(path=("input", "member"))
     await identity_service.lock_contact(tx, ACCOUNT_LOCK, "phone", member.phone)
-    account = await tx.fetchrow("SELECT id, is_active FROM users WHERE phone = $1", member.phone)
-    if account is not None and not account["is_active"]:
+    account = await identity_service.find_user_by_phone(tx, member.phone)
+    if account is not None and not account.is_active:
         raise errors.AccountDisabled(path=("input", "member"))
     if account is None:
         user = await identity_service.create_user(
@@ -57,7 +57,7 @@ async def open_access(tx: Transaction, ctx: TenantContext, member_id: UUID) -> M
         )
         user_id = user.id
     else:
-        user_id = account["id"]
+        user_id = account.id
     former = await identity_service.membership_of(tx, ctx, user_id)
     if former is not None and former.role != Role.MEMBER:
         raise errors.PhoneOfStaff(path=("input", "member"))

@@ -90,6 +90,12 @@ async def find_user_by_email(tx: Transaction, email: str) -> User | None:
     return await User.objects().where(User.email == email.strip().lower()).first()
 
 
+async def find_user_by_phone(tx: Transaction, phone: str) -> User | None:
+    """The account with the E.164 ``phone``, if the transaction's context may see it."""
+    found: User | None = await User.objects().where(User.phone == phone).first()
+    return found
+
+
 async def add_member(tx: Transaction, ctx: TenantContext, user_id: UUID, role: Role) -> Membership:
     """Give ``user_id`` a role in the context's tenant. Ministry roles exist
     only in a ministry, the others only in mutuals and IPMs."""
