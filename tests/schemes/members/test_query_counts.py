@@ -1,5 +1,5 @@
-"""A page of members with their households, documents, scheme and employer
-costs the same statements for 1 member as for 100 (DataLoaders)."""
+"""A page of members with their households, documents, scheme, employer and
+access online costs the same statements for 1 member as for 100 (DataLoaders)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ query ($on: Date!) {
       beneficiaries { firstNames documents { number } eligibility(on: $on) { eligible } }
       household(on: $on) { firstNames }
       statusHistory { toStatus }
+      onlineAccess
     } }
   }
 }
@@ -99,10 +100,11 @@ async def test_same_statements_for_1_and_100_members(
     # One transaction for the whole query: BEGIN with the caller's settings,
     # the token's check, the tenant's settings, the page, its count, then one
     # batch per loader (scheme, documents, files, departments, beneficiaries,
-    # employments, employers, status history, rule versions in force), the
+    # employments, employers, status history, rule versions in force, access
+    # online), the
     # departments' read in the platform's settings and back (two switches),
     # COMMIT.
-    assert one == 17
+    assert one == 18
 
 
 async def _enrolment_statements(statements: StatementCounter, members: int) -> int:
