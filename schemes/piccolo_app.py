@@ -4,6 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from schemes.contributions.tables import ContributionCall, Payment, PaymentAllocation, ReceiptSequence
 from schemes.documents.tables import Document
 from schemes.duplicates.tables import DuplicatePair
 from schemes.employers.tables import Employer
@@ -39,6 +40,10 @@ APP_CONFIG = AppConfig(
         AdministrativeDivision,
         Document,
         DuplicatePair,
+        ContributionCall,
+        Payment,
+        PaymentAllocation,
+        ReceiptSequence,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

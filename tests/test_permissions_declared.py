@@ -103,4 +103,11 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.duplicates": "members:read",
         "Query.doubleAffiliations": "oversight:read",
         "Mutation.duplicateResolve": "members:write",
+        "Query.contributionCalls": "contributions:read",
+        "Query.contributionCallTotals": "contributions:read",
+        "Query.payments": "contributions:read",
+        "Query.memberStatement": "contributions:read",
+        "Mutation.paymentRecord": "contributions:write",
+        "Mutation.paymentReverse": "contributions:write",
+        "Mutation.contributionCallsRun": "contributions:write",
     }

@@ -28,6 +28,7 @@ from app.api.execution import SocleExecutionContext, shorten_resolvers
 from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
+from schemes.contributions import api as contributions_api
 from schemes.documents import api as documents_api
 from schemes.duplicates import api as duplicates_api
 from schemes.employers import api as employers_api
@@ -58,6 +59,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     reference_api,
     documents_api,
     duplicates_api,
+    contributions_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""

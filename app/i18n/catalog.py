@@ -2,6 +2,7 @@
 tenancy kernel's messages are here, scheme operations' in
 :mod:`app.i18n.catalog_schemes`, the pages' texts in :mod:`app.i18n.catalog_pages`."""
 
+from app.i18n.catalog_contributions import CONTRIBUTION_MESSAGES
 from app.i18n.catalog_pages import PAGE_MESSAGES
 from app.i18n.catalog_schemes import SCHEME_MESSAGES
 
@@ -210,5 +211,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "New Socle password",
     },
     **SCHEME_MESSAGES,
+    **CONTRIBUTION_MESSAGES,
     **PAGE_MESSAGES,
 }

@@ -73,6 +73,11 @@ SCHEME_TEXTS: dict[str, tuple[str, str]] = {
     "page.SPOUSES_ALLOWED": ("Conjoints couverts au plus", "Spouses covered at most"),
     "page.BLANK_NONE": ("Vide : pas de règle particulière.", "Blank: no particular rule."),
     "page.BLANK_NO_LIMIT": ("Vide : sans limite.", "Blank: no limit."),
+    "page.PRO_RATA_Q": (
+        "Qui adhère en cours de période ne doit que les jours restants de la première",
+        "A member joining during a period owes only its days left",
+    ),
+    "page.PRO_RATA": ("première période au prorata", "first period pro rata"),
     "page.HUSBAND_COVERED_Q": (
         "Une adhérente peut couvrir son époux",
         "A woman member may cover her husband",

@@ -68,9 +68,14 @@ class ContributionRuleType:
     period: Period
     amount: int | None = strawberry.field(description=f"Per period, for a flat basis, {MINOR}.")
     rate: int | None = strawberry.field(description=f"Of the income or salary, for a rate basis, {BP}.")
-    income_floor: int | None = strawberry.field(description=f"Income or salary below which none is counted, {MINOR}.")
+    income_floor: int | None = strawberry.field(
+        description=f"The least income or salary counted (a lower one counts as this), {MINOR}."
+    )
     income_ceiling: int | None = strawberry.field(description=f"Income or salary counted at most, {MINOR}.")
     registration_fee: int = strawberry.field(description=f"Paid once at the first enrolment, {MINOR}.")
+    first_period_pro_rata: bool = strawberry.field(
+        description="Whether a member joining during a period owes for its days left only (else the whole period)."
+    )
     shares: list[PayerShareType]
     subsidised_categories: list[MemberCategory] = strawberry.field(description="Categories the State pays for whole.")
     subsidy_groups: list[SubsidyGroup] = strawberry.field(description="Households the State pays for whole.")
@@ -85,6 +90,7 @@ class ContributionRuleType:
             income_floor=rule.income_floor,
             income_ceiling=rule.income_ceiling,
             registration_fee=rule.registration_fee,
+            first_period_pro_rata=rule.first_period_pro_rata,
             shares=[PayerShareType(payer=s.payer, share=s.share) for s in rule.shares],
             subsidised_categories=list(rule.subsidised_categories),
             subsidy_groups=list(rule.subsidy_groups),
@@ -287,6 +293,7 @@ class ContributionRuleInput:
     income_floor: int | None = None
     income_ceiling: int | None = None
     registration_fee: int = 0
+    first_period_pro_rata: bool = False
     subsidised_categories: list[MemberCategory] = strawberry.field(default_factory=list)
     subsidy_groups: list[SubsidyGroup] = strawberry.field(default_factory=list)
 
@@ -300,6 +307,7 @@ class ContributionRuleInput:
             income_floor=self.income_floor,
             income_ceiling=self.income_ceiling,
             registration_fee=self.registration_fee,
+            first_period_pro_rata=self.first_period_pro_rata,
             subsidised_categories=tuple(self.subsidised_categories),
             subsidy_groups=tuple(self.subsidy_groups),
         )

@@ -37,7 +37,14 @@ WHOLE = frozenset(
         "benefits.*.maxCountPerYear",
     }
 )
-CHECKS = frozenset({"dependents.husbandCovered", "dependents.othersAdmitted", "benefits.*.priorAuthorisation"})
+CHECKS = frozenset(
+    {
+        "contribution.firstPeriodProRata",
+        "dependents.husbandCovered",
+        "dependents.othersAdmitted",
+        "benefits.*.priorAuthorisation",
+    }
+)
 CHOICES = frozenset(
     {
         "effectiveFrom",

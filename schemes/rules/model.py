@@ -159,6 +159,9 @@ class ContributionRule:
     income_ceiling: int | None = None
     registration_fee: int = 0
     """Paid once, at the first enrolment (droit d'adhésion), by the member."""
+    first_period_pro_rata: bool = False
+    """Whether a member who joins during a period owes for the days left of
+    it only; otherwise the first period is due whole."""
     subsidised_categories: tuple[MemberCategory, ...] = ()
     """Categories whose contribution the State pays whole."""
     subsidy_groups: tuple[SubsidyGroup, ...] = ()
@@ -244,6 +247,7 @@ def document_to_json(document: RuleDocument) -> dict[str, Any]:
             "income_floor": c.income_floor,
             "income_ceiling": c.income_ceiling,
             "registration_fee": c.registration_fee,
+            "first_period_pro_rata": c.first_period_pro_rata,
             "subsidised_categories": [category.value for category in c.subsidised_categories],
             "subsidy_groups": [group.value for group in c.subsidy_groups],
         },
@@ -289,6 +293,7 @@ def document_from_json(data: dict[str, Any]) -> RuleDocument:
             income_floor=c["income_floor"],
             income_ceiling=c["income_ceiling"],
             registration_fee=c["registration_fee"],
+            first_period_pro_rata=c.get("first_period_pro_rata", False),
             subsidised_categories=tuple(MemberCategory(v) for v in c["subsidised_categories"]),
             subsidy_groups=tuple(SubsidyGroup(v) for v in c["subsidy_groups"]),
         ),

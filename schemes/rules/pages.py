@@ -17,7 +17,7 @@ from tenants.permissions import Permission
 from tenants.registry.currencies import MINOR_UNITS
 from tenants.web import MenuItem, Page, PageSet, not_found
 
-CONTRIBUTION = """contribution { basis period amount rate incomeFloor incomeCeiling registrationFee
+CONTRIBUTION = """contribution { basis period amount rate incomeFloor incomeCeiling registrationFee firstPeriodProRata
   shares { payer share } subsidisedCategories subsidyGroups }"""
 SCHEMES = f"""
 query Schemes {{

@@ -1,0 +1,77 @@
+"""The message catalogue of contributions and payments: one entry per error
+code, a text per locale."""
+
+_TEXTS: dict[str, tuple[str, str]] = {
+    "contributions.INVALID_PERIOD": (
+        "« {period} » ne désigne pas une période du régime : 2026-12 (mois), 2026-T4 (trimestre) ou 2026 (année).",
+        "“{period}” names no period of the scheme: 2026-12 (month), 2026-T4 (quarter) or 2026 (year).",
+    ),
+    "contributions.NO_RULE_IN_FORCE": (
+        "Le régime n'a pas de version des règles en vigueur pour la période {period}.",
+        "The scheme has no rule version in force for the period {period}.",
+    ),
+    "contributions.RATE_BASIS_NOT_CALLED": (
+        "Une cotisation assise sur le salaire ou le revenu est appelée par les déclarations, pas pour chaque membre.",
+        "A contribution on salaries or incomes is called from declarations, not for every member.",
+    ),
+    "contributions.PAYER_NOT_FOUND": ("Membre introuvable.", "Member not found."),
+    "contributions.PAYER_TERMINATED": (
+        "L'adhésion de ce membre a pris fin : il n'a plus de cotisation à payer.",
+        "This member's membership has ended: they have no contribution left to pay.",
+    ),
+    "contributions.INVALID_AMOUNT": (
+        "Le montant doit être un nombre entier positif de l'unité de la devise, et non {amount}.",
+        "The amount must be a positive whole number of the currency's unit, not {amount}.",
+    ),
+    "contributions.CURRENCY_MISMATCH": (
+        "Les paiements sont reçus en {expected}, et non en « {currency} ».",
+        "Payments are received in {expected}, not in “{currency}”.",
+    ),
+    "contributions.REFERENCE_REQUIRED": (
+        "Indiquez la référence de la transaction (et l'opérateur pour le mobile money).",
+        "Give the transaction's reference (and the operator for mobile money).",
+    ),
+    "contributions.INVALID_REFERENCE": (
+        "La référence doit compter de 3 à 100 lettres, chiffres, points, tirets ou barres obliques.",
+        "The reference must be 3 to 100 letters, digits, dots, hyphens or slashes.",
+    ),
+    "contributions.REFERENCE_ALREADY_RECORDED": (
+        "La transaction « {reference} » est déjà enregistrée : un paiement ne s'enregistre qu'une fois.",
+        "The transaction “{reference}” is already recorded: a payment is recorded once.",
+    ),
+    "contributions.INVALID_IDEMPOTENCY_KEY": (
+        "La clé d'idempotence doit compter de 1 à {maximum} caractères, sans espace autour.",
+        "The idempotency key must be 1 to {maximum} characters, without surrounding spaces.",
+    ),
+    "contributions.IDEMPOTENCY_KEY_REUSED": (
+        "Cette clé d'idempotence a déjà servi pour un autre paiement ({receipt}) : chaque paiement a sa clé.",
+        "This idempotency key was already used for another payment ({receipt}): each payment has its own key.",
+    ),
+    "contributions.CALL_NOT_FOUND": (
+        "Cet appel de cotisation n'est pas un appel ouvert de ce membre.",
+        "This contribution call is not an open call of this member.",
+    ),
+    "contributions.INVALID_RECEIVED_AT": (
+        "La date de réception ne peut être ni dans le futur ni à plus d'un an.",
+        "The date received can be neither in the future nor more than a year ago.",
+    ),
+    "contributions.TEXT_TOO_LONG": (
+        "Ce texte doit compter {maximum} caractères au plus.",
+        "This text must be {maximum} characters at most.",
+    ),
+    "contributions.PAYMENT_NOT_FOUND": ("Paiement introuvable.", "Payment not found."),
+    "contributions.PAYMENT_ALREADY_REVERSED": (
+        "Le paiement {receipt} est déjà annulé.",
+        "The payment {receipt} is already reversed.",
+    ),
+    "contributions.REVERSAL_NOT_REVERSIBLE": (
+        "L'écriture {receipt} est une annulation : enregistrez plutôt le paiement à nouveau.",
+        "The entry {receipt} is a reversal: record the payment again instead.",
+    ),
+    "contributions.REASON_REQUIRED": (
+        "Indiquez pourquoi le paiement est annulé.",
+        "Say why the payment is reversed.",
+    ),
+}
+
+CONTRIBUTION_MESSAGES: dict[str, dict[str, str]] = {code: {"fr": fr, "en": en} for code, (fr, en) in _TEXTS.items()}

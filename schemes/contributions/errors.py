@@ -1,0 +1,109 @@
+"""Errors of contributions and payments."""
+
+from tenants.errors import DomainError
+
+
+class ContributionError(DomainError):
+    """Base of the contributions' errors."""
+
+
+class InvalidPeriod(ContributionError):
+    """Not the name of a period of the scheme's rule (``2026-12``, ``2026-T4``, ``2026``)."""
+
+    code = "contributions.INVALID_PERIOD"
+
+
+class NoRuleInForce(ContributionError):
+    """The scheme has no rule version in force for the period."""
+
+    code = "contributions.NO_RULE_IN_FORCE"
+
+
+class RateBasisNotCalled(ContributionError):
+    """A rate of income or salary is called from declarations, not for every member."""
+
+    code = "contributions.RATE_BASIS_NOT_CALLED"
+
+
+class PayerNotFound(ContributionError):
+    code = "contributions.PAYER_NOT_FOUND"
+
+
+class PayerTerminated(ContributionError):
+    """A terminated member owes nothing more and pays nothing more."""
+
+    code = "contributions.PAYER_TERMINATED"
+
+
+class InvalidAmount(ContributionError):
+    """Not a positive whole amount in the currency's minor unit, or too large."""
+
+    code = "contributions.INVALID_AMOUNT"
+
+
+class CurrencyMismatch(ContributionError):
+    """A payment in another currency than the tenant's."""
+
+    code = "contributions.CURRENCY_MISMATCH"
+
+
+class ReferenceRequired(ContributionError):
+    """Mobile money, card and bank transfers are recorded with their transaction's reference."""
+
+    code = "contributions.REFERENCE_REQUIRED"
+
+
+class InvalidReference(ContributionError):
+    code = "contributions.INVALID_REFERENCE"
+
+
+class ReferenceAlreadyRecorded(ContributionError):
+    """The provider's transaction is already a payment: money is recorded once."""
+
+    code = "contributions.REFERENCE_ALREADY_RECORDED"
+
+
+class InvalidIdempotencyKey(ContributionError):
+    code = "contributions.INVALID_IDEMPOTENCY_KEY"
+
+
+class IdempotencyKeyReused(ContributionError):
+    """The key was used for another payment: a replay must send the same payment."""
+
+    code = "contributions.IDEMPOTENCY_KEY_REUSED"
+
+
+class CallNotFound(ContributionError):
+    """A chosen call is not an open call of the payer."""
+
+    code = "contributions.CALL_NOT_FOUND"
+
+
+class InvalidReceivedAt(ContributionError):
+    """A payment received in the future, or before the tenant's first day."""
+
+    code = "contributions.INVALID_RECEIVED_AT"
+
+
+class TextTooLong(ContributionError):
+    code = "contributions.TEXT_TOO_LONG"
+
+
+class PaymentNotFound(ContributionError):
+    code = "contributions.PAYMENT_NOT_FOUND"
+
+
+class PaymentAlreadyReversed(ContributionError):
+    code = "contributions.PAYMENT_ALREADY_REVERSED"
+
+
+class ReversalNotReversible(ContributionError):
+    """A reversal is itself never reversed: record the payment again instead."""
+
+    code = "contributions.REVERSAL_NOT_REVERSIBLE"
+
+
+class ReasonRequired(ContributionError):
+    """A reversal says why."""
+
+    code = "contributions.REASON_REQUIRED"

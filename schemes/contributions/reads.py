@@ -1,0 +1,195 @@
+"""Reading calls, payments and balances: lists in keyset order, totals and
+a member's statement, each in one statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from schemes.contributions.ledger import CREDIT_OF, SETTLED, STANDING
+from schemes.contributions.tables import ContributionCall, Payment
+from schemes.rules.model import Payer
+from tenants.context import TenantContext
+from tenants.scoping import within
+from tenants.tx import Transaction
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    """Which calls: each condition given narrows the list."""
+
+    member_id: UUID | None = None
+    employer_id: UUID | None = None
+    scheme_id: UUID | None = None
+    period: str | None = None
+    payer: Payer | None = None
+    open_only: bool = False
+
+    def where(self) -> tuple[str, list[Any]]:
+        """The condition on calls ``c`` and its arguments, numbered from ``$2``."""
+        conditions, arguments = ["c.tenant_id = $1"], []
+        for column, value in (
+            ("member_id", self.member_id),
+            ("employer_id", self.employer_id),
+            ("scheme_id", self.scheme_id),
+            ("period", self.period),
+            ("payer", self.payer.value if self.payer else None),
+        ):
+            if value is not None:
+                arguments.append(value)
+                conditions.append(f"c.{column} = ${len(arguments) + 1}")
+        if self.open_only:
+            conditions.append(f"c.amount > {SETTLED}")
+        return " AND ".join(conditions), arguments
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """A call and what is settled of it."""
+
+    call: ContributionCall
+    settled: int
+
+    @property
+    def remaining(self) -> int:
+        return self.call.amount - self.settled
+
+
+@dataclass(frozen=True)
+class CallTotals:
+    """Sums over calls: how many, how much is due, settled and left."""
+
+    count: int
+    due: int
+    settled: int
+
+    @property
+    def remaining(self) -> int:
+        return self.due - self.settled
+
+
+def _call_rows(rows: list[Any]) -> list[CallRow]:
+    found = []
+    for row in rows:
+        values = dict(row)
+        settled = values.pop("settled")
+        found.append(CallRow(call=ContributionCall(**values), settled=settled))
+    return found
+
+
+async def list_calls(
+    tx: Transaction, ctx: TenantContext, where: CallFilter, *, after: tuple[date, str, str, UUID] | None, limit: int
+) -> list[CallRow]:
+    """Up to ``limit`` calls of the context's tenant matching ``where``, the
+    latest due first (of one date: the registration fee, the State's share,
+    the member's), after the one at ``after`` (:func:`call_key`)."""
+    condition, arguments = where.where()
+    if after is not None:
+        n = len(arguments) + 2
+        condition += f" AND (c.due_on, c.kind, c.payer, c.id) < (${n}, ${n + 1}, ${n + 2}, ${n + 3})"
+        arguments += list(after)
+    rows = await tx.fetch(
+        f"SELECT c.*, {SETTLED} AS settled FROM contribution_calls c WHERE {condition}"
+        f" ORDER BY c.due_on DESC, c.kind DESC, c.payer DESC, c.id DESC LIMIT {int(limit)}",
+        ctx.tenant_id,
+        *arguments,
+    )
+    return _call_rows(rows)
+
+
+def call_key(row: CallRow) -> tuple[str, str, str, UUID]:
+    """A call's place in :func:`list_calls`' order, as its cursor holds it."""
+    call = row.call
+    return call.due_on.isoformat(), call.kind, call.payer, call.id
+
+
+async def call_totals(tx: Transaction, ctx: TenantContext, where: CallFilter) -> CallTotals:
+    """How many calls match ``where``, and their sums."""
+    condition, arguments = where.where()
+    row = await tx.fetchrow(
+        f"SELECT count(*) AS n, coalesce(sum(c.amount), 0) AS due, coalesce(sum({SETTLED}), 0) AS settled"
+        f" FROM contribution_calls c WHERE {condition}",
+        ctx.tenant_id,
+        *arguments,
+    )
+    return CallTotals(count=row["n"], due=row["due"], settled=row["settled"])
+
+
+async def calls_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> list[CallRow]:
+    """The context's calls among ``ids``."""
+    if not ids:
+        return []
+    rows = await tx.fetch(
+        f"SELECT c.*, {SETTLED} AS settled FROM contribution_calls c"
+        " WHERE c.tenant_id = $1 AND c.id = ANY ($2::uuid[])",
+        ctx.tenant_id,
+        ids,
+    )
+    return _call_rows(rows)
+
+
+async def list_payments(
+    tx: Transaction,
+    ctx: TenantContext,
+    member_id: UUID | None,
+    *,
+    after: tuple[datetime, UUID] | None,
+    limit: int,
+) -> list[Payment]:
+    """Up to ``limit`` payments and reversals of the context's tenant (of one
+    member when given), the latest received first, after ``after``."""
+    scope = within(ctx, Payment)
+    query = scope.objects()
+    if member_id is not None:
+        query = query.where(Payment.member_id == member_id)
+    if after is not None:
+        query = query.where(
+            (Payment.received_at < after[0]) | ((Payment.received_at == after[0]) & (Payment.id < after[1]))
+        )
+    return list(await query.order_by(Payment.received_at, Payment.id, ascending=False).limit(limit))
+
+
+async def payments_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> list[Payment]:
+    """The context's payments among ``ids``."""
+    return await within(ctx, Payment).among(Payment.id, ids)
+
+
+async def reversed_ids(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> dict[UUID, UUID]:
+    """Of the payments ``ids``, those reversed: the reversal's id by the payment's."""
+    rows = await within(ctx, Payment).among(Payment.reverses_id, ids)
+    return {row.reverses_id: row.id for row in rows if row.reverses_id is not None}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A member's account: what was called, what was paid, what is left
+    and what is in credit. ``balance`` is what the member owes (negative: in credit)."""
+
+    due: int
+    paid: int
+    outstanding: int
+    credit: int
+
+    @property
+    def balance(self) -> int:
+        return self.due - self.paid
+
+
+async def member_statement(tx: Transaction, ctx: TenantContext, member_id: UUID) -> Statement:
+    """The member's own account (the member as payer; the State's share for them is not theirs)."""
+    row = await tx.fetchrow(
+        "SELECT"
+        " (SELECT coalesce(sum(c.amount), 0) FROM contribution_calls c"
+        "  WHERE c.tenant_id = $1 AND c.payer = 'member' AND c.member_id = $2) AS due,"
+        f" (SELECT coalesce(sum(c.amount - {SETTLED}), 0) FROM contribution_calls c"
+        "  WHERE c.tenant_id = $1 AND c.payer = 'member' AND c.member_id = $2) AS outstanding,"
+        " (SELECT coalesce(sum(p.amount), 0) FROM payments p"
+        "  WHERE p.tenant_id = $1 AND p.payer = 'member' AND p.member_id = $2) AS paid,"
+        f" (SELECT coalesce(sum({CREDIT_OF}), 0) FROM payments p"
+        f"  WHERE p.tenant_id = $1 AND p.payer = 'member' AND p.member_id = $2 AND {STANDING}) AS credit",
+        ctx.tenant_id,
+        member_id,
+    )
+    return Statement(due=row["due"], paid=row["paid"], outstanding=row["outstanding"], credit=row["credit"])

@@ -1,0 +1,127 @@
+"""Tables of contributions: what is called from each payer, the money
+received, how it settles the calls, and the receipts' sequence.
+
+Calls, payments and allocations are written once and never changed nor
+deleted (the application role may only insert and read them): a wrong
+payment is reversed by a new payment of the opposite amount, whose
+allocations undo the first one's. Every balance is a sum of these rows.
+"""
+
+from enum import StrEnum
+
+from piccolo.columns import UUID, BigInt, Date, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.constraints import Unique
+
+from schemes.employers.tables import Employer
+from schemes.members.tables import Member
+from schemes.rules.tables import Scheme, SchemeRuleVersion
+from tenants.tables import TenantTable
+
+
+class CallKind(StrEnum):
+    """What a call is for."""
+
+    CONTRIBUTION = "contribution"
+    """A period's contribution (cotisation)."""
+    REGISTRATION_FEE = "registration_fee"
+    """The fee of the first enrolment (droit d'adhésion)."""
+
+
+class Channel(StrEnum):
+    """How money reached the tenant."""
+
+    MOBILE_MONEY = "mobile_money"
+    CARD = "card"
+    CASH = "cash"
+    """Cash at the counter (guichet)."""
+    BANK_TRANSFER = "bank_transfer"
+
+
+class ContributionCall(TenantTable, tablename="contribution_calls"):
+    """What one payer owes for one period (appel de cotisation) or for a
+    registration, computed under the rule version in force for the period.
+
+    A call is about a member (the member's share, the State's subsidy for
+    that member) or about an employer (an employer's declaration); ``payer``
+    says who pays it.
+    """
+
+    scheme_id = ForeignKey(Scheme, on_delete=OnDelete.restrict, null=False, index=False)
+    rule_version_id = ForeignKey(SchemeRuleVersion, on_delete=OnDelete.restrict, null=False, index=False)
+    member_id = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    employer_id = ForeignKey(Employer, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    payer = Varchar(length=16)
+    """:class:`schemes.rules.model.Payer` value."""
+    kind = Varchar(length=24, choices=CallKind)
+    period = Varchar(length=7)
+    """The period's name: ``2026-12``, ``2026-T4`` or ``2026``."""
+    period_start = Date()
+    period_end = Date()
+    due_on = Date()
+    """The period's first day, or the member's first day for their first period."""
+    persons = Integer(default=1)
+    """The people the amount covers (the member and their covered dependants)."""
+    amount = BigInt()
+    currency = Varchar(length=3)
+    created_at = Timestamptz()
+
+    contribution_calls_tenant_id_payer_period_key = Unique(
+        ["tenant_id", "kind", "payer", "period_start", "member_id", "employer_id"], nulls_distinct=False
+    )
+
+
+class Payment(TenantTable, tablename="payments"):
+    """Money received from one payer, or, with a negative amount, the
+    reversal of a payment wrongly recorded (``reverses_id``)."""
+
+    payer = Varchar(length=16)
+    member_id = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    employer_id = ForeignKey(Employer, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    channel = Varchar(length=16, choices=Channel)
+    provider = Varchar(length=32, null=True, default=None)
+    """The mobile money operator or payment provider (``wave``, ``stripe``, ``orange_money``)."""
+    provider_reference = Varchar(length=100, null=True, default=None)
+    """The provider's id of the transaction: one payment per provider and reference."""
+    received_at = Timestamptz()
+    receipt_number = Varchar(length=32)
+    receipt_sequence = BigInt()
+    reverses_id = UUID(null=True, default=None)
+    """The payment this one reverses (a payment is reversed at most once)."""
+    note = Text(default="")
+    """The reason of a reversal, or what the cashier wrote."""
+    idempotency_key = Varchar(length=100, null=True, default=None)
+    recorded_by_kind = Varchar(length=16)
+    recorded_by_id = UUID(null=True, default=None)
+    recorded_by_name = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+    payments_tenant_id_receipt_number_key = Unique(["tenant_id", "receipt_number"])
+    payments_tenant_id_idempotency_key_key = Unique(["tenant_id", "idempotency_key"])
+    payments_tenant_id_provider_reference_key = Unique(["tenant_id", "provider", "provider_reference"])
+    payments_tenant_id_reverses_id_key = Unique(["tenant_id", "reverses_id"])
+
+
+class PaymentAllocation(TenantTable, tablename="payment_allocations"):
+    """The part of a payment that settles one call; negative for a reversal.
+    What a payment does not settle is its payer's credit. A payment may
+    settle a call in several steps (a call reopened by another payment's
+    reversal takes the first one's credit again)."""
+
+    payment_id = ForeignKey(Payment, on_delete=OnDelete.restrict, null=False, index=False)
+    call_id = ForeignKey(ContributionCall, on_delete=OnDelete.restrict, null=False, index=False)
+    amount = BigInt()
+    created_at = Timestamptz()
+
+
+class ReceiptSequence(TenantTable, tablename="receipt_sequences"):
+    """The last receipt number a tenant issued in a year. The row is updated
+    in the payment's transaction: a payment rolled back gives its number
+    back, so receipts have no gap."""
+
+    year = Integer()
+    last_value = BigInt(default=0)
+
+    receipt_sequences_tenant_id_year_key = Unique(["tenant_id", "year"])
