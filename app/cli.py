@@ -350,3 +350,27 @@ def tenant_create(
 
     created = _run(run())
     click.echo(f"socle: created tenant {created.slug} ({created.id})")
+
+
+@main.group()
+def contributions() -> None:
+    """Contribution calls."""
+
+
+@contributions.command("call")
+@_command
+def contributions_call(settings: Settings) -> None:
+    """Call, in every tenant, the periods under way or starting within ten
+    days; run daily (a cron job). Calls already made are left as they are."""
+    from app.logs import configure_logging
+    from workers import contributions as daily
+
+    configure_logging(settings)
+
+    async def run() -> list[Any]:
+        async with _application_database(settings):
+            return [run for tenant_id in await daily.calling_tenants() for run in await daily.call_tenant(tenant_id)]
+
+    runs = _run(run())
+    created = sum(run.created for run in runs)
+    click.echo(f"socle: {len(runs)} scheme periods called, {created} calls created")

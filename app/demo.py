@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from app.demo_contributions import load_demo_contributions
 from app.demo_employers import load_demo_employers
 from app.demo_members import load_members, open_demo_access
 from app.demo_rules import CMU_VERSIONS, INFORMAL_VERSIONS, IPM_VERSIONS
@@ -152,6 +153,8 @@ async def load_demo() -> list[DemoAccount]:
             await load_members(await _system_context(tenants[demo.tenant.slug]), demo.scheme.code, today)
     artisans = tenants["artisans-dakar"]
     phone = await open_demo_access(await _system_context(artisans), today)
+    calling = [tenants[demo.tenant.slug] for demo in DEMO if demo.scheme]
+    await load_demo_contributions(calling, await _system_context(artisans), phone)
     if phone is not None:
         accounts.append(DemoAccount(tenant=artisans.name, identifier=phone, role=Role.MEMBER, created=False))
     return accounts

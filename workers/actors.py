@@ -11,10 +11,11 @@ from __future__ import annotations
 import dramatiq
 
 from tenants import outbox
-from workers import codes, imports, invitations, passwords
+from workers import codes, contributions, imports, invitations, passwords
 
 ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
     codes.send_sign_in_code,
+    contributions.call_due_periods,
     imports.run_import,
     invitations.send_invitation,
     passwords.send_password_reset,

@@ -4,6 +4,7 @@ their household. Loading the demo again changes nothing."""
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 import pytest
 
@@ -17,7 +18,7 @@ MINE = "{ myMember { status scheme { name } household { relationship } } }"
 
 
 async def test_the_demos_member_signs_in_by_code_and_sees_their_household(
-    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, owner: asyncpg.Connection
 ) -> None:
     accounts = await load_demo()
     again = await load_demo()
@@ -31,3 +32,16 @@ async def test_the_demos_member_signs_in_by_code_and_sees_their_household(
     assert mine["status"] == "ACTIVE"
     assert mine["scheme"] == {"name": "Régime des artisans"}
     assert mine["household"] == [{"relationship": "SPOUSE"}, {"relationship": "CHILD"}]
+
+    # Their registration fee and first share were paid at the counter, once however often the demo loads,
+    # and settled their calls as far as it went (enrolment dates vary with the day).
+    row = await owner.fetchrow(
+        "SELECT (SELECT array_agg((p.amount, p.channel)::text) FROM payments p WHERE p.member_id = m.id) AS paid,"
+        " (SELECT sum(c.amount) FROM contribution_calls c WHERE c.member_id = m.id AND c.payer = 'member') AS due,"
+        " (SELECT sum(a.amount) FROM payment_allocations a JOIN payments p ON p.id = a.payment_id"
+        " WHERE p.member_id = m.id) AS settled"
+        " FROM members m JOIN tenants t ON t.id = m.tenant_id WHERE m.phone = $1 AND t.slug = 'artisans-dakar'",
+        member.identifier,
+    )
+    assert row["paid"] == ["(5500,cash)"]
+    assert row["settled"] == min(5_500, row["due"])

@@ -5,6 +5,7 @@ idempotent and concurrent runs, and the manager's mutation over HTTP."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ from tests.graphql_client import graphql, nodes, token_for
 from tests.schemes.contributions.ledger_check import YEAR_2026, amounts_of, call_year, check_ledger, gid
 from tests.schemes.members.factories import artisan, child, enrol, make_scheme, spouse
 from tests.schemes.rules.documents import CMU
+from workers import contributions as daily
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -266,3 +268,35 @@ class TestTheManagersMutation:
         listed = await graphql(client, CALLS, token=token)
         assert listed["data"]["contributionCalls"]["totalCount"] == 0
         assert listed["data"]["contributionCallTotals"]["count"] == 0
+
+
+class TestTheDailyJob:
+    async def test_it_calls_the_period_under_way_once(self, owner: asyncpg.Connection) -> None:
+        tenant = await make_tenant()
+        ctx = await context(tenant)
+        scheme = await make_scheme(ctx)
+        await enrol(ctx, artisan(scheme), today=date.today())
+        first = await daily.call_tenant(tenant.id)
+        again = await daily.call_tenant(tenant.id)
+        # The CMU rule is yearly: this year, and the next when it starts within ten days.
+        assert [run.period for run in first] == schedule.periods_due(
+            await schedule.scheme_versions(ctx, scheme.id), date.today()
+        )
+        assert [run.members for run in first] == [1] * len(first)
+        assert sum(run.created for run in first) == 3 + 2 * (len(first) - 1)
+        assert sum(run.created for run in again) == 0
+        assert tenant.id in await daily.calling_tenants()
+
+    def test_the_next_period_is_called_ten_days_ahead(self) -> None:
+        monthly = replace(CMU, contribution=replace(CMU.contribution, period=Period.MONTHLY, amount=600))
+        version = rule_service.RuleVersion(
+            id=uuid.uuid4(),
+            scheme_id=uuid.uuid4(),
+            number=1,
+            effective_from=date(2026, 1, 1),
+            used_through=None,
+            document=monthly,
+        )
+        assert [p.label for p in schedule.periods_due([version], date(2026, 12, 10))] == ["2026-12"]
+        assert [p.label for p in schedule.periods_due([version], date(2026, 12, 22))] == ["2026-12", "2027-01"]
+        assert schedule.periods_due([version], date(2025, 12, 1)) == []

@@ -1,0 +1,57 @@
+"""The daily job of contributions: call, in every tenant, the periods under
+way or about to start."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import dramatiq
+import structlog
+
+from schemes.contributions import schedule
+from tenants.context import SYSTEM
+from tenants.registry import service as tenant_service
+from tenants.registry.tables import Tenant
+from tenants.roles import TenantKind, TenantStatus
+from tenants.tx import platform_tx
+
+CALL_ACTOR = "contributions.call_due_periods"
+TIME_LIMIT_MS = 2 * 3600 * 1000
+"""A tenant of a million members is called in minutes; the limit leaves room."""
+
+_log = structlog.get_logger("socle.contributions")
+
+
+async def call_tenant(tenant_id: UUID) -> list[schedule.PeriodRun]:
+    """Call the periods due today of one tenant's schemes, as Socle itself."""
+    async with platform_tx() as tx:
+        ctx = await tenant_service.context_for(tx, SYSTEM, tenant_id)
+    runs = await schedule.run_due(ctx, datetime.now(UTC).date())
+    for run in runs:
+        _log.info(
+            "contributions.called",
+            tenant_id=str(tenant_id),
+            scheme_id=str(run.scheme_id),
+            period=run.period.label,
+            members=run.members,
+            created=run.created,
+        )
+    return runs
+
+
+async def calling_tenants() -> list[UUID]:
+    """The approved tenants that call contributions (every kind but a ministry)."""
+    async with platform_tx():
+        rows = (
+            await Tenant.select(Tenant.id)
+            .where((Tenant.status == TenantStatus.APPROVED) & (Tenant.kind != TenantKind.MINISTRY))
+            .order_by(Tenant.id)
+        )
+    return [row["id"] for row in rows]
+
+
+@dramatiq.actor(actor_name=CALL_ACTOR, max_retries=5, time_limit=TIME_LIMIT_MS)
+async def call_due_periods(tenant_id: str) -> None:
+    """Call one tenant's due periods; a retry after a crash creates only the calls still missing."""
+    await call_tenant(UUID(tenant_id))
