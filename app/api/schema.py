@@ -20,6 +20,7 @@ from strawberry.extensions import (
 )
 from strawberry.extensions.max_aliases import create_validator as aliases_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
@@ -44,6 +45,7 @@ from tenants.invitations import api as invitations_api
 from tenants.mutations import short_code
 from tenants.partners import api as partners_api
 from tenants.registry import api as registry_api
+from tenants.scalars import SCALARS
 
 DOMAINS: tuple[ModuleType, ...] = (
     registry_api,
@@ -181,7 +183,11 @@ def make_schema(settings: Settings) -> strawberry.Schema:
         SharedReads,
     ]
     return SocleSchema(
-        query=Query, mutation=Mutation, extensions=extensions, execution_context_class=SocleExecutionContext
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        execution_context_class=SocleExecutionContext,
+        config=StrawberryConfig(scalar_map=SCALARS),
     )
 
 

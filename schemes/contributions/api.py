@@ -33,6 +33,7 @@ from tenants.graphql import Info, decode_id, field, tenant_of
 from tenants.mutations import mutation
 from tenants.pagination import Connection, InvalidCursor, tenant_page
 from tenants.permissions import Permission
+from tenants.scalars import Amount
 from tenants.scoping import within
 from tenants.tx import Transaction, tenant_tx
 
@@ -65,7 +66,7 @@ def _filter(given: ContributionCallFilter | None) -> CallFilter:
 @strawberry.input(description="A payment received from a member: at the counter, or recorded by a partner application.")
 class PaymentRecordInput:
     member: relay.GlobalID
-    amount: int = strawberry.field(description="In the currency's minor unit (whole francs for XOF and XAF).")
+    amount: Amount = strawberry.field(description="In the currency's minor unit (whole francs for XOF and XAF).")
     currency: str = strawberry.field(description="ISO 4217 code: the tenant's currency.")
     channel: Channel
     idempotency_key: str = strawberry.field(

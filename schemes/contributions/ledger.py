@@ -113,7 +113,7 @@ async def open_calls(
         ctx.tenant_id,
         *arguments,
     )
-    return [OpenCall(id=row["id"], remaining=row["remaining"]) for row in rows]
+    return [OpenCall(id=row["id"], remaining=int(row["remaining"])) for row in rows]
 
 
 CREDIT_OF = (
@@ -135,7 +135,7 @@ async def credits_of(tx: Transaction, ctx: TenantContext, payer: PayerKey) -> li
         ctx.tenant_id,
         *arguments,
     )
-    return [Credit(payment_id=row["id"], left=row["left_over"]) for row in rows]
+    return [Credit(payment_id=row["id"], left=int(row["left_over"])) for row in rows]
 
 
 async def with_credit(tx: Transaction, ctx: TenantContext, payers: Sequence[PayerKey]) -> list[PayerKey]:
@@ -176,7 +176,9 @@ async def allocations_of(
     )
     found: dict[UUID, list[Allocation]] = {}
     for row in rows:
-        found.setdefault(row["payment_id"], []).append(Allocation(row["payment_id"], row["call_id"], row["amount"]))
+        found.setdefault(row["payment_id"], []).append(
+            Allocation(row["payment_id"], row["call_id"], int(row["amount"]))
+        )
     return found
 
 

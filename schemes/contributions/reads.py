@@ -75,7 +75,7 @@ def _call_rows(rows: list[Any]) -> list[CallRow]:
     for row in rows:
         values = dict(row)
         settled = values.pop("settled")
-        found.append(CallRow(call=ContributionCall(**values), settled=settled))
+        found.append(CallRow(call=ContributionCall(**values), settled=int(settled)))
     return found
 
 
@@ -114,7 +114,7 @@ async def call_totals(tx: Transaction, ctx: TenantContext, where: CallFilter) ->
         ctx.tenant_id,
         *arguments,
     )
-    return CallTotals(count=row["n"], due=row["due"], settled=row["settled"])
+    return CallTotals(count=row["n"], due=int(row["due"]), settled=int(row["settled"]))
 
 
 async def calls_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> list[CallRow]:
@@ -192,4 +192,6 @@ async def member_statement(tx: Transaction, ctx: TenantContext, member_id: UUID)
         ctx.tenant_id,
         member_id,
     )
-    return Statement(due=row["due"], paid=row["paid"], outstanding=row["outstanding"], credit=row["credit"])
+    return Statement(
+        due=int(row["due"]), paid=int(row["paid"]), outstanding=int(row["outstanding"]), credit=int(row["credit"])
+    )

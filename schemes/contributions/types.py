@@ -20,6 +20,7 @@ from schemes.members.types import Member
 from schemes.rules.model import Payer
 from tenants.graphql import Info, field, node_uuids, settled
 from tenants.permissions import Permission
+from tenants.scalars import Amount
 
 strawberry.enum(CallKind, description="What a contribution call is for.")
 strawberry.enum(Channel, description="How money reached the tenant.")
@@ -46,9 +47,9 @@ class ContributionCall(relay.Node):
     period_end: date
     due_on: date
     persons: int = strawberry.field(description="The people the amount covers: the member and covered dependants.")
-    amount: int = strawberry.field(description=f"Called, {MINOR}.")
-    settled: int = strawberry.field(description=f"Settled by payments so far, {MINOR}.")
-    remaining: int = strawberry.field(description=f"Left to pay, {MINOR}.")
+    amount: Amount = strawberry.field(description=f"Called, {MINOR}.")
+    settled: Amount = strawberry.field(description=f"Settled by payments so far, {MINOR}.")
+    remaining: Amount = strawberry.field(description=f"Left to pay, {MINOR}.")
     currency: str
     created_at: datetime
     _member_id: strawberry.Private[UUID | None]
@@ -66,9 +67,9 @@ class ContributionCall(relay.Node):
             period_end=call.period_end,
             due_on=call.due_on,
             persons=call.persons,
-            amount=call.amount,
-            settled=row.settled,
-            remaining=row.remaining,
+            amount=Amount(call.amount),
+            settled=Amount(row.settled),
+            remaining=Amount(row.remaining),
             currency=call.currency,
             created_at=call.created_at,
             _member_id=call.member_id,
@@ -90,7 +91,7 @@ class ContributionCall(relay.Node):
 
 @strawberry.type(description="The part of a payment that settles one call (negative for a reversal).")
 class PaymentAllocation:
-    amount: int = strawberry.field(description=f"{MINOR}.")
+    amount: Amount = strawberry.field(description=f"{MINOR}.")
     _call_id: strawberry.Private[UUID]
 
     @field("The call settled.", graphql_type=ContributionCall | None)
@@ -107,7 +108,7 @@ class Payment(relay.Node):
     id: relay.NodeID[UUID]
     receipt_number: str = strawberry.field(description="The tenant's receipt number: `2026-000042`.")
     payer: Payer
-    amount: int = strawberry.field(description=f"{MINOR}; negative for a reversal.")
+    amount: Amount = strawberry.field(description=f"{MINOR}; negative for a reversal.")
     currency: str
     channel: Channel
     provider: Provider | None
@@ -126,7 +127,7 @@ class Payment(relay.Node):
             id=row.id,
             receipt_number=row.receipt_number,
             payer=Payer(row.payer),
-            amount=row.amount,
+            amount=Amount(row.amount),
             currency=row.currency,
             channel=Channel(row.channel),
             provider=Provider(row.provider) if row.provider else None,
@@ -146,7 +147,7 @@ class Payment(relay.Node):
     @field("What the payment settled, call by call.")
     async def allocations(self, info: Info) -> list[PaymentAllocation]:
         found = await info.context.loaders.get(loaders.allocations_by_payment).load(self.id)
-        return [PaymentAllocation(amount=amount, _call_id=call_id) for call_id, amount in found]
+        return [PaymentAllocation(amount=Amount(amount), _call_id=call_id) for call_id, amount in found]
 
     @field("The payment this one reverses.")
     async def reverses(self, info: Info) -> Payment | None:
@@ -188,15 +189,19 @@ class PaymentRecording:
 @strawberry.type(description=f"Sums over contribution calls, {MINOR}.")
 class ContributionCallTotals:
     count: int
-    due: int
-    settled: int
-    remaining: int
+    due: Amount
+    settled: Amount
+    remaining: Amount
     currency: str
 
     @classmethod
     def of(cls, totals: CallTotals, currency: str) -> ContributionCallTotals:
         return cls(
-            count=totals.count, due=totals.due, settled=totals.settled, remaining=totals.remaining, currency=currency
+            count=totals.count,
+            due=Amount(totals.due),
+            settled=Amount(totals.settled),
+            remaining=Amount(totals.remaining),
+            currency=currency,
         )
 
 
@@ -204,21 +209,21 @@ class ContributionCallTotals:
     description=f"A member's account as payer, {MINOR}: `balance` = `due` − `paid` = `outstanding` − `credit`."
 )
 class ContributionStatement:
-    due: int = strawberry.field(description="Called from the member so far.")
-    paid: int = strawberry.field(description="Paid by the member, reversals deducted.")
-    outstanding: int = strawberry.field(description="Left to pay on the member's calls.")
-    credit: int = strawberry.field(description="Paid and not settling any call yet: it settles the next calls.")
-    balance: int = strawberry.field(description="What the member owes; negative when in credit.")
+    due: Amount = strawberry.field(description="Called from the member so far.")
+    paid: Amount = strawberry.field(description="Paid by the member, reversals deducted.")
+    outstanding: Amount = strawberry.field(description="Left to pay on the member's calls.")
+    credit: Amount = strawberry.field(description="Paid and not settling any call yet: it settles the next calls.")
+    balance: Amount = strawberry.field(description="What the member owes; negative when in credit.")
     currency: str
 
     @classmethod
     def of(cls, statement: Statement, currency: str) -> ContributionStatement:
         return cls(
-            due=statement.due,
-            paid=statement.paid,
-            outstanding=statement.outstanding,
-            credit=statement.credit,
-            balance=statement.balance,
+            due=Amount(statement.due),
+            paid=Amount(statement.paid),
+            outstanding=Amount(statement.outstanding),
+            credit=Amount(statement.credit),
+            balance=Amount(statement.balance),
             currency=currency,
         )
 

@@ -502,3 +502,19 @@ class TestPages:
             after="WyJub3QgYSBkYXRlIiwiYSIsImIiLCIwMDAwMDAwMC0wMDAwLTAwMDAtMDAwMC0wMDAwMDAwMDAwMDAiXQ",
         )
         assert [error["extensions"]["code"] for error in bad["errors"]] == ["INVALID_CURSOR"]
+
+
+class TestAmounts:
+    async def test_amounts_beyond_graphqls_int_are_read_and_bounded(self, client: httpx.AsyncClient) -> None:
+        tenant, _, _, member = await _member()
+        token = await token_for(client, tenant, Role.MANAGER)
+        large = await _record(client, token, _payment(member, 3_000_000_000))
+        assert (large["payment"]["amount"], large["payment"]["allocations"][-1]["amount"]) == (3_000_000_000, 3_500)
+        statement = (await _statement(client, token, member))["memberStatement"]
+        assert (statement["credit"], statement["balance"]) == (2_999_994_500, -2_999_994_500)
+        refused = await _record(client, token, _payment(member, 10**15))
+        assert (refused["code"], refused["path"]) == ("INVALID_AMOUNT", ["input", "amount"])
+        for value in (2**53, 1.5, True, "3500"):
+            body = await graphql(client, RECORD, token=token, input=_payment(member, value))
+            assert body["data"] is None
+            assert body["errors"][0]["message"].startswith("Variable '$input' has invalid value at .amount")
