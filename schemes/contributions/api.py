@@ -222,10 +222,12 @@ class Query:
         if member_id is None:
             return None
         async with tenant_tx(context) as tx:
-            if not await within(context, Member).exists().where(Member.id == member_id):
+            row = await within(context, Member).objects().where(Member.id == member_id).first()
+            if row is None:
                 return None
             statement = await reads.member_statement(tx, context, member_id)
-        return ContributionStatement.of(statement, context.currency)
+            standing = await reads.member_standing(tx, context, row, _now().date())
+        return ContributionStatement.of(statement, standing, context.currency)
 
 
 def _member_id(member: relay.GlobalID) -> UUID:

@@ -9,8 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from schemes.contributions.ledger import CREDIT_OF, SETTLED, STANDING
+from schemes.contributions.rights import Standing, Unpaid, standing
 from schemes.contributions.tables import ContributionCall, Payment
-from schemes.rules.model import Payer
+from schemes.members.tables import Member
+from schemes.rules import service as rules
+from schemes.rules.model import Payer, RightsRule
 from tenants.context import TenantContext
 from tenants.scoping import within
 from tenants.tx import Transaction
@@ -195,3 +198,22 @@ async def member_statement(tx: Transaction, ctx: TenantContext, member_id: UUID)
     return Statement(
         due=int(row["due"]), paid=int(row["paid"]), outstanding=int(row["outstanding"]), credit=int(row["credit"])
     )
+
+
+async def unpaid_calls(tx: Transaction, ctx: TenantContext, member_id: UUID) -> list[Unpaid]:
+    """The member's own calls with something left to pay, oldest due first."""
+    rows = await tx.fetch(
+        "SELECT c.period, c.due_on FROM contribution_calls c WHERE c.tenant_id = $1 AND c.payer = 'member'"
+        f" AND c.member_id = $2 AND c.amount > {SETTLED} ORDER BY c.due_on",
+        ctx.tenant_id,
+        member_id,
+    )
+    return [Unpaid(period=row["period"], due_on=row["due_on"]) for row in rows]
+
+
+async def member_standing(tx: Transaction, ctx: TenantContext, member: Member, today: date) -> Standing:
+    """The member's rights as their payments leave them on ``today``, under
+    the rights rule of their scheme's version in force that day."""
+    version = await rules.version_in_force(tx, ctx, member.scheme_id, today)
+    rule = version.document.rights if version is not None else RightsRule()
+    return standing(rule, await unpaid_calls(tx, ctx, member.id), today)

@@ -13,6 +13,7 @@ from strawberry import relay
 from schemes.contributions import loaders
 from schemes.contributions.payments import Provider
 from schemes.contributions.reads import CallRow, CallTotals, Statement
+from schemes.contributions.rights import RightsStatus, Standing
 from schemes.contributions.tables import CallKind, Channel
 from schemes.contributions.tables import Payment as PaymentRow
 from schemes.members import loaders as member_loaders
@@ -25,6 +26,7 @@ from tenants.scalars import Amount
 strawberry.enum(CallKind, description="What a contribution call is for.")
 strawberry.enum(Channel, description="How money reached the tenant.")
 strawberry.enum(Provider, description="A mobile money operator or payment provider.")
+strawberry.enum(RightsStatus, description="A member's rights as their payments leave them.")
 
 MINOR = "in the currency's minor unit (whole francs for XOF and XAF)"
 
@@ -206,7 +208,8 @@ class ContributionCallTotals:
 
 
 @strawberry.type(
-    description=f"A member's account as payer, {MINOR}: `balance` = `due` − `paid` = `outstanding` − `credit`."
+    description=f"A member's account as payer, {MINOR}: `balance` = `due` − `paid` = `outstanding` − `credit`; "
+    "and the rights it leaves them."
 )
 class ContributionStatement:
     due: Amount = strawberry.field(description="Called from the member so far.")
@@ -215,10 +218,16 @@ class ContributionStatement:
     credit: Amount = strawberry.field(description="Paid and not settling any call yet: it settles the next calls.")
     balance: Amount = strawberry.field(description="What the member owes; negative when in credit.")
     currency: str
+    rights: RightsStatus = strawberry.field(description="The member's rights as their payments leave them today.")
+    rights_change_on: date | None = strawberry.field(
+        description="The first day the rights' status changes if nothing is paid (null: only a payment changes it)."
+    )
 
     @classmethod
-    def of(cls, statement: Statement, currency: str) -> ContributionStatement:
+    def of(cls, statement: Statement, standing: Standing, currency: str) -> ContributionStatement:
         return cls(
+            rights=standing.status,
+            rights_change_on=standing.changes_on,
             due=Amount(statement.due),
             paid=Amount(statement.paid),
             outstanding=Amount(statement.outstanding),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
@@ -35,6 +35,15 @@ pytestmark = pytest.mark.usefixtures("migrated")
 YEAR = period_of(Period.YEARLY, date.today())
 """The year under way: a payment recorded now calls it if it is not yet."""
 RECEIPT = f"{YEAR.start.year}-"
+GRACE_ENDS = YEAR.start + timedelta(days=31)
+"""The day after the 30 days of grace of the year's calls, due on 1 January (the CMU rule)."""
+UNPAID = (
+    {"rights": "SUSPENDED", "rightsChangeOn": None}
+    if date.today() >= GRACE_ENDS
+    else {"rights": "IN_GRACE", "rightsChangeOn": GRACE_ENDS.isoformat()}
+)
+"""The rights of a member with some of the year left to pay, as they stand today."""
+PAID = {"rights": "UP_TO_DATE", "rightsChangeOn": None}
 
 PAYMENT = """
   id receiptNumber payer amount currency channel provider reference note recordedByName isReversal
@@ -60,7 +69,7 @@ mutation ($input: PaymentReverseInput!) {{
 """
 STATEMENT = """
 query ($member: ID!) {
-  memberStatement(member: $member) { due paid outstanding credit balance currency }
+  memberStatement(member: $member) { due paid outstanding credit balance currency rights rightsChangeOn }
   payments(member: $member) { totalCount edges { node { receiptNumber amount isReversal reversedBy { receiptNumber } } } }
 }
 """
@@ -151,6 +160,7 @@ class TestCounterPayments:
             "credit": 0,
             "balance": 1_500,
             "currency": "XOF",
+            **UNPAID,
         }
         assert await check_ledger(owner, tenant.id) == {"due": 9_000, "paid": 4_000, "outstanding": 5_000, "credit": 0}
         event = await owner.fetchrow(
@@ -174,6 +184,7 @@ class TestCounterPayments:
             "credit": 1_000,
             "balance": -1_000,
             "currency": "XOF",
+            **PAID,
         }
         await check_ledger(owner, tenant.id)
 
@@ -332,6 +343,7 @@ class TestReversal:
             "credit": 0,
             "balance": 5_500,
             "currency": "XOF",
+            **UNPAID,
         }
         assert [edge["node"] for edge in statement["payments"]["edges"]] == [
             {"receiptNumber": f"{RECEIPT}000002", "amount": -5_500, "isReversal": True, "reversedBy": None},
@@ -372,6 +384,7 @@ class TestReversal:
             "credit": 0,
             "balance": 500,
             "currency": "XOF",
+            **UNPAID,
         }
         await check_ledger(owner, tenant.id)
 
