@@ -215,6 +215,14 @@ async def client(settings: Settings, migrated: None) -> AsyncIterator[httpx.Asyn
 
 
 @pytest.fixture
+async def quiet_client(settings: Settings, migrated: None) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app whose outbox sweep waits an hour, so that no sweep
+    runs while statements are counted."""
+    async with serve(create_app(settings.model_copy(update={"outbox_relay_interval": 3600.0}))) as client:
+        yield client
+
+
+@pytest.fixture
 async def browser(settings: Settings) -> AsyncIterator[Browser]:
     """A browser of the app without JavaScript, for the pages' tests (see :mod:`tests.pages`)."""
     async with browser_of(settings) as client:

@@ -1,0 +1,99 @@
+"""A page of calls and a page of payments, with their members, allocations,
+the calls settled and the reversals, cost the same statements for 1 member
+as for 30 (DataLoaders)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from schemes.contributions import payments
+from schemes.contributions.tables import Channel
+from schemes.members import enrolment
+from schemes.members.tables import Member
+from tenants.roles import Role
+from tenants.tx import tenant_tx
+from tests.conftest import StatementCounter
+from tests.factories import context, make_tenant
+from tests.graphql_client import graphql, token_for
+from tests.schemes.contributions.ledger_check import YEAR_2026, call_year
+from tests.schemes.members.factories import artisan, make_scheme, unique_phone
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+PAGES = """
+{
+  contributionCalls(first: 100) {
+    totalCount
+    edges { node { period kind payer remaining member { number scheme { code } } } }
+  }
+  payments(first: 100) {
+    totalCount
+    edges { node {
+      receiptNumber amount member { number }
+      allocations { amount call { kind remaining member { number } } }
+      reverses { receiptNumber } reversedBy { receiptNumber }
+    } }
+  }
+}
+"""
+
+
+async def _count(client: httpx.AsyncClient, statements: StatementCounter, members: int) -> int:
+    """Statements of the pages for a tenant of ``members`` artisans, each
+    called for 2026 and having paid 3,000 francs, every other payment reversed."""
+    tenant = await make_tenant()
+    ctx = await context(tenant)
+    scheme = await make_scheme(ctx)
+    batch = [artisan(scheme, phone=unique_phone()) for _ in range(members)]
+    async with tenant_tx(ctx) as tx:
+        outcomes = await enrolment.enrol_many(tx, ctx, batch, YEAR_2026.start)
+    enrolled: list[Member] = [outcome.member for outcome in outcomes if outcome.member is not None]
+    await call_year(ctx, scheme.id)
+    received = datetime(2026, 2, 2, 9, tzinfo=UTC)
+    async with tenant_tx(ctx) as tx:
+        for index, member in enumerate(enrolled):
+            paid = await payments.record_payment(
+                tx,
+                ctx,
+                payments.NewPayment(
+                    member_id=member.id,
+                    amount=3_000,
+                    currency="XOF",
+                    channel=Channel.CASH,
+                    idempotency_key=str(uuid.uuid4()),
+                    received_at=received,
+                ),
+                received + timedelta(days=1),
+            )
+            if index % 2 == 0:
+                await payments.reverse_payment(
+                    tx, ctx, paid.payment.id, "Erreur de saisie", str(uuid.uuid4()), received + timedelta(days=1)
+                )
+    token = await token_for(client, tenant, Role.MANAGER)
+    statements.statements.clear()
+    body = await graphql(client, PAGES, token=token)
+    assert "errors" not in body, body
+    calls, paid = body["data"]["contributionCalls"], body["data"]["payments"]
+    # A fee and a share called from each member, and the State's half of the share.
+    assert calls["totalCount"] == 3 * members
+    assert paid["totalCount"] == members + (members + 1) // 2
+    numbers = {node["member"]["number"] for node in (edge["node"] for edge in paid["edges"])}
+    assert numbers == {member.number for member in enrolled}
+    return len(statements.of_application())
+
+
+async def test_same_statements_for_1_and_30_members(
+    quiet_client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    one = await _count(quiet_client, statements, 1)
+    thirty = await _count(quiet_client, statements, 30)
+    assert (one, thirty) == (one, one)
+    # One transaction: BEGIN with the caller's settings, the token's check,
+    # the tenant's settings, each page and its count (4), then one batch per
+    # loader: members (both pages' at once), allocations, payments reversed,
+    # reversals, schemes, the calls settled, the reversals' payments; COMMIT.
+    assert one == 15
