@@ -354,7 +354,7 @@ def tenant_create(
 
 @main.group()
 def contributions() -> None:
-    """Contribution calls."""
+    """Contribution calls and members' rights."""
 
 
 @contributions.command("call")
@@ -374,3 +374,23 @@ def contributions_call(settings: Settings) -> None:
     runs = _run(run())
     created = sum(run.created for run in runs)
     click.echo(f"socle: {len(runs)} scheme periods called, {created} calls created")
+
+
+@contributions.command("rights")
+@_command
+def contributions_rights(settings: Settings) -> None:
+    """Suspend, in every tenant, the members whose dues are unpaid past their
+    scheme's grace and limit, and reinstate those Socle suspended who have
+    paid since; run daily, after the calls (a cron job)."""
+    from app.logs import configure_logging
+    from workers import contributions as daily
+
+    configure_logging(settings)
+
+    async def run() -> list[Any]:
+        async with _application_database(settings):
+            return [await daily.apply_rights_tenant(tenant_id) for tenant_id in await daily.calling_tenants()]
+
+    passes = _run(run())
+    suspended, reinstated = sum(p.suspended for p in passes), sum(p.reinstated for p in passes)
+    click.echo(f"socle: {len(passes)} tenants, {suspended} members suspended, {reinstated} reinstated")

@@ -1,6 +1,7 @@
 """The demo's contributions: the periods under way called in every demo
-tenant, and the demo member's registration fee and first share paid in cash
-at the counter. Running it again changes nothing."""
+tenant, members' rights applied as the daily jobs do, and the demo member's
+registration fee and first share paid in cash at the counter. Running it
+again changes nothing."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ async def load_demo_contributions(tenants: list[Tenant], member_ctx: TenantConte
     """Call the due periods of ``tenants``; record the counter payment of the member with ``phone``."""
     for tenant in tenants:
         await daily.call_tenant(tenant.id)
+        await daily.apply_rights_tenant(tenant.id)
     if phone is None:
         return
     async with tenant_tx(member_ctx) as tx:

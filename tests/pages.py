@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import unescape
 
 import httpx
+import pytest
 from asgi_lifespan import LifespanManager
 
 from app.main import create_app
@@ -15,6 +17,8 @@ from app.settings import Settings
 from tenants.identity.http import CSRF_COOKIE
 from tenants.identity.tables import User
 from tests.factories import PASSWORD
+from tests.jobs import jobs_done
+from tests.messages import last_code
 
 HTML = {"Accept": "text/html"}
 
@@ -78,3 +82,23 @@ async def sign_in(
 async def post_form(browser: httpx.AsyncClient, path: str, form: dict[str, str]) -> httpx.Response:
     """Send a form of a signed-in browser, with its CSRF token."""
     return await browser.post(path, data={"_csrf": browser.cookies[CSRF_COOKIE], **form}, headers=HTML)
+
+
+def texts_of(html: str, tag: str) -> list[str]:
+    """The text of every ``tag`` element of the page, its inner tags and spacing flattened."""
+    return [
+        " ".join(unescape(re.sub(r"<[^>]+>", " ", part)).split())
+        for part in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)
+    ]
+
+
+async def sign_in_with_code(browser: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, phone: str) -> httpx.Response:
+    """Ask for a code on the code's sign-in page, then send it; the last answer."""
+    caplog.set_level(logging.INFO)
+    await browser.get("/sign-in/code", headers=HTML)
+    asked = await post_form(browser, "/sign-in/code", {"step": "request", "phone": phone, "next": "/"})
+    assert asked.status_code == 200, asked.text
+    await jobs_done()
+    return await post_form(
+        browser, "/sign-in/code", {"step": "verify", "phone": phone, "code": last_code(caplog, phone), "next": "/"}
+    )

@@ -1,5 +1,5 @@
-"""The daily job of contributions: call, in every tenant, the periods under
-way or about to start."""
+"""The daily jobs of contributions: call, in every tenant, the periods under
+way or about to start; then move members' status as their rights stand."""
 
 from __future__ import annotations
 
@@ -9,24 +9,29 @@ from uuid import UUID
 import dramatiq
 import structlog
 
-from schemes.contributions import schedule
-from tenants.context import SYSTEM
+from schemes.contributions import enforcement, schedule
+from tenants.context import SYSTEM, TenantContext
 from tenants.registry import service as tenant_service
 from tenants.registry.tables import Tenant
 from tenants.roles import TenantKind, TenantStatus
 from tenants.tx import platform_tx
 
 CALL_ACTOR = "contributions.call_due_periods"
+RIGHTS_ACTOR = "contributions.apply_rights"
 TIME_LIMIT_MS = 2 * 3600 * 1000
 """A tenant of a million members is called in minutes; the limit leaves room."""
 
 _log = structlog.get_logger("socle.contributions")
 
 
+async def _as_socle(tenant_id: UUID) -> TenantContext:
+    async with platform_tx() as tx:
+        return await tenant_service.context_for(tx, SYSTEM, tenant_id)
+
+
 async def call_tenant(tenant_id: UUID) -> list[schedule.PeriodRun]:
     """Call the periods due today of one tenant's schemes, as Socle itself."""
-    async with platform_tx() as tx:
-        ctx = await tenant_service.context_for(tx, SYSTEM, tenant_id)
+    ctx = await _as_socle(tenant_id)
     runs = await schedule.run_due(ctx, datetime.now(UTC).date())
     for run in runs:
         _log.info(
@@ -38,6 +43,20 @@ async def call_tenant(tenant_id: UUID) -> list[schedule.PeriodRun]:
             created=run.created,
         )
     return runs
+
+
+async def apply_rights_tenant(tenant_id: UUID) -> enforcement.Pass:
+    """Suspend the tenant's members whose dues are unpaid past their rule's
+    limit, and reinstate those Socle suspended who have paid, as Socle itself."""
+    done = await enforcement.apply_tenant(await _as_socle(tenant_id), datetime.now(UTC).date())
+    _log.info(
+        "contributions.rights_applied",
+        tenant_id=str(tenant_id),
+        members=done.members,
+        suspended=done.suspended,
+        reinstated=done.reinstated,
+    )
+    return done
 
 
 async def calling_tenants() -> list[UUID]:
@@ -55,3 +74,9 @@ async def calling_tenants() -> list[UUID]:
 async def call_due_periods(tenant_id: str) -> None:
     """Call one tenant's due periods; a retry after a crash creates only the calls still missing."""
     await call_tenant(UUID(tenant_id))
+
+
+@dramatiq.actor(actor_name=RIGHTS_ACTOR, max_retries=5, time_limit=TIME_LIMIT_MS)
+async def apply_rights(tenant_id: str) -> None:
+    """Apply one tenant's members' rights; a retry looks again at every member and changes only who should move."""
+    await apply_rights_tenant(UUID(tenant_id))

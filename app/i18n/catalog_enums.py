@@ -31,6 +31,30 @@ ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "FRAUD": ("Fraude", "Fraud"),
         "DUPLICATE": ("Doublon", "Duplicate"),
     },
+    "SuspensionReason": {"UNPAID_DUES": ("cotisations impayées", "dues unpaid")},
+    "RightsStatus": {
+        "UP_TO_DATE": ("À jour", "Up to date"),
+        "IN_GRACE": ("En délai de grâce", "In grace"),
+        "SUSPENDED": ("Suspendus", "Suspended"),
+    },
+    "CallKind": {
+        "CONTRIBUTION": ("Cotisation", "Contribution"),
+        "REGISTRATION_FEE": ("Droit d'adhésion", "Registration fee"),
+    },
+    "Channel": {
+        "CASH": ("Espèces", "Cash"),
+        "MOBILE_MONEY": ("Mobile money", "Mobile money"),
+        "BANK_TRANSFER": ("Virement bancaire", "Bank transfer"),
+        "CARD": ("Carte bancaire", "Card"),
+    },
+    "Provider": {
+        "WAVE": ("Wave", "Wave"),
+        "ORANGE_MONEY": ("Orange Money", "Orange Money"),
+        "FREE_MONEY": ("Free Money", "Free Money"),
+        "MTN_MOMO": ("MTN MoMo", "MTN MoMo"),
+        "MOOV_MONEY": ("Moov Money", "Moov Money"),
+        "STRIPE": ("Stripe", "Stripe"),
+    },
     "DocumentKind": {
         "NATIONAL_ID_CARD": ("Carte nationale d'identité", "National identity card"),
         "PASSPORT": ("Passeport", "Passport"),

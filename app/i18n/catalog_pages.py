@@ -1,9 +1,11 @@
 """The pages' texts, French then English, by code (``page.…``): the frame,
 signing in, the desk and the administrators' pages here, the schemes' in
-:mod:`app.i18n.catalog_pages_schemes`, the labels of the API's enums in
+:mod:`app.i18n.catalog_pages_schemes`, the contributions' in
+:mod:`app.i18n.catalog_pages_contributions`, the labels of the API's enums in
 :mod:`app.i18n.catalog_enums`."""
 
 from app.i18n.catalog_enums import ENUM_LABELS
+from app.i18n.catalog_pages_contributions import CONTRIBUTION_TEXTS
 from app.i18n.catalog_pages_schemes import SCHEME_TEXTS
 
 _TEXTS: dict[str, tuple[str, str]] = {
@@ -394,6 +396,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
 
 
 _TEXTS.update(SCHEME_TEXTS)
+_TEXTS.update(CONTRIBUTION_TEXTS)
 for _enum, _values in ENUM_LABELS.items():
     _TEXTS.update({f"enum.{_enum}.{value}": labels for value, labels in _values.items()})
 

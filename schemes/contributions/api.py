@@ -23,6 +23,7 @@ from schemes.contributions.types import (
     Payment,
     PaymentRecording,
 )
+from schemes.members import access
 from schemes.members.tables import Member
 from schemes.rules.errors import SchemeNotFound
 from schemes.rules.model import Payer
@@ -223,11 +224,27 @@ class Query:
             return None
         async with tenant_tx(context) as tx:
             row = await within(context, Member).objects().where(Member.id == member_id).first()
-            if row is None:
-                return None
-            statement = await reads.member_statement(tx, context, member_id)
-            standing = await reads.member_standing(tx, context, row, _now().date())
-        return ContributionStatement.of(statement, standing, context.currency)
+            return await _statement(tx, context, row)
+
+    @field(
+        "The account of the member the caller is, signed in with their access online (role `member`): called, "
+        "paid, left to pay, and their rights; null for anyone else. Requires `self:service`.",
+        permission=Permission.SELF_SERVICE,
+    )
+    async def my_statement(self, info: Info) -> ContributionStatement | None:
+        context = tenant_of(info)
+        if context.principal.id is None:
+            return None
+        async with tenant_tx(context) as tx:
+            return await _statement(tx, context, await access.member_of_user(tx, context, context.principal.id))
+
+
+async def _statement(tx: Transaction, context: TenantContext, member: Member | None) -> ContributionStatement | None:
+    if member is None:
+        return None
+    statement = await reads.member_statement(tx, context, member.id)
+    standing = await reads.member_standing(tx, context, member, _now().date())
+    return ContributionStatement.of(statement, standing, context.currency)
 
 
 def _member_id(member: relay.GlobalID) -> UUID:

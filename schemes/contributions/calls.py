@@ -133,6 +133,11 @@ async def insert_calls(
     return [(row["member_id"], Payer(row["payer"])) for row in rows]
 
 
+def _payer_key(member_id: UUID, payer: Payer) -> ledger.PayerKey:
+    """The ledger's key of a call's payer: the State pays for every member at once."""
+    return ledger.PayerKey(payer, None if payer is Payer.STATE else member_id)
+
+
 CALLED = (MemberStatus.PENDING, MemberStatus.ACTIVE, MemberStatus.SUSPENDED)
 """Members who owe contributions: every one not terminated."""
 
@@ -172,21 +177,21 @@ async def call_batch(
             continue
         used[version.id] = version
         new.extend(member_calls(member, households[member.id], version, period))
+    # The payers' locks first, in the order a payment takes its locks (payer,
+    # calls, rule version, audit chain): a payment of one of these members
+    # running meanwhile waits for the batch, or the batch for it, never both.
+    await ledger.lock_payer(tx, ctx, [_payer_key(call.member_id, call.payer) for call in new])
     created = await insert_calls(tx, ctx, scheme_id, period, new)
     if created:
+        payers = sorted({_payer_key(member_id, payer) for member_id, payer in created})
+        now = datetime.now(UTC)
+        for payer_key in await ledger.with_credit(tx, ctx, payers):
+            await ledger.settle(tx, ctx, payer_key, now)
         for version_id in used:
             await rules.mark_used(tx, ctx, version_id, period.end)
         await audit.record_change(
             tx, ctx, "contribution_call.create", "scheme", scheme_id, period=period.label, calls=str(len(created))
         )
-        payers = sorted(
-            {ledger.PayerKey(payer, None if payer is Payer.STATE else member_id) for member_id, payer in created}
-        )
-        in_credit = await ledger.with_credit(tx, ctx, payers)
-        await ledger.lock_payer(tx, ctx, in_credit)
-        now = datetime.now(UTC)
-        for payer in in_credit:
-            await ledger.settle(tx, ctx, payer, now)
     return CallBatch(
         members=len(members), created=len(created), after=members[-1].id if len(members) == limit else None
     )

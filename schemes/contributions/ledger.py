@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from schemes.contributions.tables import PaymentAllocation
+from schemes.contributions.tables import Payment, PaymentAllocation
 from schemes.rules.model import Payer
 from tenants.context import TenantContext
 from tenants.scoping import within
@@ -39,6 +39,12 @@ class PayerKey:
         if self.party_id is None:
             return f"{alias}.payer = ${start}", [self.payer.value]
         return f"{alias}.payer = ${start} AND {alias}.{self.column} = ${start + 1}", [self.payer.value, self.party_id]
+
+
+def payer_of(payment: Payment) -> PayerKey:
+    """The payer of a payment."""
+    payer = Payer(payment.payer)
+    return PayerKey(payer, payment.employer_id if payer is Payer.EMPLOYER else payment.member_id)
 
 
 @dataclass(frozen=True)

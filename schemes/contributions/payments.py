@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
-from schemes.contributions import calls, errors, ledger
+from schemes.contributions import calls, enforcement, errors, ledger
 from schemes.contributions.ledger import Allocation, PayerKey
 from schemes.contributions.tables import Channel, Payment
 from schemes.members.tables import Member, MemberStatus
@@ -218,6 +218,7 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
         own = ledger.allocate([ledger.Credit(payment.id, payment.amount)], chosen_calls)
         await ledger.write(tx, ctx, own, now)
     await ledger.settle(tx, ctx, payer, now)
+    await enforcement.apply_rights(tx, ctx, member.id, now.date())
     await audit.record_change(
         tx,
         ctx,
@@ -253,7 +254,7 @@ async def reverse_payment(
     original = await within(ctx, Payment).objects().where(Payment.id == payment_id).first()
     if original is None:
         raise errors.PaymentNotFound(path=("input", "payment"))
-    payer = payer_of(original)
+    payer = ledger.payer_of(original)
     await ledger.lock_payer(tx, ctx, [payer])
     earlier = await _by_key(ctx, key)
     if earlier is not None:
@@ -287,6 +288,8 @@ async def reverse_payment(
         tx, ctx, [Allocation(reversal.id, allocation.call_id, -allocation.amount) for allocation in settled], now
     )
     await ledger.settle(tx, ctx, payer, now)
+    if payer.payer is Payer.MEMBER and payer.party_id is not None:
+        await enforcement.apply_rights(tx, ctx, payer.party_id, now.date())
     await audit.record_change(
         tx,
         ctx,
@@ -299,9 +302,3 @@ async def reverse_payment(
         reason=why,
     )
     return Recorded(payment=reversal, allocations=await _settled_by(tx, ctx, reversal.id))
-
-
-def payer_of(payment: Payment) -> PayerKey:
-    """The payer of a payment."""
-    payer = Payer(payment.payer)
-    return PayerKey(payer, payment.employer_id if payer is Payer.EMPLOYER else payment.member_id)

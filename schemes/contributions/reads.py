@@ -14,6 +14,7 @@ from schemes.contributions.tables import ContributionCall, Payment
 from schemes.members.tables import Member
 from schemes.rules import service as rules
 from schemes.rules.model import Payer, RightsRule
+from schemes.rules.service import RuleVersion
 from tenants.context import TenantContext
 from tenants.scoping import within
 from tenants.tx import Transaction
@@ -215,5 +216,9 @@ async def member_standing(tx: Transaction, ctx: TenantContext, member: Member, t
     """The member's rights as their payments leave them on ``today``, under
     the rights rule of their scheme's version in force that day."""
     version = await rules.version_in_force(tx, ctx, member.scheme_id, today)
-    rule = version.document.rights if version is not None else RightsRule()
-    return standing(rule, await unpaid_calls(tx, ctx, member.id), today)
+    return standing(rights_rule(version), await unpaid_calls(tx, ctx, member.id), today)
+
+
+def rights_rule(version: RuleVersion | None) -> RightsRule:
+    """The rights rule of a version, or the default one before a scheme's first version."""
+    return version.document.rights if version is not None else RightsRule()

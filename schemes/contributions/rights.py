@@ -38,6 +38,8 @@ class Standing:
 
     status: RightsStatus
     changes_on: date | None
+    since: date | None = None
+    """For suspended rights: the day they were lost."""
 
 
 def standing(rule: RightsRule, unpaid: Sequence[Unpaid], today: date) -> Standing:
@@ -51,7 +53,7 @@ def standing(rule: RightsRule, unpaid: Sequence[Unpaid], today: date) -> Standin
     overdue_from = sorted(due + timedelta(days=rule.grace_days + 1) for due in first_due.values())
     limit = max(rule.unpaid_periods_before_suspension, 1)
     if len(overdue_from) >= limit and overdue_from[limit - 1] <= today:
-        return Standing(RightsStatus.SUSPENDED, None)
+        return Standing(RightsStatus.SUSPENDED, None, since=overdue_from[limit - 1])
     suspension_on = overdue_from[limit - 1] if len(overdue_from) >= limit else None
     if any(due <= today for due in first_due.values()):
         return Standing(RightsStatus.IN_GRACE, suspension_on)

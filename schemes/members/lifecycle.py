@@ -55,18 +55,24 @@ async def find_member(ctx: TenantContext, member_id: UUID, path: tuple[str, ...]
     return member
 
 
+async def last_reason_of(tx: Transaction, ctx: TenantContext, member_id: UUID) -> str | None:
+    """The reason of the member's latest status change, if it had one."""
+    reason: str | None = await tx.fetchval(
+        "SELECT reason FROM member_status_changes WHERE tenant_id = $1 AND member_id = $2"
+        " ORDER BY created_at DESC, id DESC LIMIT 1",
+        ctx.tenant_id,
+        member_id,
+    )
+    return reason
+
+
 async def change_status(tx: Transaction, ctx: TenantContext, change: StatusChange, today: date) -> Member:
     """Move a member along the lifecycle, refusing what :data:`TRANSITIONS`
     does not allow; the change is dated (not in the future, not before the
     current status' date) and kept in the status history."""
     member = await find_member(ctx, change.member_id, ("input", "id"))
     current = MemberStatus(member.status)
-    last_reason = await tx.fetchval(
-        "SELECT reason FROM member_status_changes WHERE tenant_id = $1 AND member_id = $2"
-        " ORDER BY created_at DESC, id DESC LIMIT 1",
-        ctx.tenant_id,
-        member.id,
-    )
+    last_reason = await last_reason_of(tx, ctx, member.id)
     if not allowed(current, last_reason, change.to_status):
         raise errors.IllegalTransition(
             path=("input", "status"), from_status=current.value, to_status=change.to_status.value
@@ -82,20 +88,29 @@ async def change_status(tx: Transaction, ctx: TenantContext, change: StatusChang
     note = (change.note or "").strip() or None
     if note is not None and len(note) > 500:
         raise errors.InvalidText(path=("input", "note"), maximum=500)
+    reason = change.reason.value if change.reason else None
+    return await record_status(tx, ctx, member, change.to_status, change.effective_on, reason, note)
+
+
+async def record_status(
+    tx: Transaction,
+    ctx: TenantContext,
+    member: Member,
+    to_status: MemberStatus,
+    effective_on: date,
+    reason: str | None,
+    note: str | None = None,
+) -> Member:
+    """Move ``member`` (its row locked by the caller) to ``to_status``, in its
+    history and the audit log, without checking the move: the caller has."""
+    current = MemberStatus(member.status)
     await (
         within(ctx, Member)
-        .update(
-            {
-                Member.status: change.to_status.value,
-                Member.status_on: change.effective_on,
-                Member.updated_at: datetime.now(UTC),
-            }
-        )
+        .update({Member.status: to_status.value, Member.status_on: effective_on, Member.updated_at: datetime.now(UTC)})
         .where(Member.id == member.id)
     )
-    reason = change.reason.value if change.reason else None
     await within(ctx, MemberStatusChange).insert(
-        status_change_row(ctx, member.id, current, change.to_status, change.effective_on, reason, note)
+        status_change_row(ctx, member.id, current, to_status, effective_on, reason, note)
     )
     await audit.record_change(
         tx,
@@ -105,9 +120,9 @@ async def change_status(tx: Transaction, ctx: TenantContext, change: StatusChang
         member.id,
         number=member.number,
         from_status=current.value,
-        to_status=change.to_status.value,
-        effective_on=change.effective_on.isoformat(),
+        to_status=to_status.value,
+        effective_on=effective_on.isoformat(),
         **({"reason": reason} if reason else {}),
     )
-    member.status, member.status_on = change.to_status.value, change.effective_on
+    member.status, member.status_on = to_status.value, effective_on
     return member

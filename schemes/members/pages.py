@@ -52,7 +52,7 @@ query MemberFile($id: ID!, $country: String!) {
         id relationship firstNames lastName sex birthDate birthDateApproximate studying addedOn
         eligibility { eligible reason endsOn }
       }
-      statusHistory { fromStatus toStatus effectiveOn reason note changedBy changedAt }
+      statusHistory { fromStatus toStatus effectiveOn reason suspensionReason note changedBy changedAt }
     }
   }
 }
@@ -100,6 +100,7 @@ query MyCoverage {
       eligibility { eligible reason endsOn }
     }
   }
+  myStatement { due paid outstanding credit currency rights rightsChangeOn }
 }
 """
 
@@ -279,10 +280,10 @@ async def access_change(page: NamedDependency[Page], member_id: FromPath[str]) -
 @get("/me")
 async def my_coverage(page: NamedDependency[Page]) -> Response[str]:
     """A member's own page: their card number, scheme, status and household
-    with each one's rights today. The contributions will add their dues."""
+    with each one's rights today, and their dues with the rights they leave."""
     page.require(Permission.SELF_SERVICE)
     outcome = await page.execute(MY_COVERAGE)
-    return page.render("members/me.html", member=outcome.data["myMember"])
+    return page.render("members/me.html", member=outcome.data["myMember"], statement=outcome.data["myStatement"])
 
 
 MEMBER_FIELDS = (

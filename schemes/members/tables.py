@@ -45,6 +45,14 @@ class TerminationReason(StrEnum):
     """The same person as another member, merged into it (see ``merged_into_id``)."""
 
 
+class SuspensionReason(StrEnum):
+    """Why Socle itself suspended a member; a manager's suspension has no reason."""
+
+    UNPAID_DUES = "unpaid_dues"
+    """As many periods left unpaid past their grace as the scheme's rights
+    rule allows; lifted by Socle once they are paid."""
+
+
 class DocumentKind(StrEnum):
     """An identity document a person can show."""
 
@@ -184,7 +192,8 @@ class MemberStatusChange(TenantTable, tablename="member_status_changes"):
     to_status = Varchar(length=16)
     effective_on = Date()
     reason = Varchar(length=16, null=True, default=None)
-    """Why a membership ended (death, resignation, transfer, fraud, duplicate)."""
+    """Why a membership ended (a :class:`TerminationReason`), or why Socle
+    suspended it (a :class:`SuspensionReason`)."""
     merged_into_id = UUID(null=True, default=None)
     """For a duplicate: the member kept, who took over the household."""
     note = Text(null=True, default=None)

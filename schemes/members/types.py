@@ -23,6 +23,7 @@ from schemes.members.tables import (
     ContractKind,
     DocumentKind,
     MemberStatus,
+    SuspensionReason,
     TerminationReason,
 )
 from schemes.members.tables import Employment as EmploymentRow
@@ -40,6 +41,7 @@ from tenants.tables import columns
 
 strawberry.enum(MemberStatus, description="Where a member stands in the lifecycle.")
 strawberry.enum(TerminationReason, description="Why a membership ended.")
+strawberry.enum(SuspensionReason, description="Why Socle itself suspended a member.")
 strawberry.enum(DocumentKind, description="An identity document a person can show.")
 strawberry.enum(CheckDigit, description="How a membership number's check digits are computed.")
 strawberry.enum(ContractKind, description="How a member works for an employer.")
@@ -153,12 +155,22 @@ class Employment:
         )
 
 
+_SUSPENSION_REASONS = frozenset(reason.value for reason in SuspensionReason)
+
+
+def _termination_reason(reason: str | None) -> TerminationReason | None:
+    return None if reason is None or reason in _SUSPENSION_REASONS else TerminationReason(reason)
+
+
 @strawberry.type(description="One step of a member's lifecycle.")
 class MemberStatusChange:
     from_status: MemberStatus | None = strawberry.field(description="None for the enrolment itself.")
     to_status: MemberStatus
     effective_on: date
-    reason: TerminationReason | None
+    reason: TerminationReason | None = strawberry.field(description="Why the membership ended, for a termination.")
+    suspension_reason: SuspensionReason | None = strawberry.field(
+        description="Why Socle suspended the member (dues unpaid), for a suspension it made; none for a manager's."
+    )
     note: str | None
     changed_by: str = strawberry.field(description="Who made the change: a user's or an application's name.")
     changed_at: datetime
@@ -179,7 +191,8 @@ class MemberStatusChange:
             from_status=MemberStatus(row.from_status) if row.from_status else None,
             to_status=MemberStatus(row.to_status),
             effective_on=row.effective_on,
-            reason=TerminationReason(row.reason) if row.reason else None,
+            reason=_termination_reason(row.reason),
+            suspension_reason=SuspensionReason(row.reason) if row.reason in _SUSPENSION_REASONS else None,
             note=row.note,
             changed_by=row.changed_by_name,
             changed_at=row.created_at,

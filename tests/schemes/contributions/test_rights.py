@@ -29,7 +29,12 @@ MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
         # Unpaid on its due date: in grace for 30 days, suspended on the 31st.
         (CMU, [Unpaid("2026", date(2026, 1, 1))], date(2026, 1, 1), Standing(RightsStatus.IN_GRACE, date(2026, 2, 1))),
         (CMU, [Unpaid("2026", date(2026, 1, 1))], date(2026, 1, 31), Standing(RightsStatus.IN_GRACE, date(2026, 2, 1))),
-        (CMU, [Unpaid("2026", date(2026, 1, 1))], date(2026, 2, 1), Standing(RightsStatus.SUSPENDED, None)),
+        (
+            CMU,
+            [Unpaid("2026", date(2026, 1, 1))],
+            date(2026, 2, 1),
+            Standing(RightsStatus.SUSPENDED, None, date(2026, 2, 1)),
+        ),
         # The fee and the share of one period count as one unpaid period.
         (
             IPM,
@@ -47,8 +52,8 @@ MARCH, APRIL = date(2026, 3, 1), date(2026, 4, 1)
         (
             IPM,
             [Unpaid("2026-03", MARCH), Unpaid("2026-04", APRIL)],
-            date(2026, 4, 17),
-            Standing(RightsStatus.SUSPENDED, None),
+            date(2026, 4, 20),
+            Standing(RightsStatus.SUSPENDED, None, date(2026, 4, 17)),
         ),
     ],
 )

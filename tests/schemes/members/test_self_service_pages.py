@@ -5,7 +5,6 @@ another tenant's member a 404; closing the access signs the member out."""
 
 from __future__ import annotations
 
-import logging
 import re
 from html import unescape
 
@@ -14,33 +13,10 @@ import pytest
 
 from tenants.roles import Role
 from tests.factories import make_user
-from tests.jobs import jobs_done
-from tests.messages import last_code
-from tests.pages import HTML, Browser, post_form, sign_in
+from tests.pages import HTML, Browser, post_form, sign_in, sign_in_with_code, texts_of
 from tests.schemes.members.factories import household_with_phone, unique_phone
 
 pytestmark = pytest.mark.usefixtures("migrated")
-
-
-def _text(html: str, tag: str) -> list[str]:
-    return [
-        " ".join(unescape(re.sub(r"<[^>]+>", " ", part)).split())
-        for part in re.findall(rf"<{tag}[^>]*>(.*?)</{tag}>", html, re.S)
-    ]
-
-
-async def _sign_in_with_code(
-    browser: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, phone: str
-) -> httpx.Response:
-    """Ask for a code on the code's sign-in page, then send it; the last answer."""
-    caplog.set_level(logging.INFO)
-    await browser.get("/sign-in/code", headers=HTML)
-    asked = await post_form(browser, "/sign-in/code", {"step": "request", "phone": phone, "next": "/"})
-    assert asked.status_code == 200, asked.text
-    await jobs_done()
-    return await post_form(
-        browser, "/sign-in/code", {"step": "verify", "phone": phone, "code": last_code(caplog, phone), "next": "/"}
-    )
 
 
 async def test_a_member_whose_access_is_open_signs_in_by_code_and_sees_their_coverage(
@@ -61,15 +37,15 @@ async def test_a_member_whose_access_is_open_signs_in_by_code_and_sees_their_cov
     assert "Fermer l&#39;accès en ligne" in file.text
 
     own = browser.another()
-    signed_in = await _sign_in_with_code(own, caplog, phone)
+    signed_in = await sign_in_with_code(own, caplog, phone)
     assert (signed_in.status_code, signed_in.headers["location"]) == (303, "/")
     home = await own.get("/", headers=HTML)
     assert (home.status_code, home.headers["location"]) == (303, "/me")
     mine = await own.get("/me", headers=HTML)
     assert mine.status_code == 200
-    assert _text(mine.text, "h1") == ["Ma couverture santé"]
+    assert texts_of(mine.text, "h1") == ["Ma couverture santé"]
     assert re.search(r'<dd class="number">([^<]+)</dd>', mine.text).group(1) == member.number  # type: ignore[union-attr]
-    assert _text(mine.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0], "tr") == [
+    assert texts_of(mine.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0], "tr") == [
         "Ndiaye Aïssatou Conjoint vers 1985 Couvert",
         "Diop Binta Enfant 02/02/2015 Couvert jusqu'au 02/02/2036",
     ]
@@ -98,7 +74,7 @@ async def test_closing_the_access_signs_the_member_out(browser: Browser, caplog:
     await sign_in(browser, await make_user(tenant, Role.MANAGER))
     await post_form(browser, f"/members/{member_id}/access", {"action": "open"})
     own = browser.another()
-    await _sign_in_with_code(own, caplog, phone)
+    await sign_in_with_code(own, caplog, phone)
     assert (await own.get("/me", headers=HTML)).status_code == 200
 
     closed = await post_form(browser, f"/members/{member_id}/access", {"action": "close"})
