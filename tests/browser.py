@@ -48,6 +48,12 @@ def only_from(origin: str, elsewhere: list[str]):  # type: ignore[no-untyped-def
     return route
 
 
+def report_errors(page: Page, errors: list[str]) -> None:
+    """Collect in ``errors`` what the page's scripts throw and the errors its console logs."""
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if is_error(message.type, message.text) else None)
+
+
 async def sign_in_on(page: Page, email: str, password: str) -> None:
     """Fill and send the sign-in form ``page`` shows, as a person would."""
     await page.get_by_label("Adresse e-mail ou numéro de téléphone").fill(email)

@@ -1,5 +1,6 @@
 """Every domain's pages, in the order of the site's menu."""
 
+from schemes.contributions.pages import PAGES as CONTRIBUTION_PAGES
 from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
 from schemes.employers.pages import PAGES as EMPLOYER_PAGES
 from schemes.imports.pages import PAGES as IMPORT_PAGES
@@ -15,6 +16,7 @@ from tenants.web import PageSet
 PAGE_SETS: tuple[PageSet, ...] = (
     REGISTRY_PAGES,
     MEMBER_PAGES,
+    CONTRIBUTION_PAGES,
     DUPLICATE_PAGES,
     EMPLOYER_PAGES,
     IMPORT_PAGES,

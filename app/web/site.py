@@ -36,6 +36,7 @@ from app.storage_http import FORM_OVERHEAD
 from app.web.assets import StaticFiles
 from app.web.language import language_switch
 from tenants.context import ANONYMOUS, Viewer
+from tenants.formats import currency_sign, in_words, money, thousands
 from tenants.identity import sessions
 from tenants.identity.errors import InvalidRefreshToken
 from tenants.identity.http import (
@@ -51,7 +52,6 @@ from tenants.identity.http import (
     viewer_of_token,
 )
 from tenants.permissions import Permission
-from tenants.registry.currencies import MINOR_UNITS
 from tenants.tx import RequestTransaction, platform_tx
 from tenants.web import PAGE_POLICY, MenuItem, Page, PageError, PageSet, SignInNeeded, sign_in_path
 
@@ -83,6 +83,8 @@ def environment(page_sets: Sequence[PageSet]) -> jinja2.Environment:
         moment=moment,
         thousands=thousands,
         money=money,
+        in_words=in_words,
+        currency_sign=currency_sign,
         percent=percent,
         phone=phone,
         enum_option=enum_option,
@@ -113,26 +115,6 @@ def phone(value: str | None) -> str:
     except phonenumbers.NumberParseException:
         return value
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def thousands(value: int, locale: str) -> str:
-    """A count with its thousands apart, as each language writes them: ``20 000``, ``20,000``."""
-    grouped = f"{value:,}"
-    return grouped.replace(",", "\u202f") if locale == "fr" else grouped
-
-
-CURRENCY_SIGNS = {"XOF": "F CFA", "XAF": "F CFA"}
-"""How people write the currencies whose code they do not use."""
-
-
-def money(amount: int | None, currency: str, locale: str) -> str:
-    """An amount in the currency's minor unit, as its users write it: ``3 500 F CFA``."""
-    if amount is None:
-        return ""
-    digits = MINOR_UNITS.get(currency, 2)
-    whole = thousands(amount // 10**digits, locale)
-    cents = f"{',' if locale == 'fr' else '.'}{amount % 10**digits:0{digits}d}" if digits else ""
-    return f"{whole}{cents}\u00a0{CURRENCY_SIGNS.get(currency, currency)}"
 
 
 def percent(basis_points: int | None, locale: str) -> str:

@@ -17,8 +17,8 @@ from tests.browser import (
     PHONE,
     Weights,
     chromium,
-    is_error,
     only_from,
+    report_errors,
     shot,
     sign_in_on,
 )
@@ -44,10 +44,7 @@ async def test_a_manager_enrols_a_household_then_finds_it(origin: str) -> None:
         await desk.route("**/*", only_from(origin, elsewhere))
         meter.watch(desk)
         page = await desk.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "console", lambda message: errors.append(message.text) if is_error(message.type, message.text) else None
-        )
+        report_errors(page, errors)
 
         await page.goto(f"{origin}/members")
         assert page.url == f"{origin}/sign-in?next=/members"

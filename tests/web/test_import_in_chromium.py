@@ -8,7 +8,7 @@ import pytest
 
 from schemes.imports.files import csv_bytes
 from tenants.roles import Role
-from tests.browser import LATER_BUDGET, PHONE, Weights, chromium, is_error, only_from, shot, sign_in_on
+from tests.browser import LATER_BUDGET, PHONE, Weights, chromium, only_from, report_errors, shot, sign_in_on
 from tests.factories import PASSWORD, make_user
 from tests.schemes.imports.example import HEADER, artisan_row, importing_tenant, row
 
@@ -35,10 +35,7 @@ async def test_a_manager_imports_a_file_and_downloads_its_error_report(origin: s
         await desk.route("**/*", only_from(origin, elsewhere))
         meter.watch(desk)
         page = await desk.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "console", lambda message: errors.append(message.text) if is_error(message.type, message.text) else None
-        )
+        report_errors(page, errors)
         await page.goto(f"{origin}/imports")
         await sign_in_on(page, manager.email or "", PASSWORD)
         await page.wait_for_url(f"{origin}/imports")

@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from tenants.roles import Role
-from tests.browser import LATER_BUDGET, PHONE, Weights, chromium, is_error, only_from, shot, sign_in_on
+from tests.browser import LATER_BUDGET, PHONE, Weights, chromium, only_from, report_errors, shot, sign_in_on
 from tests.factories import PASSWORD, make_tenant, make_user
 from tests.jobs import jobs_done
 from tests.messages import last_code
@@ -46,10 +46,7 @@ async def test_a_member_signs_in_with_the_code_and_sees_their_household(
         await own.route("**/*", only_from(origin, elsewhere))
         meter.watch(own)
         page = await own.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "console", lambda message: errors.append(message.text) if is_error(message.type, message.text) else None
-        )
+        report_errors(page, errors)
         await page.goto(f"{origin}/")
         await page.get_by_role("link", name="Se connecter avec un code reçu par SMS").click()
         await page.get_by_label("Numéro de téléphone").fill(phone)
@@ -64,7 +61,7 @@ async def test_a_member_signs_in_with_the_code_and_sees_their_household(
         weight = await meter.take()
 
         assert await page.get_by_role("heading", level=1).inner_text() == "Ma couverture santé"
-        assert await page.locator("dd.number").inner_text() == member.number
+        assert await page.locator(".card dd.number").inner_text() == member.number
         household = [" ".join(row.split()) for row in await page.locator("tbody tr").all_inner_texts()]
         assert household == [
             "Ndiaye Aïssatou Conjoint vers 1985 Couvert",

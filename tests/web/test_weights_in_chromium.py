@@ -19,8 +19,8 @@ from tests.browser import (
     PHONE,
     Weights,
     chromium,
-    is_error,
     only_from,
+    report_errors,
     shot,
     sign_in_on,
 )
@@ -46,11 +46,7 @@ class Tour:
         await context.route("**/*", only_from(self.origin, self.elsewhere))
         self.meter.watch(context)
         page = await context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(str(error)))
-        page.on(
-            "console",
-            lambda message: self.errors.append(message.text) if is_error(message.type, message.text) else None,
-        )
+        report_errors(page, self.errors)
         await page.goto(f"{self.origin}/sign-in")
         self.weights[f"{who}: sign-in (first load)"] = await self.meter.take()
         await sign_in_on(page, who, PASSWORD)

@@ -1,5 +1,6 @@
 // Socle's pages work without this file; with it, a form's first wrong field
-// takes the focus, and parts marked data-refresh update in place.
+// takes the focus, parts marked data-refresh update in place, and buttons
+// marked data-print print the page (a receipt).
 (function () {
   "use strict";
   var invalid = document.querySelector("[aria-invalid=true]");
@@ -25,4 +26,7 @@
     }, every);
   }
   document.querySelectorAll("[data-refresh]").forEach(refresh);
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();
