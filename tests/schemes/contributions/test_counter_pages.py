@@ -201,6 +201,10 @@ async def test_a_reversal_needs_its_reason_and_gets_its_own_notice(
     original = await browser.get(receipt_path, headers=HTML)
     assert f'Ce paiement a été annulé : <a href="{notice_path}">{_receipt_number(2)}</a>' in original.text
     assert 'action="' + receipt_path + '/reverse"' not in original.text
+    # A second cashier's form, opened before the reversal, is refused with the reason why.
+    late = await post_form(browser, f"{receipt_path}/reverse", {"reason": "Doublon", "idempotencyKey": "d" * 32})
+    assert late.status_code == 400
+    assert f'<div class="alert" role="alert">Le paiement {_receipt_number(1)} est déjà annulé.</div>' in late.text
     assert await _payments(owner, counter["tenant"]) == [
         (_receipt_number(1), 5_500, "cash"),
         (_receipt_number(2), -5_500, "cash"),
