@@ -17,7 +17,7 @@ from app.storage import Storage, make_storage
 from tenants.identity.keys import KeyStore
 from tenants.identity.tokens import ACCESS_TOKEN_LIFETIME
 from tenants.relay import run_relay
-from workers import imports, messaging
+from workers import imports, messaging, receipts
 from workers.broker import install_broker
 from workers.messaging import Outbound
 
@@ -43,6 +43,7 @@ class Runtime:
         """A runtime not yet started."""
         storage = make_storage(settings, settings.secret())
         imports.configure(storage)
+        receipts.configure(storage)
         return cls(
             settings=settings,
             storage=storage,

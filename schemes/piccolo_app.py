@@ -4,7 +4,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from schemes.contributions.tables import ContributionCall, Payment, PaymentAllocation, ReceiptSequence
+from schemes.contributions.tables import ContributionCall, Payment, PaymentAllocation, PaymentReceipt, ReceiptSequence
 from schemes.documents.tables import Document
 from schemes.duplicates.tables import DuplicatePair
 from schemes.employers.tables import Employer
@@ -43,6 +43,7 @@ APP_CONFIG = AppConfig(
         ContributionCall,
         Payment,
         PaymentAllocation,
+        PaymentReceipt,
         ReceiptSequence,
     ],
     migration_dependencies=["tenants.piccolo_app"],

@@ -62,6 +62,11 @@ CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
     "page.REVERSED_BY": ("annulé par {receipt}", "reversed by {receipt}"),
     "page.PAYMENT_WAS_REVERSED": ("Ce paiement a été annulé :", "This payment was reversed:"),
     "page.PRINT_RECEIPT": ("Imprimer le reçu", "Print the receipt"),
+    "page.RECEIPT_PDF": ("Télécharger le reçu (PDF)", "Download the receipt (PDF)"),
+    "page.RECEIPT_PDF_COMING": (
+        "Le reçu PDF sera prêt dans quelques instants : rechargez la page.",
+        "The PDF receipt will be ready in a moment: reload the page.",
+    ),
     "page.BACK_TO_ACCOUNT": ("Retour au compte du membre", "Back to the member's account"),
     "page.REVERSE_PAYMENT": ("Annuler ce paiement", "Reverse this payment"),
     "page.REVERSE_REASON": ("Motif de l'annulation", "Reason for the reversal"),

@@ -1,12 +1,13 @@
 """Batch reads of contributions, for DataLoaders: calls and payments by id,
-what each payment settled, the reversal of each payment."""
+what each payment settled, the reversal of each payment, the receipt of
+each payment."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from uuid import UUID
 
-from schemes.contributions import ledger, reads
+from schemes.contributions import ledger, reads, receipts
 from schemes.contributions.reads import CallRow
 from schemes.contributions.tables import Payment
 from tenants.context import TenantContext, Viewer
@@ -56,4 +57,14 @@ async def reversals_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[UUID
         return [None] * len(ids)
     async with tenant_tx(context) as tx:
         found = await reads.reversed_ids(tx, context, list(ids))
+    return [found.get(i) for i in ids]
+
+
+async def receipt_keys_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[str | None]:
+    """Where each payment's PDF receipt is kept, None until it is filed."""
+    context = _reader(viewer)
+    if context is None:
+        return [None] * len(ids)
+    async with tenant_tx(context) as tx:
+        found = await receipts.receipt_keys(tx, context, list(ids))
     return [found.get(i) for i in ids]

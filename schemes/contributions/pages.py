@@ -49,7 +49,7 @@ query Receipt($id: ID!) {{
   viewer {{ tenant {{ name }} }}
   node(id: $id) {{
     ... on Payment {{
-      {PAYMENT_FIELDS} note createdAt
+      {PAYMENT_FIELDS} note createdAt receiptUrl
       member {{ id number firstNames lastName scheme {{ name }} }}
       allocations {{ amount call {{ kind period }} }}
       reverses {{ id receiptNumber }}

@@ -18,7 +18,7 @@ from uuid import UUID
 
 import asyncpg
 
-from schemes.contributions import calls, enforcement, errors, ledger
+from schemes.contributions import calls, enforcement, errors, ledger, receipts
 from schemes.contributions.ledger import Allocation, PayerKey
 from schemes.contributions.tables import Channel, Payment
 from schemes.members.tables import Member, MemberStatus
@@ -140,6 +140,7 @@ async def _insert(tx: Transaction, ctx: TenantContext, payment: Payment) -> None
     payment.receipt_sequence = sequence
     payment.receipt_number = number
     await within(ctx, Payment).insert(payment)
+    await tx.enqueue(receipts.RECEIPT_ACTOR, tenant_id=str(ctx.tenant_id), payment_id=str(payment.id))
 
 
 def _recorder(ctx: TenantContext) -> dict[str, object]:

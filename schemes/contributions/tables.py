@@ -125,3 +125,17 @@ class ReceiptSequence(TenantTable, tablename="receipt_sequences"):
     last_value = BigInt(default=0)
 
     receipt_sequences_tenant_id_year_key = Unique(["tenant_id", "year"])
+
+
+class PaymentReceipt(TenantTable, tablename="payment_receipts"):
+    """The PDF receipt of a payment (or the notice of a reversal), made by a
+    job once the payment is recorded and kept in object storage."""
+
+    payment_id = ForeignKey(Payment, on_delete=OnDelete.restrict, null=False, index=False)
+    storage_key = Varchar(length=200)
+    size = Integer()
+    sha256 = Varchar(length=64)
+    """The file's digest: a receipt shown later is the one made then."""
+    created_at = Timestamptz()
+
+    payment_receipts_tenant_id_payment_id_key = Unique(["tenant_id", "payment_id"])

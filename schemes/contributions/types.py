@@ -10,12 +10,13 @@ from uuid import UUID
 import strawberry
 from strawberry import relay
 
-from schemes.contributions import loaders
+from schemes.contributions import loaders, receipts
 from schemes.contributions.payments import Provider
 from schemes.contributions.reads import CallRow, CallTotals, Statement
 from schemes.contributions.rights import RightsStatus, Standing
 from schemes.contributions.tables import CallKind, Channel
 from schemes.contributions.tables import Payment as PaymentRow
+from schemes.documents.storage import DOCUMENT_STORE
 from schemes.members import loaders as member_loaders
 from schemes.members.types import Member
 from schemes.rules.model import Payer
@@ -150,6 +151,17 @@ class Payment(relay.Node):
     async def allocations(self, info: Info) -> list[PaymentAllocation]:
         found = await info.context.loaders.get(loaders.allocations_by_payment).load(self.id)
         return [PaymentAllocation(amount=Amount(amount), _call_id=call_id) for call_id, amount in found]
+
+    @field(
+        "A link to the payment's PDF receipt (a reversal's notice), valid five minutes; null until the job has "
+        "made it, moments after the payment."
+    )
+    async def receipt_url(self, info: Info) -> str | None:
+        key = await info.context.loaders.get(loaders.receipt_keys_by_payment).load(self.id)
+        if key is None:
+            return None
+        store = info.context.services.get(DOCUMENT_STORE)
+        return store.download_url(key, receipts.CONTENT_TYPE, receipts.DOWNLOAD_EXPIRES_IN)
 
     @field("The payment this one reverses.")
     async def reverses(self, info: Info) -> Payment | None:

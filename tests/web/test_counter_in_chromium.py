@@ -1,10 +1,15 @@
 """The counter in headless Chromium, as a cashier on a phone uses it: find
 the member, open their account, take a payment refused first (no amount)
-then taken, print the receipt; each page's weight held under the budget."""
+then taken, print the receipt and download its PDF; each page's weight
+held under the budget."""
 
 from __future__ import annotations
 
+import io
+from urllib.parse import urlsplit
+
 import pytest
+from pypdf import PdfReader
 
 from schemes.members import lifecycle
 from schemes.members.tables import MemberStatus
@@ -12,6 +17,7 @@ from tenants.roles import Role
 from tenants.tx import tenant_tx
 from tests.browser import LATER_BUDGET, PHONE, Weights, chromium, only_from, report_errors, shot, sign_in_on
 from tests.factories import PASSWORD, context, make_tenant, make_user
+from tests.jobs import jobs_done
 from tests.schemes.contributions.ledger_check import YEAR_2026, call_year
 from tests.schemes.members.factories import artisan, enrol, make_scheme
 
@@ -66,6 +72,17 @@ async def test_a_cashier_takes_a_payment_and_prints_its_receipt(origin: str) -> 
         await page.evaluate("window.print = () => { document.body.dataset.printed = 'yes'; }")
         await page.get_by_role("button", name="Imprimer le reçu").click()
         assert await page.evaluate("document.body.dataset.printed") == "yes"
+
+        # The PDF receipt, once its job has run; the link's host is the storage's (here Socle's own folder).
+        await jobs_done()
+        await page.reload()
+        link = await page.get_by_role("link", name="Télécharger le reçu (PDF)").get_attribute("href")
+        assert link
+        parts = urlsplit(link)
+        answer = await page.request.get(f"{origin}{parts.path}?{parts.query}")
+        assert (answer.status, answer.headers["content-type"]) == (200, "application/pdf")
+        number = (await page.get_by_role("heading", level=1).inner_text()).split()[-1]
+        assert PdfReader(io.BytesIO(await answer.body())).pages[0].extract_text().splitlines()[1] == f"Reçu {number}"
 
         await page.get_by_role("link", name="Retour au compte du membre").click()
         await page.wait_for_url(f"{origin}/members/*/contributions")
