@@ -109,7 +109,9 @@ class LocalStorage:
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".part")
+        # A part of its own per write: two writes of one key at once (a job
+        # delivered twice) each replace the file whole, never each other's part.
+        temporary = path.with_name(f"{path.name}.{os.urandom(8).hex()}.part")
         temporary.write_bytes(data)
         temporary.replace(path)
 

@@ -90,6 +90,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.memberByNumber": "members:read",
         "Query.myMember": "self:service",
         "Query.myStatement": "self:service",
+        "Query.myPayments": "self:service",
         "Query.memberCounts": "members:read",
         "Query.membershipNumbering": "tenant:manage",
         "Mutation.memberEnrol": "enrolment:write",

@@ -62,6 +62,8 @@ CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
     "page.REVERSED_BY": ("annulé par {receipt}", "reversed by {receipt}"),
     "page.PAYMENT_WAS_REVERSED": ("Ce paiement a été annulé :", "This payment was reversed:"),
     "page.PRINT_RECEIPT": ("Imprimer le reçu", "Print the receipt"),
+    "page.MY_PAYMENTS": ("Mes paiements", "My payments"),
+    "page.MY_RECEIPT_PDF": ("Reçu {receipt} (PDF)", "Receipt {receipt} (PDF)"),
     "page.RECEIPT_PDF": ("Télécharger le reçu (PDF)", "Download the receipt (PDF)"),
     "page.RECEIPT_PDF_COMING": (
         "Le reçu PDF sera prêt dans quelques instants : rechargez la page.",

@@ -190,27 +190,19 @@ class Query:
         self, info: Info, member: relay.GlobalID | None = None, first: int | None = None, after: str | None = None
     ) -> Connection[Payment]:
         member_id = (decode_id(member, "Member") or _NOTHING) if member else None
+        return await _payments_page(info, member_id, first, after)
 
-        async def rows(
-            tx: Transaction, ctx: TenantContext, *, after: tuple[datetime, UUID] | None, limit: int
-        ) -> list[PaymentRow]:
-            return await reads.list_payments(tx, ctx, member_id, after=after, limit=limit)
-
-        async def count(tx: Transaction, ctx: TenantContext) -> int:
-            query = within(ctx, PaymentRow).count()
-            counted: int = await (query.where(PaymentRow.member_id == member_id) if member_id else query)
-            return counted
-
-        return await tenant_page(
-            tenant_of(info),
-            first,
-            after,
-            (datetime, UUID),
-            rows=rows,
-            count=count,
-            node=Payment.of,
-            key=lambda row: (row.received_at, row.id),
-        )
+    @field(
+        "The payments and reversals of the member the caller is, signed in with their access online (role "
+        "`member`), the latest received first, each with its receipt; empty for anyone else. Requires "
+        "`self:service`; `first` is at most 100.",
+        permission=Permission.SELF_SERVICE,
+    )
+    async def my_payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:
+        context = tenant_of(info)
+        async with tenant_tx(context) as tx:
+            member = await _caller_member(tx, context)
+        return await _payments_page(info, member.id if member else _NOTHING, first, after)
 
     @field(
         "A member's account as payer: called, paid, left to pay, in credit. Null if the caller's tenant has no "
@@ -233,10 +225,42 @@ class Query:
     )
     async def my_statement(self, info: Info) -> ContributionStatement | None:
         context = tenant_of(info)
-        if context.principal.id is None:
-            return None
         async with tenant_tx(context) as tx:
-            return await _statement(tx, context, await access.member_of_user(tx, context, context.principal.id))
+            return await _statement(tx, context, await _caller_member(tx, context))
+
+
+async def _caller_member(tx: Transaction, context: TenantContext) -> Member | None:
+    """The member the caller is, signed in with their access online; None for anyone else."""
+    if context.principal.id is None:
+        return None
+    return await access.member_of_user(tx, context, context.principal.id)
+
+
+async def _payments_page(
+    info: Info, member_id: UUID | None, first: int | None, after: str | None
+) -> Connection[Payment]:
+    """A page of the tenant's payments, or of one member's, the latest received first."""
+
+    async def rows(
+        tx: Transaction, ctx: TenantContext, *, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[PaymentRow]:
+        return await reads.list_payments(tx, ctx, member_id, after=after, limit=limit)
+
+    async def count(tx: Transaction, ctx: TenantContext) -> int:
+        query = within(ctx, PaymentRow).count()
+        counted: int = await (query.where(PaymentRow.member_id == member_id) if member_id else query)
+        return counted
+
+    return await tenant_page(
+        tenant_of(info),
+        first,
+        after,
+        (datetime, UUID),
+        rows=rows,
+        count=count,
+        node=Payment.of,
+        key=lambda row: (row.received_at, row.id),
+    )
 
 
 async def _statement(tx: Transaction, context: TenantContext, member: Member | None) -> ContributionStatement | None:

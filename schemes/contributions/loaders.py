@@ -1,70 +1,125 @@
 """Batch reads of contributions, for DataLoaders: calls and payments by id,
 what each payment settled, the reversal of each payment, the receipt of
-each payment."""
+each payment.
+
+Staff with ``contributions:read`` read every payer's; a member signed in
+with their access online (``self:service``) reads only their own: their
+payments, and the calls they owe. Anyone else reads nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 from uuid import UUID
 
 from schemes.contributions import ledger, reads, receipts
 from schemes.contributions.reads import CallRow
 from schemes.contributions.tables import Payment
+from schemes.members import access
+from schemes.rules.model import Payer
 from tenants.context import TenantContext, Viewer
 from tenants.permissions import Permission
-from tenants.tx import tenant_tx
+from tenants.tx import Transaction, tenant_tx
 
 
-def _reader(viewer: Viewer) -> TenantContext | None:
+@dataclass(frozen=True)
+class _Reader:
+    """Whose contributions the viewer reads: everyone's, or one member's."""
+
+    context: TenantContext
+    own_member: UUID | None
+    """None: every payer's."""
+
+    def may_read_payment(self, payment: Payment) -> bool:
+        return self.own_member is None or payment.member_id == self.own_member
+
+    def may_read_call(self, row: CallRow) -> bool:
+        call = row.call
+        return self.own_member is None or (call.member_id == self.own_member and call.payer == Payer.MEMBER.value)
+
+
+async def _reader(tx: Transaction, viewer: Viewer) -> _Reader | None:
     context = viewer.tenant
-    return context if context is not None and context.allows(Permission.CONTRIBUTIONS_READ) else None
+    if context is None:
+        return None
+    if context.allows(Permission.CONTRIBUTIONS_READ):
+        return _Reader(context, None)
+    if context.allows(Permission.SELF_SERVICE) and context.principal.id is not None:
+        member = await access.member_of_user(tx, context, context.principal.id)
+        return _Reader(context, member.id) if member is not None else None
+    return None
+
+
+async def _own_payments(tx: Transaction, reader: _Reader, ids: Sequence[UUID]) -> list[UUID]:
+    """Those of ``ids`` that are payments the reader may read."""
+    if reader.own_member is None:
+        return list(ids)
+    return [row.id for row in await reads.payments_by_id(tx, reader.context, list(ids)) if reader.may_read_payment(row)]
+
+
+T = TypeVar("T")
+
+
+async def _read(
+    viewer: Viewer,
+    ids: Sequence[UUID],
+    nothing: Callable[[], T],
+    read: Callable[[Transaction, _Reader, list[UUID]], Awaitable[dict[UUID, T]]],
+) -> list[T]:
+    """One batch: what ``read`` finds for each of ``ids`` the viewer may
+    read, ``nothing()`` for the others, in one transaction."""
+    if viewer.tenant is None:
+        return [nothing() for _ in ids]
+    async with tenant_tx(viewer.tenant) as tx:
+        reader = await _reader(tx, viewer)
+        found = await read(tx, reader, list(ids)) if reader is not None else {}
+    return [found[i] if i in found else nothing() for i in ids]
 
 
 async def calls_by_id(viewer: Viewer, ids: Sequence[UUID]) -> list[CallRow | None]:
     """Calls by id, None for those the viewer may not read."""
-    context = _reader(viewer)
-    if context is None:
-        return [None] * len(ids)
-    async with tenant_tx(context) as tx:
-        by_id = {row.call.id: row for row in await reads.calls_by_id(tx, context, list(ids))}
-    return [by_id.get(i) for i in ids]
+
+    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, CallRow | None]:
+        rows = await reads.calls_by_id(tx, reader.context, wanted)
+        return {row.call.id: row for row in rows if reader.may_read_call(row)}
+
+    return await _read(viewer, ids, lambda: None, read)
 
 
 async def payments_by_id(viewer: Viewer, ids: Sequence[UUID]) -> list[Payment | None]:
     """Payments by id, None for those the viewer may not read."""
-    context = _reader(viewer)
-    if context is None:
-        return [None] * len(ids)
-    async with tenant_tx(context) as tx:
-        by_id = {row.id: row for row in await reads.payments_by_id(tx, context, list(ids))}
-    return [by_id.get(i) for i in ids]
+
+    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, Payment | None]:
+        rows = await reads.payments_by_id(tx, reader.context, wanted)
+        return {row.id: row for row in rows if reader.may_read_payment(row)}
+
+    return await _read(viewer, ids, lambda: None, read)
 
 
 async def allocations_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[list[tuple[UUID, int]]]:
     """What each payment settled: (call id, amount) pairs."""
-    context = _reader(viewer)
-    if context is None:
-        return [[] for _ in ids]
-    async with tenant_tx(context) as tx:
-        found = await ledger.allocations_of(tx, context, list(ids))
-    return [[(allocation.call_id, allocation.amount) for allocation in found.get(i, [])] for i in ids]
+
+    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, list[tuple[UUID, int]]]:
+        found = await ledger.allocations_of(tx, reader.context, await _own_payments(tx, reader, wanted))
+        return {i: [(allocation.call_id, allocation.amount) for allocation in rows] for i, rows in found.items()}
+
+    return await _read(viewer, ids, list, read)
 
 
 async def reversals_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[UUID | None]:
     """The id of each payment's reversal, None for a payment standing."""
-    context = _reader(viewer)
-    if context is None:
-        return [None] * len(ids)
-    async with tenant_tx(context) as tx:
-        found = await reads.reversed_ids(tx, context, list(ids))
-    return [found.get(i) for i in ids]
+
+    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, UUID | None]:
+        return dict(await reads.reversed_ids(tx, reader.context, await _own_payments(tx, reader, wanted)))
+
+    return await _read(viewer, ids, lambda: None, read)
 
 
 async def receipt_keys_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[str | None]:
     """Where each payment's PDF receipt is kept, None until it is filed."""
-    context = _reader(viewer)
-    if context is None:
-        return [None] * len(ids)
-    async with tenant_tx(context) as tx:
-        found = await receipts.receipt_keys(tx, context, list(ids))
-    return [found.get(i) for i in ids]
+
+    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, str | None]:
+        return dict(await receipts.receipt_keys(tx, reader.context, await _own_payments(tx, reader, wanted)))
+
+    return await _read(viewer, ids, lambda: None, read)

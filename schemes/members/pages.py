@@ -101,6 +101,9 @@ query MyCoverage {
     }
   }
   myStatement { due paid outstanding credit currency rights rightsChangeOn }
+  myPayments(first: 12) {
+    edges { node { receiptNumber amount currency channel receivedAt isReversal receiptUrl } }
+  }
 }
 """
 
@@ -280,10 +283,16 @@ async def access_change(page: NamedDependency[Page], member_id: FromPath[str]) -
 @get("/me")
 async def my_coverage(page: NamedDependency[Page]) -> Response[str]:
     """A member's own page: their card number, scheme, status and household
-    with each one's rights today, and their dues with the rights they leave."""
+    with each one's rights today, their dues with the rights they leave, and
+    their latest payments with their receipts."""
     page.require(Permission.SELF_SERVICE)
     outcome = await page.execute(MY_COVERAGE)
-    return page.render("members/me.html", member=outcome.data["myMember"], statement=outcome.data["myStatement"])
+    return page.render(
+        "members/me.html",
+        member=outcome.data["myMember"],
+        statement=outcome.data["myStatement"],
+        payments=[edge["node"] for edge in outcome.data["myPayments"]["edges"]],
+    )
 
 
 MEMBER_FIELDS = (

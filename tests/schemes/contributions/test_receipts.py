@@ -1,7 +1,8 @@
 """PDF receipts: a payment recorded gets its receipt from a job, in French,
 with the amount in figures and in words and the periods it settles; a
 reversal gets its notice; the job run twice at once files one receipt
-whose bytes match its digest; another tenant, a role without
+whose bytes match its digest; the member reads and downloads their own
+receipts, never a neighbour's; another tenant, a role without
 `contributions:read` and the database's policies alone see none."""
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from tenants.registry.tables import Tenant
 from tenants.roles import Role
 from tenants.tx import tenant_tx
 from tests.factories import context, make_tenant
-from tests.graphql_client import graphql, token_for
+from tests.graphql_client import code_token, graphql, token_for
 from tests.jobs import jobs_done
+from tests.pages import HTML, Browser, sign_in_with_code, texts_of
 from tests.schemes.contributions.ledger_check import call_year, gid
-from tests.schemes.members.factories import artisan, enrol, make_scheme
+from tests.schemes.members.factories import artisan, enrol, make_scheme, unique_phone
 from workers.receipts import render
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -54,7 +56,7 @@ async def _paid(client: httpx.AsyncClient, amount: int = 5_500) -> dict[str, Any
     tenant = await make_tenant()
     ctx = await context(tenant)
     scheme = await make_scheme(ctx)
-    member = await enrol(ctx, artisan(scheme))
+    member = await enrol(ctx, artisan(scheme, phone=unique_phone()))
     await call_year(ctx, scheme.id)
     token = await token_for(client, tenant, Role.MANAGER)
     given = {
@@ -190,3 +192,56 @@ async def test_another_tenant_sees_no_receipt(client: httpx.AsyncClient, owner: 
                 paid["tenant"].id,
                 payment_id,
             )
+
+
+MY_PAYMENTS = """
+{ myPayments { totalCount edges { node {
+  receiptNumber amount receivedAt receiptUrl allocations { amount call { period } }
+} } } }
+"""
+OPEN = "mutation ($member: ID!) { memberAccessOpen(input: {member: $member}) { __typename } }"
+
+
+async def test_a_member_reads_and_downloads_their_own_receipts_only(
+    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, browser: Browser
+) -> None:
+    paid = await _paid(client)
+    member = paid["member"]
+    neighbour = await enrol(paid["ctx"], artisan(await make_scheme(paid["ctx"]), phone=unique_phone()))
+    given = {
+        "member": gid("Member", neighbour.id),
+        "amount": 3_500,
+        "currency": "XOF",
+        "channel": "CASH",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    theirs = (await graphql(client, RECORD, token=paid["token"], input=given))["data"]["paymentRecord"]["payment"]
+    await jobs_done()
+    opened = await graphql(client, OPEN, token=paid["token"], member=gid("Member", member.id))
+    assert opened["data"] == {"memberAccessOpen": {"__typename": "Member"}}
+    token = await code_token(client, caplog, member.phone)
+    assert token is not None
+
+    mine = (await graphql(client, MY_PAYMENTS, token=token))["data"]["myPayments"]
+    assert mine["totalCount"] == 1
+    (node,) = [edge["node"] for edge in mine["edges"]]
+    assert (node["receiptNumber"], node["amount"]) == (paid["payment"]["receiptNumber"], 5_500)
+    assert node["allocations"] == [
+        {"amount": 2_000, "call": {"period": "2026"}},
+        {"amount": 3_500, "call": {"period": "2026"}},
+    ]
+    answer = await _download(client, node["receiptUrl"])
+    assert _text(answer.content)[1] == f"Reçu {paid['payment']['receiptNumber']}"
+    # Another member's payment, in the same mutual, is not theirs to read.
+    assert (await graphql(client, RECEIPT_URL, token=token, id=theirs["id"]))["data"] == {"node": None}
+    own = (await graphql(client, RECEIPT_URL, token=token, id=paid["payment"]["id"]))["data"]["node"]
+    assert own["receiptNumber"] == paid["payment"]["receiptNumber"]
+    # Staff have no payments of their own.
+    refused = await graphql(client, MY_PAYMENTS, token=paid["token"])
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    await sign_in_with_code(browser, caplog, member.phone)
+    page = await browser.get("/me", headers=HTML)
+    receipt_number = paid["payment"]["receiptNumber"]
+    day = f"{datetime.fromisoformat(node['receivedAt']):%d/%m/%Y}"
+    assert texts_of(page.text, "td")[:3] == [day, "5 500 F CFA", f"Reçu {receipt_number} (PDF)"]
