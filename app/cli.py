@@ -56,6 +56,12 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 
 @asynccontextmanager
 async def _application_database(settings: Settings) -> AsyncIterator[None]:
+    from tenants import outbox as jobs
+    from workers.actors import ACTORS
+
+    # A command sends no job itself: what it writes in the outbox (a payment's
+    # receipt) is sent by the relay of the serving processes.
+    jobs.hold(actor.actor_name for actor in ACTORS)
     urls = await asyncio.to_thread(db.database_urls, settings)
     await db.check_server(urls.app, application_role=True)
     db.connect(urls.app, settings)

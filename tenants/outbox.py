@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from dramatiq import Message
 from dramatiq.errors import BrokerConnectionError
 
 _declared: set[str] = set()
+_held = False
 
 
 class UnknownActor(LookupError):
@@ -34,6 +36,20 @@ def declare(actor_name: str) -> None:
     """Record that jobs may be sent to ``actor_name`` (done for every actor
     when a broker is installed)."""
     _declared.add(actor_name)
+
+
+def hold(actor_names: Iterable[str]) -> None:
+    """For a process with no broker of its own (a command line tool): accept
+    jobs for ``actor_names`` and leave them in the outbox, where the relay of
+    a serving process finds and sends them."""
+    global _held
+    _held = True
+    _declared.update(actor_names)
+
+
+def held() -> bool:
+    """Whether this process leaves its jobs to the relay (see :func:`hold`)."""
+    return _held
 
 
 def check_declared(actor_name: str) -> None:

@@ -391,6 +391,8 @@ async def _relay_committed(scope: _Scope, jobs: list[outbox.Job]) -> None:
     recognise (:mod:`tenants.deliveries`): the price of at-least-once, rather
     than a committed change reported as failed.
     """
+    if outbox.held():
+        return
     sent: list[UUID] = []
     for job in jobs:
         try:

@@ -161,6 +161,40 @@ async def test_job_committed_by_a_dead_process_is_relayed_once(
     assert await _outbox(owner, mutual.tenant_id) == []
 
 
+HELD_BY_A_COMMAND = textwrap.dedent(
+    """
+    import asyncio, sys, uuid
+    from app.cli import _application_database
+    from app.settings import get_settings
+    from tenants.registry import service
+    from tenants.context import SYSTEM
+    from tenants.tx import platform_tx, tenant_tx
+
+    async def main():
+        async with _application_database(get_settings()):
+            async with platform_tx() as tx:
+                ctx = await service.context_for(tx, SYSTEM, uuid.UUID(sys.argv[1]))
+            async with tenant_tx(ctx) as tx:
+                await tx.enqueue("contributions.file_receipt", tenant_id=sys.argv[1], payment_id=sys.argv[1])
+
+    asyncio.run(main())
+    """
+)
+
+
+async def test_a_command_leaves_its_jobs_to_the_relay(
+    settings: Settings, mutual: TenantContext, owner: asyncpg.Connection
+) -> None:
+    """A command line process (the demo recording a payment) has no worker:
+    its jobs wait in the outbox for a serving process's relay."""
+    result = await asyncio.to_thread(_socle_script, settings, HELD_BY_A_COMMAND, str(mutual.tenant_id))
+    assert result.returncode == 0, result.stderr
+    try:
+        assert await _outbox(owner, mutual.tenant_id) == ["contributions.file_receipt"]
+    finally:
+        await owner.execute("DELETE FROM outbox WHERE tenant_id = $1", mutual.tenant_id)
+
+
 async def test_an_unknown_actor_is_refused_before_commit(
     stub_broker: tuple[StubBroker, Recorder], mutual: TenantContext, owner: asyncpg.Connection
 ) -> None:
@@ -288,6 +322,11 @@ async def test_a_committed_change_stands_when_its_sent_jobs_cannot_be_deleted(
 
 
 def _socle(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    return _socle_script(settings, "from app.cli import main; main()", *args)
+
+
+def _socle_script(settings: Settings, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a Python process configured as Socle's commands are."""
     assert settings.database_url
     env = {
         **os.environ,
@@ -297,7 +336,7 @@ def _socle(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
         "SOCLE_DATA_DIR": str(settings.data_dir),
         "SOCLE_LOG_LEVEL": "ERROR",
     }
-    command = [sys.executable, "-c", "from app.cli import main; main()", *args]
+    command = [sys.executable, "-c", script, *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 
 
