@@ -1,23 +1,20 @@
 """The demo's contributions: the periods under way called in every demo
 tenant, members' rights applied as the daily jobs do, and the demo member's
-registration fee and first share paid in cash at the counter. Running it
-again changes nothing."""
+dues called so far paid in cash at the counter. Running it again changes
+nothing."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemes.contributions import payments
-from schemes.contributions.tables import Channel
+from schemes.contributions import payments, reads
+from schemes.contributions.tables import Channel, Payment
 from schemes.members.tables import Member
 from tenants.context import TenantContext
 from tenants.registry.tables import Tenant
 from tenants.scoping import within
 from tenants.tx import tenant_tx
 from workers import contributions as daily
-
-COUNTER_PAYMENT = 2_000 + 3_500
-"""The artisans' mutual's registration fee and a person's yearly share (FCFA)."""
 
 
 async def load_demo_contributions(tenants: list[Tenant], member_ctx: TenantContext, phone: str | None) -> None:
@@ -31,12 +28,15 @@ async def load_demo_contributions(tenants: list[Tenant], member_ctx: TenantConte
         member = await within(member_ctx, Member).objects().where(Member.phone == phone).first()
         if member is None:
             return
+        owed = (await reads.member_statement(tx, member_ctx, member.id)).outstanding
+        if owed <= 0 or await within(member_ctx, Payment).exists().where(Payment.member_id == member.id):
+            return
         data = payments.NewPayment(
             member_id=member.id,
-            amount=COUNTER_PAYMENT,
+            amount=owed,
             currency=member_ctx.currency,
             channel=Channel.CASH,
             idempotency_key=f"demo-counter-{member.id}",
-            note="Adhésion et première cotisation, payées au guichet",
+            note="Cotisations dues, payées au guichet",
         )
         await payments.record_payment(tx, member_ctx, data, datetime.now(UTC))
