@@ -27,6 +27,10 @@ CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
         "Il règle d'abord les appels les plus anciens ; le surplus reste en avance.",
         "It settles the oldest calls first; anything more is kept as paid in advance.",
     ),
+    "page.PAYMENT_AMOUNT_DIGITS": (
+        "Indiquez le montant reçu en chiffres, par exemple 3 500.",
+        "Give the amount received in figures, for example 3,500.",
+    ),
     "page.PAYMENT_CHANNEL": ("Moyen de paiement", "Paid by"),
     "page.PAYMENT_PROVIDER": ("Opérateur (mobile money)", "Operator (mobile money)"),
     "page.PAYMENT_REFERENCE": ("Référence de la transaction", "Transaction reference"),

@@ -133,6 +133,8 @@ async def take_payment(page: NamedDependency[Page], member_id: FromPath[str]) ->
     if outcome.refusal["code"] == "PAYER_NOT_FOUND":
         raise not_found()
     errors = outcome.errors_within(RECORD_FIELDS)
+    if outcome.refusal["code"] == "INVALID_VALUE" and "amount" in errors:
+        errors["amount"] = page.t("page.PAYMENT_AMOUNT_DIGITS")
     return await _account(page, member_id, status_code=400, form=form, errors=errors)
 
 

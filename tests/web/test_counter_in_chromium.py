@@ -57,7 +57,10 @@ async def test_a_cashier_takes_a_payment_and_prints_its_receipt(origin: str) -> 
         await page.get_by_role("button", name="Encaisser et éditer le reçu").click()
         await page.wait_for_load_state()
         assert await page.evaluate("document.activeElement.id") == "f-amount"
-        assert await page.locator("#f-amount-error").inner_text() == "Cette valeur n'est pas valide."
+        assert (
+            await page.locator("#f-amount-error").inner_text()
+            == "Indiquez le montant reçu en chiffres, par exemple 3 500."
+        )
         weights["payment refused"] = await meter.take()
 
         await page.get_by_label("Montant reçu (F CFA)").fill("5 500")

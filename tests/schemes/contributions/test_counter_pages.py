@@ -137,7 +137,7 @@ async def test_the_receipt_speaks_english_on_request(browser: httpx.AsyncClient,
 @pytest.mark.parametrize(
     ("form", "field", "message"),
     [
-        ({"amount": "cinq mille"}, "amount", "Cette valeur n'est pas valide."),
+        ({"amount": "cinq mille"}, "amount", "Indiquez le montant reçu en chiffres, par exemple 3 500."),
         ({"amount": "0"}, "amount", "Le montant doit être un nombre entier positif de l'unité de la devise, et non 0."),
         (
             {"amount": "2000", "channel": "MOBILE_MONEY", "provider": "WAVE"},
