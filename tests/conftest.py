@@ -223,7 +223,11 @@ async def quiet_client(settings: Settings, migrated: None) -> AsyncIterator[http
 
 
 @pytest.fixture
-async def browser(settings: Settings) -> AsyncIterator[Browser]:
+async def browser(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[Browser]:
     """A browser of the app without JavaScript, for the pages' tests (see :mod:`tests.pages`)."""
+    if "client" in request.fixturenames:
+        # Two apps at once run two job workers; dramatiq stops one event-loop
+        # thread, the other outlives the session and the run never ends.
+        raise pytest.UsageError("use browser.another() as the API client, not the client fixture")
     async with browser_of(settings) as client:
         yield client

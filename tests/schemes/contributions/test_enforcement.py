@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from schemes.contributions import enforcement, payments
@@ -217,60 +216,62 @@ OPEN = "mutation ($member: ID!) { memberAccessOpen(input: {member: $member}) { _
 
 
 async def test_the_history_names_the_reason_and_the_member_reads_their_account(
-    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, browser: Browser
+    caplog: pytest.LogCaptureFixture, browser: Browser
 ) -> None:
-    phone = unique_phone()
-    tenant = await make_tenant()
-    ctx = await context(tenant)
-    scheme = await make_scheme(ctx)
-    member = await _active(ctx, scheme, phone)
-    await call_year(ctx, scheme.id)
-    await enforcement.apply_tenant(ctx, FEBRUARY_1)
-    manager = await token_for(client, tenant, Role.MANAGER)
+    # One app: a second one at once would run a second job worker.
+    async with browser.another() as client:
+        phone = unique_phone()
+        tenant = await make_tenant()
+        ctx = await context(tenant)
+        scheme = await make_scheme(ctx)
+        member = await _active(ctx, scheme, phone)
+        await call_year(ctx, scheme.id)
+        await enforcement.apply_tenant(ctx, FEBRUARY_1)
+        manager = await token_for(client, tenant, Role.MANAGER)
 
-    history = await graphql(client, HISTORY, token=manager, id=gid("Member", member.id))
-    assert history["data"]["member"] == {
-        "status": "SUSPENDED",
-        "statusHistory": [
-            {"toStatus": "PENDING", "reason": None, "suspensionReason": None, "changedBy": "socle"},
-            {"toStatus": "ACTIVE", "reason": None, "suspensionReason": None, "changedBy": "socle"},
-            {"toStatus": "SUSPENDED", "reason": None, "suspensionReason": "UNPAID_DUES", "changedBy": "socle"},
-        ],
-    }
-    assert (await graphql(client, OPEN, token=manager, member=gid("Member", member.id)))["data"] == {
-        "memberAccessOpen": {"__typename": "Member"}
-    }
-    token = await code_token(client, caplog, phone)
-    assert token is not None
-    mine = await graphql(client, MY_STATEMENT, token=token)
-    assert mine == {
-        "data": {
-            "myStatement": {
-                "due": YEAR_DUE,
-                "paid": 0,
-                "outstanding": YEAR_DUE,
-                "credit": 0,
-                "balance": YEAR_DUE,
-                "currency": "XOF",
-                "rights": "SUSPENDED",
-                "rightsChangeOn": None,
+        history = await graphql(client, HISTORY, token=manager, id=gid("Member", member.id))
+        assert history["data"]["member"] == {
+            "status": "SUSPENDED",
+            "statusHistory": [
+                {"toStatus": "PENDING", "reason": None, "suspensionReason": None, "changedBy": "socle"},
+                {"toStatus": "ACTIVE", "reason": None, "suspensionReason": None, "changedBy": "socle"},
+                {"toStatus": "SUSPENDED", "reason": None, "suspensionReason": "UNPAID_DUES", "changedBy": "socle"},
+            ],
+        }
+        assert (await graphql(client, OPEN, token=manager, member=gid("Member", member.id)))["data"] == {
+            "memberAccessOpen": {"__typename": "Member"}
+        }
+        token = await code_token(client, caplog, phone)
+        assert token is not None
+        mine = await graphql(client, MY_STATEMENT, token=token)
+        assert mine == {
+            "data": {
+                "myStatement": {
+                    "due": YEAR_DUE,
+                    "paid": 0,
+                    "outstanding": YEAR_DUE,
+                    "credit": 0,
+                    "balance": YEAR_DUE,
+                    "currency": "XOF",
+                    "rights": "SUSPENDED",
+                    "rightsChangeOn": None,
+                }
             }
         }
-    }
-    # Staff have no account of their own to read.
-    refused = await graphql(client, MY_STATEMENT, token=manager)
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        # Staff have no account of their own to read.
+        refused = await graphql(client, MY_STATEMENT, token=manager)
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
-    await sign_in_with_code(browser, caplog, phone)
-    page = await browser.get("/me", headers=HTML)
-    assert page.status_code == 200
-    assert texts_of(page.text, "dd")[-4:] == [
-        "Suspendus",
-        "5 500 F CFA",
-        "0 F CFA",
-        "5 500 F CFA",
-    ]
-    assert (
-        '<p role="status">Vos droits sont suspendus : ils reprennent dès que vos cotisations en retard sont payées.</p>'
-        in page.text
-    )
+        await sign_in_with_code(browser, caplog, phone)
+        page = await browser.get("/me", headers=HTML)
+        assert page.status_code == 200
+        assert texts_of(page.text, "dd")[-4:] == [
+            "Suspendus",
+            "5 500 F CFA",
+            "0 F CFA",
+            "5 500 F CFA",
+        ]
+        assert (
+            '<p role="status">Vos droits sont suspendus : ils reprennent dès que vos cotisations en retard sont payées.</p>'
+            in page.text
+        )

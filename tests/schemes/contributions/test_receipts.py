@@ -203,45 +203,47 @@ OPEN = "mutation ($member: ID!) { memberAccessOpen(input: {member: $member}) { _
 
 
 async def test_a_member_reads_and_downloads_their_own_receipts_only(
-    client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture, browser: Browser
+    caplog: pytest.LogCaptureFixture, browser: Browser
 ) -> None:
-    paid = await _paid(client)
-    member = paid["member"]
-    neighbour = await enrol(paid["ctx"], artisan(await make_scheme(paid["ctx"]), phone=unique_phone()))
-    given = {
-        "member": gid("Member", neighbour.id),
-        "amount": 3_500,
-        "currency": "XOF",
-        "channel": "CASH",
-        "idempotencyKey": str(uuid.uuid4()),
-    }
-    theirs = (await graphql(client, RECORD, token=paid["token"], input=given))["data"]["paymentRecord"]["payment"]
-    await jobs_done()
-    opened = await graphql(client, OPEN, token=paid["token"], member=gid("Member", member.id))
-    assert opened["data"] == {"memberAccessOpen": {"__typename": "Member"}}
-    token = await code_token(client, caplog, member.phone)
-    assert token is not None
+    # One app: a second one at once would run a second job worker.
+    async with browser.another() as client:
+        paid = await _paid(client)
+        member = paid["member"]
+        neighbour = await enrol(paid["ctx"], artisan(await make_scheme(paid["ctx"]), phone=unique_phone()))
+        given = {
+            "member": gid("Member", neighbour.id),
+            "amount": 3_500,
+            "currency": "XOF",
+            "channel": "CASH",
+            "idempotencyKey": str(uuid.uuid4()),
+        }
+        theirs = (await graphql(client, RECORD, token=paid["token"], input=given))["data"]["paymentRecord"]["payment"]
+        await jobs_done()
+        opened = await graphql(client, OPEN, token=paid["token"], member=gid("Member", member.id))
+        assert opened["data"] == {"memberAccessOpen": {"__typename": "Member"}}
+        token = await code_token(client, caplog, member.phone)
+        assert token is not None
 
-    mine = (await graphql(client, MY_PAYMENTS, token=token))["data"]["myPayments"]
-    assert mine["totalCount"] == 1
-    (node,) = [edge["node"] for edge in mine["edges"]]
-    assert (node["receiptNumber"], node["amount"]) == (paid["payment"]["receiptNumber"], 5_500)
-    assert node["allocations"] == [
-        {"amount": 2_000, "call": {"period": "2026"}},
-        {"amount": 3_500, "call": {"period": "2026"}},
-    ]
-    answer = await _download(client, node["receiptUrl"])
-    assert _text(answer.content)[1] == f"Reçu {paid['payment']['receiptNumber']}"
-    # Another member's payment, in the same mutual, is not theirs to read.
-    assert (await graphql(client, RECEIPT_URL, token=token, id=theirs["id"]))["data"] == {"node": None}
-    own = (await graphql(client, RECEIPT_URL, token=token, id=paid["payment"]["id"]))["data"]["node"]
-    assert own["receiptNumber"] == paid["payment"]["receiptNumber"]
-    # Staff have no payments of their own.
-    refused = await graphql(client, MY_PAYMENTS, token=paid["token"])
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        mine = (await graphql(client, MY_PAYMENTS, token=token))["data"]["myPayments"]
+        assert mine["totalCount"] == 1
+        (node,) = [edge["node"] for edge in mine["edges"]]
+        assert (node["receiptNumber"], node["amount"]) == (paid["payment"]["receiptNumber"], 5_500)
+        assert node["allocations"] == [
+            {"amount": 2_000, "call": {"period": "2026"}},
+            {"amount": 3_500, "call": {"period": "2026"}},
+        ]
+        answer = await _download(client, node["receiptUrl"])
+        assert _text(answer.content)[1] == f"Reçu {paid['payment']['receiptNumber']}"
+        # Another member's payment, in the same mutual, is not theirs to read.
+        assert (await graphql(client, RECEIPT_URL, token=token, id=theirs["id"]))["data"] == {"node": None}
+        own = (await graphql(client, RECEIPT_URL, token=token, id=paid["payment"]["id"]))["data"]["node"]
+        assert own["receiptNumber"] == paid["payment"]["receiptNumber"]
+        # Staff have no payments of their own.
+        refused = await graphql(client, MY_PAYMENTS, token=paid["token"])
+        assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
-    await sign_in_with_code(browser, caplog, member.phone)
-    page = await browser.get("/me", headers=HTML)
-    receipt_number = paid["payment"]["receiptNumber"]
-    day = f"{datetime.fromisoformat(node['receivedAt']):%d/%m/%Y}"
-    assert texts_of(page.text, "td")[:3] == [day, "5 500 F CFA", f"Reçu {receipt_number} (PDF)"]
+        await sign_in_with_code(browser, caplog, member.phone)
+        page = await browser.get("/me", headers=HTML)
+        receipt_number = paid["payment"]["receiptNumber"]
+        day = f"{datetime.fromisoformat(node['receivedAt']):%d/%m/%Y}"
+        assert texts_of(page.text, "td")[:3] == [day, "5 500 F CFA", f"Reçu {receipt_number} (PDF)"]
