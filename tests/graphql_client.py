@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -118,3 +119,13 @@ async def code_token(client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
     body = await graphql(client, WITH_CODE, phone=phone, code=code)
     token: str | None = (body["data"]["sessionCreateWithCode"] or {}).get("accessToken")
     return token
+
+
+async def fetch_link(client: httpx.AsyncClient, url: str) -> httpx.Response:
+    """GET a storage link: through the app under test for the local folder's
+    route (``http://localhost…``), over the network for S3."""
+    if url.startswith("http://localhost"):
+        parts = urlsplit(url)
+        return await client.get(f"{parts.path}?{parts.query}")
+    async with httpx.AsyncClient() as outside:
+        return await outside.get(url)

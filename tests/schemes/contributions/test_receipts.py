@@ -13,7 +13,6 @@ import io
 import uuid
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -27,7 +26,7 @@ from tenants.registry.tables import Tenant
 from tenants.roles import Role
 from tenants.tx import tenant_tx
 from tests.factories import context, make_tenant
-from tests.graphql_client import code_token, graphql, token_for
+from tests.graphql_client import code_token, fetch_link, graphql, token_for
 from tests.jobs import jobs_done
 from tests.pages import HTML, Browser, sign_in_with_code, texts_of
 from tests.schemes.contributions.ledger_check import call_year, gid
@@ -71,15 +70,6 @@ async def _paid(client: httpx.AsyncClient, amount: int = 5_500) -> dict[str, Any
     return {"tenant": tenant, "ctx": ctx, "member": member, "token": token, "payment": payment}
 
 
-async def _download(client: httpx.AsyncClient, url: str) -> httpx.Response:
-    if url.startswith("http://localhost"):
-        # The local folder's route is served by the app under test.
-        parts = urlsplit(url)
-        return await client.get(f"{parts.path}?{parts.query}")
-    async with httpx.AsyncClient() as outside:
-        return await outside.get(url)
-
-
 def _moment(value: str) -> str:
     """An API timestamp as the receipt prints it."""
     return f"{datetime.fromisoformat(value):%d/%m/%Y %H:%M} UTC"
@@ -94,7 +84,7 @@ async def test_a_payment_gets_its_receipt_in_french(client: httpx.AsyncClient, o
     payment, member = paid["payment"], paid["member"]
     seen = (await graphql(client, RECEIPT_URL, token=paid["token"], id=payment["id"]))["data"]["node"]
     assert seen["receiptUrl"]
-    answer = await _download(client, seen["receiptUrl"])
+    answer = await fetch_link(client, seen["receiptUrl"])
     assert (answer.status_code, answer.headers["content-type"]) == (200, "application/pdf")
     assert _text(answer.content) == [
         paid["tenant"].name,
@@ -136,7 +126,7 @@ async def test_a_reversal_gets_its_notice(client: httpx.AsyncClient) -> None:
     reversal = (await graphql(client, REVERSE, token=paid["token"], input=given))["data"]["paymentReverse"]["payment"]
     await jobs_done()
     seen = (await graphql(client, RECEIPT_URL, token=paid["token"], id=reversal["id"]))["data"]["node"]
-    lines = _text((await _download(client, seen["receiptUrl"])).content)
+    lines = _text((await fetch_link(client, seen["receiptUrl"])).content)
     assert lines[1] == f"Avis d'annulation {reversal['receiptNumber']}"
     assert lines[9] == "-5 500 F CFA"
     assert [lines[12], lines[13]] == ["Annule le reçu", paid["payment"]["receiptNumber"]]
@@ -232,7 +222,7 @@ async def test_a_member_reads_and_downloads_their_own_receipts_only(
             {"amount": 2_000, "call": {"period": "2026"}},
             {"amount": 3_500, "call": {"period": "2026"}},
         ]
-        answer = await _download(client, node["receiptUrl"])
+        answer = await fetch_link(client, node["receiptUrl"])
         assert _text(answer.content)[1] == f"Reçu {paid['payment']['receiptNumber']}"
         # Another member's payment, in the same mutual, is not theirs to read.
         assert (await graphql(client, RECEIPT_URL, token=token, id=theirs["id"]))["data"] == {"node": None}

@@ -26,7 +26,7 @@ from tenants.registry.tables import Tenant
 from tenants.roles import Role, TenantKind, role_fits_tenant
 from tenants.tx import tenant_tx
 from tests.factories import context, fresh_country, make_tenant
-from tests.graphql_client import graphql, token_for
+from tests.graphql_client import fetch_link, graphql, token_for
 from tests.partner_tokens import partner_token
 from tests.schemes.documents.conftest import BUCKET, make_member, png
 
@@ -91,14 +91,6 @@ async def _send(client: httpx.AsyncClient, upload: dict[str, Any], data: bytes, 
         return await outside.post(url, data=dict(fields), files=files)
 
 
-async def _fetch(client: httpx.AsyncClient, url: str) -> httpx.Response:
-    if url.startswith("http://localhost"):
-        parts = urlsplit(url)
-        return await client.get(f"{parts.path}?{parts.query}")
-    async with httpx.AsyncClient() as outside:
-        return await outside.get(url)
-
-
 @pytest.fixture
 async def mutual() -> Tenant:
     return await make_tenant()
@@ -149,7 +141,7 @@ class TestLocalFolder:
         read = (await graphql(client, READ, token=manager, id=document["id"]))["data"]["document"]
         assert read["status"] == "STORED"
         assert urlsplit(read["url"]).path == f"/files/{key}"
-        fetched = await _fetch(client, read["url"])
+        fetched = await fetch_link(client, read["url"])
         assert (fetched.status_code, fetched.headers["content-type"], fetched.content) == (200, "image/png", PHOTO)
 
         events = await owner.fetch(
@@ -226,7 +218,7 @@ class TestLocalFolder:
         assert (await _send(client, upload, PHOTO, "image/png")).status_code == 204
         await graphql(client, COMPLETE, token=agent, id=upload["document"]["id"])
         old_link = storage.download_url(key, "image/png", -1)
-        expired_read = await _fetch(client, old_link)
+        expired_read = await fetch_link(client, old_link)
         assert (expired_read.status_code, expired_read.json()["error"]) == (
             403,
             "Lien invalide ou expiré : demandez-en un nouveau.",
@@ -266,7 +258,7 @@ class TestS3:
         read = (await graphql(s3_client, READ, token=manager, id=upload["document"]["id"]))["data"]["document"]
         query = parse_qs(urlsplit(read["url"]).query)
         assert (query["X-Amz-Expires"], query["response-content-type"]) == (["300"], ["image/png"])
-        fetched = await _fetch(s3_client, read["url"])
+        fetched = await fetch_link(s3_client, read["url"])
         assert (fetched.status_code, fetched.content) == (200, PHOTO)
 
     @pytest.mark.parametrize(
@@ -486,7 +478,7 @@ async def test_a_ministry_reads_a_supervised_tenants_document_recorded(
 
     read = (await graphql(client, READ, token=officer, id=upload["document"]["id"]))["data"]["document"]
     assert read["status"] == "STORED"
-    assert (await _fetch(client, read["url"])).content == PHOTO
+    assert (await fetch_link(client, read["url"])).content == PHOTO
     reads = await owner.fetch(
         "SELECT action, target_id FROM audit_events WHERE tenant_id = $1 AND action LIKE 'oversight.%'", ministry.id
     )
