@@ -32,6 +32,7 @@ from app.settings import Settings, get_settings
 from app.storage_http import storage_router
 from app.web.pages import PAGE_SETS
 from app.web.site import CLIENT_ERROR_PAGES, Site, prefers_html
+from schemes.gateways.http import webhook
 from schemes.imports.http import members_template, problems_report
 from tenants.identity.http import jwks
 from tenants.partners.http import token_endpoint
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             graphql,
             problems_report,
             members_template,
+            webhook,
             storage_router(settings.upload_max_bytes),
             *([graphiql.route()] if graphiql else []),
             site.router(),

@@ -14,14 +14,28 @@ from dramatiq.brokers.redis import RedisBroker
 from app import db
 from app.settings import Settings
 from app.storage import Storage, make_storage
+from schemes.contributions.payments import Provider
+from schemes.gateways import accounts
+from schemes.gateways.registry import Gateways
+from schemes.gateways.wave import Wave
 from tenants.identity.keys import KeyStore
 from tenants.identity.tokens import ACCESS_TOKEN_LIFETIME
 from tenants.relay import run_relay
-from workers import imports, messaging, receipts
+from tenants.sealing import Sealer
+from workers import gateways, imports, messaging, receipts
 from workers.broker import install_broker
 from workers.messaging import Outbound
 
 log = structlog.get_logger(__name__)
+
+
+def make_gateways(settings: Settings) -> Gateways:
+    """The payment providers at the addresses the settings give, their accounts' keys sealed under the secret key."""
+    return Gateways(
+        sealer=Sealer(settings.secret(), accounts.SEAL_PURPOSE),
+        by_provider={Provider.WAVE: Wave(settings.wave_api_url)},
+        public_url=settings.public_address,
+    )
 
 
 @dataclass
@@ -32,6 +46,7 @@ class Runtime:
     storage: Storage
     keys: KeyStore
     outbound: Outbound
+    gateways: Gateways
     broker: dramatiq.Broker | None = None
     worker: dramatiq.Worker | None = None
     _relay: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -44,11 +59,14 @@ class Runtime:
         storage = make_storage(settings, settings.secret())
         imports.configure(storage)
         receipts.configure(storage)
+        providers = make_gateways(settings)
+        gateways.configure(providers)
         return cls(
             settings=settings,
             storage=storage,
             keys=KeyStore(settings.secret(), token_lifetime=ACCESS_TOKEN_LIFETIME),
             outbound=messaging.configure(settings),
+            gateways=providers,
         )
 
     async def start(self, *, run_worker: bool) -> None:

@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     messages start with it. Unset: `http://localhost:<SOCLE_HTTP_PORT>`, except
     in production, where it is required."""
 
+    wave_api_url: str = "https://api.wave.com"
+    """Wave's checkout API; each tenant sets its own keys (`configurePaymentGateway`)."""
+
+    stripe_api_url: str = "https://api.stripe.com"
+    """Stripe's API; each tenant sets its own keys (`configurePaymentGateway`)."""
+
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     """Lowest level written to the log."""
 

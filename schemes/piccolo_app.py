@@ -8,6 +8,7 @@ from schemes.contributions.tables import ContributionCall, Payment, PaymentAlloc
 from schemes.documents.tables import Document
 from schemes.duplicates.tables import DuplicatePair
 from schemes.employers.tables import Employer
+from schemes.gateways.tables import Checkout, GatewayAccount, GatewayEvent
 from schemes.imports.tables import ImportJob, ImportRowProblem
 from schemes.members.tables import (
     Beneficiary,
@@ -45,6 +46,9 @@ APP_CONFIG = AppConfig(
         PaymentAllocation,
         PaymentReceipt,
         ReceiptSequence,
+        GatewayAccount,
+        Checkout,
+        GatewayEvent,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

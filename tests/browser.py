@@ -35,11 +35,12 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
-def only_from(origin: str, elsewhere: list[str]):  # type: ignore[no-untyped-def]
-    """A route handler letting requests to ``origin`` through and recording (and aborting) the others."""
+def only_from(origin: str, elsewhere: list[str], also: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """A route handler letting requests to ``origin`` (and the origins ``also``
+    names) through and recording (and aborting) the others."""
 
     async def route(route: Route) -> None:
-        if route.request.url.startswith(f"{origin}/"):
+        if any(route.request.url.startswith(f"{allowed}/") for allowed in (origin, *also)):
             await route.continue_()
         else:
             elsewhere.append(route.request.url)

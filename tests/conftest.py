@@ -23,7 +23,7 @@ from app import db, local_postgres
 from app.main import create_app
 from app.migrate import migrate
 from app.settings import Environment, Settings
-from tests.graphql_client import serve
+from tests.graphql_client import free_port, serve
 from tests.pages import Browser, browser_of
 
 
@@ -31,12 +31,6 @@ from tests.pages import Browser, browser_of
 class TestDatabase:
     owner_url: str
     app_url: str
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _with_database(url: str, database: str, user: str | None = None, password: str | None = None) -> str:
@@ -93,7 +87,7 @@ def redis_url(tmp_root: Path) -> Iterator[str]:
     executable = shutil.which("redis-server")
     if executable is None:
         pytest.fail("redis-server is missing: run the tests with `make test`, which installs it")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             executable,

@@ -23,12 +23,17 @@ from tests.jobs import jobs_done
 from tests.messages import last_code
 
 
-@asynccontextmanager
-async def serve_over_tcp(app: Litestar) -> AsyncIterator[str]:
-    """Serve the app with uvicorn on a free local port, lifespan running; its origin."""
+def free_port() -> int:
+    """A local TCP port no one listens on now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def serve_over_tcp(app: Litestar, port: int | None = None) -> AsyncIterator[str]:
+    """Serve the app with uvicorn on ``port`` (default: a free one), lifespan running; its origin."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None))
     serving = asyncio.create_task(server.serve())
     while not server.started:

@@ -11,12 +11,14 @@ from __future__ import annotations
 import dramatiq
 
 from tenants import outbox
-from workers import codes, contributions, imports, invitations, passwords, receipts
+from workers import codes, contributions, gateways, imports, invitations, passwords, receipts
 
 ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
     codes.send_sign_in_code,
     contributions.apply_rights,
     contributions.call_due_periods,
+    gateways.poll_checkouts,
+    gateways.process_event,
     imports.run_import,
     invitations.send_invitation,
     passwords.send_password_reset,

@@ -24,14 +24,15 @@ TIME_LIMIT_MS = 2 * 3600 * 1000
 _log = structlog.get_logger("socle.contributions")
 
 
-async def _as_socle(tenant_id: UUID) -> TenantContext:
+async def as_socle(tenant_id: UUID) -> TenantContext:
+    """The context of Socle itself acting inside a tenant, as jobs do."""
     async with platform_tx() as tx:
         return await tenant_service.context_for(tx, SYSTEM, tenant_id)
 
 
 async def call_tenant(tenant_id: UUID) -> list[schedule.PeriodRun]:
     """Call the periods due today of one tenant's schemes, as Socle itself."""
-    ctx = await _as_socle(tenant_id)
+    ctx = await as_socle(tenant_id)
     runs = await schedule.run_due(ctx, datetime.now(UTC).date())
     for run in runs:
         _log.info(
@@ -48,7 +49,7 @@ async def call_tenant(tenant_id: UUID) -> list[schedule.PeriodRun]:
 async def apply_rights_tenant(tenant_id: UUID) -> enforcement.Pass:
     """Suspend the tenant's members whose dues are unpaid past their rule's
     limit, and reinstate those Socle suspended who have paid, as Socle itself."""
-    done = await enforcement.apply_tenant(await _as_socle(tenant_id), datetime.now(UTC).date())
+    done = await enforcement.apply_tenant(await as_socle(tenant_id), datetime.now(UTC).date())
     _log.info(
         "contributions.rights_applied",
         tenant_id=str(tenant_id),

@@ -11,6 +11,7 @@ from app.i18n import chosen_locale, translate
 from app.requests import request_id_of
 from app.runtime import Runtime
 from schemes.documents.storage import DOCUMENT_STORE
+from schemes.gateways.registry import GATEWAYS
 from schemes.imports.service import IMPORT_FILES, IMPORT_SETTINGS, ImportSettings
 from tenants.context import Viewer
 from tenants.graphql import Loaders, RequestContext
@@ -27,6 +28,7 @@ class Contexts:
         self.services = Services(
             {
                 DOCUMENT_STORE: runtime.storage,
+                GATEWAYS: runtime.gateways,
                 IMPORT_FILES: runtime.storage,
                 IMPORT_SETTINGS: ImportSettings(max_bytes=runtime.settings.import_max_bytes),
             }

@@ -33,6 +33,7 @@ from schemes.contributions import api as contributions_api
 from schemes.documents import api as documents_api
 from schemes.duplicates import api as duplicates_api
 from schemes.employers import api as employers_api
+from schemes.gateways import api as gateways_api
 from schemes.imports import api as imports_api
 from schemes.members import api as members_api
 from schemes.members import counts_api as member_counts_api
@@ -62,6 +63,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     documents_api,
     duplicates_api,
     contributions_api,
+    gateways_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where
 it has them, make the schema's root types. A new domain is one more entry."""

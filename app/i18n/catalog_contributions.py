@@ -72,6 +72,31 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Indiquez pourquoi le paiement est annulé.",
         "Say why the payment is reversed.",
     ),
+    "gateways.PROVIDER_NOT_ONLINE": (
+        "Ce moyen de paiement ne se règle pas en ligne : payez par Wave ou par carte, ou au guichet.",
+        "This means of payment cannot be used online: pay with Wave or by card, or at the counter.",
+    ),
+    "gateways.GATEWAY_NOT_CONFIGURED": (
+        "Le paiement en ligne par {provider} n'est pas ouvert pour cette mutuelle.",
+        "Online payment with {provider} is not open for this mutual.",
+    ),
+    "gateways.INVALID_KEY": (
+        "Cette clé doit compter de {minimum} à {maximum} caractères, sans espace.",
+        "This key must be {minimum} to {maximum} characters, without spaces.",
+    ),
+    "gateways.GATEWAY_UNAVAILABLE": (
+        "{provider} ne répond pas pour l'instant. Réessayez dans un moment : vous ne paierez qu'une fois.",
+        "{provider} is not answering right now. Try again in a moment: you will pay only once.",
+    ),
+    "gateways.GATEWAY_REFUSED": (
+        "{provider} a refusé de lancer le paiement ({code}).",
+        "{provider} refused to start the payment ({code}).",
+    ),
+    "gateways.CHECKOUT_NOT_FOUND": ("Paiement en ligne introuvable.", "Online payment not found."),
+    "gateways.CHECKOUT_KEY_REUSED": (
+        "Cette clé d'idempotence a déjà servi pour un autre paiement en ligne : chaque paiement a sa clé.",
+        "This idempotency key was already used for another online payment: each payment has its own key.",
+    ),
 }
 
 CONTRIBUTION_MESSAGES: dict[str, dict[str, str]] = {code: {"fr": fr, "en": en} for code, (fr, en) in _TEXTS.items()}

@@ -3,6 +3,47 @@ and rights on their own page, the counter's account, payment and receipt."""
 
 CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
     "page.MY_DUES": ("Mes cotisations", "My contributions"),
+    "page.PAY_ONLINE": ("Payer mes cotisations", "Pay my contributions"),
+    "page.PAY_NOW": ("Payer maintenant", "Pay now"),
+    "page.PAY_LEFT": ("Reste à payer : {amount}.", "Left to pay: {amount}."),
+    "page.PAY_HOW": ("Paiement en ligne", "Online payment"),
+    "page.PAY_WITH": ("Payer avec", "Pay with"),
+    "page.PAY_AMOUNT": ("Montant à payer ({currency})", "Amount to pay ({currency})"),
+    "page.PAY_CONTINUE": ("Continuer", "Continue"),
+    "page.PAY_HINT": (
+        "Vous validez le paiement chez l'opérateur ; votre reçu s'affiche ici dès qu'il le confirme.",
+        "You confirm the payment with the provider; your receipt shows here as soon as it confirms it.",
+    ),
+    "page.PAY_NOT_OPEN": (
+        "Votre mutuelle ne reçoit pas encore de paiement en ligne : payez au guichet.",
+        "Your mutual does not take online payments yet: pay at the counter.",
+    ),
+    "page.BACK_TO_MY_COVERAGE": ("Retour à ma couverture", "Back to my coverage"),
+    "page.ONLINE_PAYMENT": ("Paiement en ligne", "Online payment"),
+    "page.CHECKOUT_PAID": (
+        "Paiement reçu : reçu {receipt}. Merci !",
+        "Payment received: receipt {receipt}. Thank you!",
+    ),
+    "page.CHECKOUT_RECEIPT_SOON": (
+        "Le reçu PDF sera prêt dans un instant.",
+        "The PDF receipt will be ready in a moment.",
+    ),
+    "page.CHECKOUT_RELOAD": ("Actualiser", "Refresh"),
+    "page.CHECKOUT_OPEN": ("En attente de votre paiement.", "Waiting for your payment."),
+    "page.CHECKOUT_GO": ("Payer avec {provider}", "Pay with {provider}"),
+    "page.CHECKOUT_OPEN_HINT": (
+        "Déjà payé ? La confirmation de l'opérateur peut prendre une minute.",
+        "Already paid? The provider's confirmation may take a minute.",
+    ),
+    "page.CHECKOUT_FAILED": (
+        "Le paiement n'a pas abouti : rien n'a été débité.",
+        "The payment did not go through: nothing was charged.",
+    ),
+    "page.CHECKOUT_EXPIRED": (
+        "Le délai pour payer est passé : rien n'a été débité.",
+        "The time to pay has passed: nothing was charged.",
+    ),
+    "page.CHECKOUT_TRY_AGAIN": ("Payer à nouveau", "Pay again"),
     "page.RIGHTS": ("Droits", "Rights"),
     "page.DUES_CALLED": ("Appelé", "Called"),
     "page.DUES_PAID": ("Payé", "Paid"),

@@ -3,6 +3,7 @@
 from schemes.contributions.pages import PAGES as CONTRIBUTION_PAGES
 from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
 from schemes.employers.pages import PAGES as EMPLOYER_PAGES
+from schemes.gateways.pages import PAGES as GATEWAY_PAGES
 from schemes.imports.pages import PAGES as IMPORT_PAGES
 from schemes.members.pages import PAGES as MEMBER_PAGES
 from schemes.rules.pages import PAGES as SCHEME_PAGES
@@ -17,6 +18,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     REGISTRY_PAGES,
     MEMBER_PAGES,
     CONTRIBUTION_PAGES,
+    GATEWAY_PAGES,
     DUPLICATE_PAGES,
     EMPLOYER_PAGES,
     IMPORT_PAGES,

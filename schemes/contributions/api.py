@@ -201,7 +201,7 @@ class Query:
     async def my_payments(self, info: Info, first: int | None = None, after: str | None = None) -> Connection[Payment]:
         context = tenant_of(info)
         async with tenant_tx(context) as tx:
-            member = await _caller_member(tx, context)
+            member = await caller_member(tx, context)
         return await _payments_page(info, member.id if member else _NOTHING, first, after)
 
     @field(
@@ -226,10 +226,10 @@ class Query:
     async def my_statement(self, info: Info) -> ContributionStatement | None:
         context = tenant_of(info)
         async with tenant_tx(context) as tx:
-            return await _statement(tx, context, await _caller_member(tx, context))
+            return await _statement(tx, context, await caller_member(tx, context))
 
 
-async def _caller_member(tx: Transaction, context: TenantContext) -> Member | None:
+async def caller_member(tx: Transaction, context: TenantContext) -> Member | None:
     """The member the caller is, signed in with their access online; None for anyone else."""
     if context.principal.id is None:
         return None
@@ -271,7 +271,8 @@ async def _statement(tx: Transaction, context: TenantContext, member: Member | N
     return ContributionStatement.of(statement, standing, context.currency)
 
 
-def _member_id(member: relay.GlobalID) -> UUID:
+def member_id_of(member: relay.GlobalID) -> UUID:
+    """The member's id in ``member``; :class:`errors.PayerNotFound` for an id that is not a member's."""
     found = decode_id(member, "Member")
     if found is None:
         raise errors.PayerNotFound(path=("input", "member"))
@@ -301,7 +302,7 @@ class Mutation:
     async def payment_record(self, info: Info, input: PaymentRecordInput) -> PaymentRecording:  # noqa: A002
         context = tenant_of(info)
         data = payments.NewPayment(
-            member_id=_member_id(input.member),
+            member_id=member_id_of(input.member),
             amount=input.amount,
             currency=input.currency.strip().upper(),
             channel=input.channel,

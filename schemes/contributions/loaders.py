@@ -24,34 +24,38 @@ from tenants.tx import Transaction, tenant_tx
 
 
 @dataclass(frozen=True)
-class _Reader:
+class Reader:
     """Whose contributions the viewer reads: everyone's, or one member's."""
 
     context: TenantContext
     own_member: UUID | None
     """None: every payer's."""
 
+    def may_read_member(self, member_id: UUID | None) -> bool:
+        """Whether the viewer reads what is ``member_id``'s (a payment, a checkout)."""
+        return self.own_member is None or member_id == self.own_member
+
     def may_read_payment(self, payment: Payment) -> bool:
-        return self.own_member is None or payment.member_id == self.own_member
+        return self.may_read_member(payment.member_id)
 
     def may_read_call(self, row: CallRow) -> bool:
         call = row.call
         return self.own_member is None or (call.member_id == self.own_member and call.payer == Payer.MEMBER.value)
 
 
-async def _reader(tx: Transaction, viewer: Viewer) -> _Reader | None:
+async def _reader(tx: Transaction, viewer: Viewer) -> Reader | None:
     context = viewer.tenant
     if context is None:
         return None
     if context.allows(Permission.CONTRIBUTIONS_READ):
-        return _Reader(context, None)
+        return Reader(context, None)
     if context.allows(Permission.SELF_SERVICE) and context.principal.id is not None:
         member = await access.member_of_user(tx, context, context.principal.id)
-        return _Reader(context, member.id) if member is not None else None
+        return Reader(context, member.id) if member is not None else None
     return None
 
 
-async def _own_payments(tx: Transaction, reader: _Reader, ids: Sequence[UUID]) -> list[UUID]:
+async def _own_payments(tx: Transaction, reader: Reader, ids: Sequence[UUID]) -> list[UUID]:
     """Those of ``ids`` that are payments the reader may read."""
     if reader.own_member is None:
         return list(ids)
@@ -61,13 +65,14 @@ async def _own_payments(tx: Transaction, reader: _Reader, ids: Sequence[UUID]) -
 T = TypeVar("T")
 
 
-async def _read(
+async def read_batch(
     viewer: Viewer,
     ids: Sequence[UUID],
     nothing: Callable[[], T],
-    read: Callable[[Transaction, _Reader, list[UUID]], Awaitable[dict[UUID, T]]],
+    read: Callable[[Transaction, Reader, list[UUID]], Awaitable[dict[UUID, T]]],
 ) -> list[T]:
-    """One batch: what ``read`` finds for each of ``ids`` the viewer may
+    """One batch of contributions' reads (of this domain and of the online
+    payments'): what ``read`` finds for each of ``ids`` the viewer may
     read, ``nothing()`` for the others, in one transaction."""
     if viewer.tenant is None:
         return [nothing() for _ in ids]
@@ -80,46 +85,46 @@ async def _read(
 async def calls_by_id(viewer: Viewer, ids: Sequence[UUID]) -> list[CallRow | None]:
     """Calls by id, None for those the viewer may not read."""
 
-    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, CallRow | None]:
+    async def read(tx: Transaction, reader: Reader, wanted: list[UUID]) -> dict[UUID, CallRow | None]:
         rows = await reads.calls_by_id(tx, reader.context, wanted)
         return {row.call.id: row for row in rows if reader.may_read_call(row)}
 
-    return await _read(viewer, ids, lambda: None, read)
+    return await read_batch(viewer, ids, lambda: None, read)
 
 
 async def payments_by_id(viewer: Viewer, ids: Sequence[UUID]) -> list[Payment | None]:
     """Payments by id, None for those the viewer may not read."""
 
-    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, Payment | None]:
+    async def read(tx: Transaction, reader: Reader, wanted: list[UUID]) -> dict[UUID, Payment | None]:
         rows = await reads.payments_by_id(tx, reader.context, wanted)
         return {row.id: row for row in rows if reader.may_read_payment(row)}
 
-    return await _read(viewer, ids, lambda: None, read)
+    return await read_batch(viewer, ids, lambda: None, read)
 
 
 async def allocations_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[list[tuple[UUID, int]]]:
     """What each payment settled: (call id, amount) pairs."""
 
-    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, list[tuple[UUID, int]]]:
+    async def read(tx: Transaction, reader: Reader, wanted: list[UUID]) -> dict[UUID, list[tuple[UUID, int]]]:
         found = await ledger.allocations_of(tx, reader.context, await _own_payments(tx, reader, wanted))
         return {i: [(allocation.call_id, allocation.amount) for allocation in rows] for i, rows in found.items()}
 
-    return await _read(viewer, ids, list, read)
+    return await read_batch(viewer, ids, list, read)
 
 
 async def reversals_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[UUID | None]:
     """The id of each payment's reversal, None for a payment standing."""
 
-    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, UUID | None]:
+    async def read(tx: Transaction, reader: Reader, wanted: list[UUID]) -> dict[UUID, UUID | None]:
         return dict(await reads.reversed_ids(tx, reader.context, await _own_payments(tx, reader, wanted)))
 
-    return await _read(viewer, ids, lambda: None, read)
+    return await read_batch(viewer, ids, lambda: None, read)
 
 
 async def receipt_keys_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[str | None]:
     """Where each payment's PDF receipt is kept, None until it is filed."""
 
-    async def read(tx: Transaction, reader: _Reader, wanted: list[UUID]) -> dict[UUID, str | None]:
+    async def read(tx: Transaction, reader: Reader, wanted: list[UUID]) -> dict[UUID, str | None]:
         return dict(await receipts.receipt_keys(tx, reader.context, await _own_payments(tx, reader, wanted)))
 
-    return await _read(viewer, ids, lambda: None, read)
+    return await read_batch(viewer, ids, lambda: None, read)

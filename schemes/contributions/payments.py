@@ -78,7 +78,8 @@ class Recorded:
     replayed: bool = False
 
 
-def _key(key: str) -> str:
+def checked_key(key: str) -> str:
+    """``key`` if it can be a client's idempotency key; :class:`errors.InvalidIdempotencyKey` otherwise."""
     if not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX or not key.isprintable() or key != key.strip():
         raise errors.InvalidIdempotencyKey(path=("input", "idempotencyKey"), maximum=IDEMPOTENCY_KEY_MAX)
     return key
@@ -91,15 +92,19 @@ def _note(note: str, field: str) -> str:
     return text
 
 
+def amount_errors(ctx: TenantContext, amount: int, currency: str) -> list[errors.ContributionError]:
+    """What is wrong with an amount to receive: not positive, too large, or not in the tenant's currency."""
+    found: list[errors.ContributionError] = []
+    if not 0 < amount <= MAX_AMOUNT:
+        found.append(errors.InvalidAmount(path=("input", "amount"), amount=amount))
+    if currency != ctx.currency:
+        found.append(errors.CurrencyMismatch(path=("input", "currency"), currency=currency[:3], expected=ctx.currency))
+    return found
+
+
 def _checked(ctx: TenantContext, data: NewPayment, now: datetime) -> list[errors.ContributionError]:
     """Every error of ``data``'s fields, in the input's order."""
-    found: list[errors.ContributionError] = []
-    if not 0 < data.amount <= MAX_AMOUNT:
-        found.append(errors.InvalidAmount(path=("input", "amount"), amount=data.amount))
-    if data.currency != ctx.currency:
-        found.append(
-            errors.CurrencyMismatch(path=("input", "currency"), currency=data.currency[:3], expected=ctx.currency)
-        )
+    found = amount_errors(ctx, data.amount, data.currency)
     reference = (data.reference or "").strip()
     if data.channel is not Channel.CASH and not reference:
         found.append(errors.ReferenceRequired(path=("input", "reference")))
@@ -160,7 +165,7 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
     yet, so the payment settles it. A replay of the key returns the payment
     recorded with it, unchanged.
     """
-    key = _key(data.idempotency_key)
+    key = checked_key(data.idempotency_key)
     found: list[errors.ContributionError] = _checked(ctx, data, now)
     note = _note(data.note, "note")
     if found:
@@ -248,7 +253,7 @@ async def reverse_payment(
     amount, with its own receipt number, undoing what the first one settled.
     The calls it settled are open again and take the payer's other credit,
     if any. A replay of the key returns the reversal made with it."""
-    key = _key(idempotency_key)
+    key = checked_key(idempotency_key)
     why = _note(reason, "reason")
     if not why:
         raise errors.ReasonRequired(path=("input", "reason"))

@@ -101,6 +101,7 @@ query MyCoverage {
     }
   }
   myStatement { due paid outstanding credit currency rights rightsChangeOn }
+  myOnlinePaymentProviders
   myPayments(first: 12) {
     edges { node { receiptNumber amount currency channel receivedAt isReversal receiptUrl } }
   }
@@ -291,6 +292,7 @@ async def my_coverage(page: NamedDependency[Page]) -> Response[str]:
         "members/me.html",
         member=outcome.data["myMember"],
         statement=outcome.data["myStatement"],
+        pay_online=bool(outcome.data["myOnlinePaymentProviders"]),
         payments=[edge["node"] for edge in outcome.data["myPayments"]["edges"]],
     )
 

@@ -9,41 +9,23 @@ signed out.
 
 from __future__ import annotations
 
-import base64
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.jwk import ECKey, KeySet
 
 from tenants.audit import service as audit
 from tenants.ids import new_id
+from tenants.sealing import Sealer, derive_key
 from tenants.tx import Transaction, platform_tx
 
 ALGORITHM = "ES256"
 
 
-def _subkey(secret: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(secret.encode())
-
-
-def _cipher(secret: str) -> AESGCM:
-    return AESGCM(_subkey(secret, b"socle signing keys"))
-
-
-def _encrypt(secret: str, plaintext: str) -> str:
-    nonce = os.urandom(12)
-    return base64.b64encode(nonce + _cipher(secret).encrypt(nonce, plaintext.encode(), None)).decode()
-
-
-def _decrypt(secret: str, ciphertext: str) -> str:
-    raw = base64.b64decode(ciphertext)
-    return _cipher(secret).decrypt(raw[:12], raw[12:], None).decode()
+def _sealer(secret: str) -> Sealer:
+    return Sealer(secret, b"socle signing keys")
 
 
 @dataclass(frozen=True)
@@ -73,7 +55,7 @@ async def _insert_key(tx: Transaction, secret: str, action: str) -> None:
         "INSERT INTO signing_keys (id, public_jwk, private_jwk, created_at) VALUES ($1, $2::jsonb, $3, now())",
         kid,
         json.dumps(key.as_dict(private=False)),
-        _encrypt(secret, json.dumps(key.as_dict(private=True))),
+        _sealer(secret).seal(json.dumps(key.as_dict(private=True))),
     )
     await audit.record_change(tx, tx.context, action, "signing_key", kid)
 
@@ -92,9 +74,9 @@ async def load(tx: Transaction, secret: str, *, token_lifetime: timedelta) -> Ke
             await _insert_key(tx, secret, "signing_key.create")
             rows = await _published_rows(tx, token_lifetime)
     active = next(row for row in rows if row["retired_at"] is None)
-    signing = ECKey.import_key(json.loads(_decrypt(secret, active["private_jwk"])))
+    signing = ECKey.import_key(json.loads(_sealer(secret).open(active["private_jwk"])))
     published = KeySet([ECKey.import_key(json.loads(row["public_jwk"])) for row in rows])
-    refresh_secret = _subkey(secret, b"socle refresh tokens").hex()
+    refresh_secret = derive_key(secret, b"socle refresh tokens").hex()
     return KeyRing(signing=signing, published=published, refresh_secret=refresh_secret)
 
 
