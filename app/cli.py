@@ -400,3 +400,25 @@ def contributions_rights(settings: Settings) -> None:
     passes = _run(run())
     suspended, reinstated = sum(p.suspended for p in passes), sum(p.reinstated for p in passes)
     click.echo(f"socle: {len(passes)} tenants, {suspended} members suspended, {reinstated} reinstated")
+
+
+@contributions.command("poll")
+@_command
+def contributions_poll(settings: Settings) -> None:
+    """Ask the payment providers about online payments still open after two
+    minutes, for the events that never came; run every few minutes (a cron
+    job). A payment the provider says was received is recorded, once."""
+    from datetime import UTC, datetime
+
+    from app.logs import configure_logging
+    from app.runtime import make_gateways
+    from workers import gateways as online
+
+    configure_logging(settings)
+
+    async def run() -> int:
+        async with _application_database(settings):
+            return await online.poll_all(make_gateways(settings), datetime.now(UTC))
+
+    asked = _run(run())
+    click.echo(f"socle: {asked} online payments asked about")

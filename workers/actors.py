@@ -17,7 +17,6 @@ ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
     codes.send_sign_in_code,
     contributions.apply_rights,
     contributions.call_due_periods,
-    gateways.poll_checkouts,
     gateways.process_event,
     imports.run_import,
     invitations.send_invitation,

@@ -1,5 +1,5 @@
-"""The jobs of online payments: take in a provider's event, and ask the
-providers about checkouts whose event has not come."""
+"""The jobs of online payments: take in a provider's event; and the poll
+(``socle contributions poll``) that asks the providers about checkouts whose event has not come."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ import structlog
 from schemes.gateways import checkouts, events
 from schemes.gateways.registry import Gateways
 from workers.contributions import as_socle, calling_tenants
-
-POLL_ACTOR = "gateways.poll_checkouts"
 
 _gateways: Gateways | None = None
 _log = structlog.get_logger("socle.gateways")
@@ -48,9 +46,3 @@ async def poll_all(gateways: Gateways, now: datetime) -> int:
     if asked:
         _log.info("gateways.polled", tenants=len(tenant_ids), checkouts=asked)
     return asked
-
-
-@dramatiq.actor(actor_name=POLL_ACTOR, max_retries=0)
-async def poll_checkouts() -> None:
-    """Ask the providers about checkouts still open (scheduled every few minutes)."""
-    await poll_all(configured(), datetime.now(UTC))

@@ -27,6 +27,7 @@ from tenants import outbox
 from tenants.context import TenantContext
 from tenants.relay import MAX_ATTEMPTS, parked_jobs, relay_pending, requeue
 from tenants.tx import platform_tx, tenant_tx
+from tests.commands import socle, socle_script
 from tests.factories import context, make_tenant
 from workers.broker import install_broker
 
@@ -187,7 +188,7 @@ async def test_a_command_leaves_its_jobs_to_the_relay(
 ) -> None:
     """A command line process (the demo recording a payment) has no worker:
     its jobs wait in the outbox for a serving process's relay."""
-    result = await asyncio.to_thread(_socle_script, settings, HELD_BY_A_COMMAND, str(mutual.tenant_id))
+    result = await asyncio.to_thread(socle_script, settings, HELD_BY_A_COMMAND, str(mutual.tenant_id))
     assert result.returncode == 0, result.stderr
     try:
         assert await _outbox(owner, mutual.tenant_id) == ["contributions.file_receipt"]
@@ -321,25 +322,6 @@ async def test_a_committed_change_stands_when_its_sent_jobs_cannot_be_deleted(
     assert await _outbox(owner, mutual.tenant_id) == []
 
 
-def _socle(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
-    return _socle_script(settings, "from app.cli import main; main()", *args)
-
-
-def _socle_script(settings: Settings, script: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``script`` in a Python process configured as Socle's commands are."""
-    assert settings.database_url
-    env = {
-        **os.environ,
-        "SOCLE_ENV": "test",
-        "SOCLE_DATABASE_URL": settings.database_url,
-        "SOCLE_SECRET_KEY": "t" * 40,
-        "SOCLE_DATA_DIR": str(settings.data_dir),
-        "SOCLE_LOG_LEVEL": "ERROR",
-    }
-    command = [sys.executable, "-c", script, *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-
-
 async def test_operators_list_and_requeue_parked_jobs(
     settings: Settings, mutual: TenantContext, owner: asyncpg.Connection
 ) -> None:
@@ -349,19 +331,19 @@ async def test_operators_list_and_requeue_parked_jobs(
         job_id,
     )
     try:
-        listed = await asyncio.to_thread(_socle, settings, "outbox", "parked")
+        listed = await asyncio.to_thread(socle, settings, "outbox", "parked")
         assert (listed.returncode, listed.stdout) == (
             0,
             f"{job_id}  tests.renamed  tenant {mutual.tenant_id}  5 attempts  parked 2026-11-30T10:00:00+00:00"
             "  refused\nsocle: 1 parked jobs\n",
         )
-        unknown = await asyncio.to_thread(_socle, settings, "outbox", "retry", str(uuid.uuid4()))
+        unknown = await asyncio.to_thread(socle, settings, "outbox", "retry", str(uuid.uuid4()))
         assert (unknown.returncode, unknown.stdout) == (1, ""), unknown.stderr
         assert unknown.stderr.startswith("socle: no parked job has the id ")
-        retried = await asyncio.to_thread(_socle, settings, "outbox", "retry", str(job_id))
+        retried = await asyncio.to_thread(socle, settings, "outbox", "retry", str(job_id))
         assert (retried.returncode, retried.stdout) == (0, "socle: 1 jobs re-queued; the next sweep sends them\n")
         assert tuple(await owner.fetchrow("SELECT attempts, parked_at FROM outbox WHERE id = $1", job_id)) == (0, None)
-        neither = await asyncio.to_thread(_socle, settings, "outbox", "retry")
+        neither = await asyncio.to_thread(socle, settings, "outbox", "retry")
         assert neither.returncode == 2
         assert "give the id of a parked job or --all" in neither.stderr
     finally:

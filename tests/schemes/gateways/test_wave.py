@@ -15,12 +15,14 @@ import httpx
 import pytest
 from strawberry.relay import from_base64
 
+from app.settings import Settings
 from schemes.contributions.periods import period_of
 from schemes.members.tables import Member
 from schemes.rules.model import Period
 from tenants.registry.tables import Tenant
 from tenants.roles import Role
-from tests.factories import context, make_tenant
+from tests.commands import socle
+from tests.factories import change_out_of_band, context, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.jobs import jobs_done
 from tests.schemes.contributions.ledger_check import call_year, check_ledger, gid
@@ -257,6 +259,26 @@ class TestCheckout:
         body, headers = wave.event("checkout.session.completed", paid)
         await _deliver(wave_client, tenant, body, headers)
         await jobs_done()
+        assert await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id) == 1
+
+    async def test_the_poll_command_records_what_wave_says(
+        self, wave_client: httpx.AsyncClient, wave: WaveServer, settings: Settings, owner: asyncpg.Connection
+    ) -> None:
+        tenant = await _configured(wave_client)
+        member = await _member(tenant)
+        manager = await token_for(wave_client, tenant, Role.MANAGER)
+        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        wave.complete(_session_of(wave, online))
+        await change_out_of_band(
+            owner,
+            "UPDATE checkouts SET created_at = created_at - interval '5 minutes' WHERE tenant_id = $1",
+            tenant.id,
+        )
+        polled = await asyncio.to_thread(socle, settings, "contributions", "poll", SOCLE_WAVE_API_URL=wave.url)
+        assert polled.returncode == 0, polled.stderr
+        assert polled.stdout.startswith("socle: ") and polled.stdout.endswith(" online payments asked about\n")
+        seen = (await graphql(wave_client, NODE, token=manager, id=online["id"]))["data"]["node"]
+        assert (seen["status"], seen["payment"]["recordedByName"]) == ("SUCCEEDED", "Wave")
         assert await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id) == 1
 
     async def test_the_payer_back_from_wave_asks_now(self, wave_client: httpx.AsyncClient, wave: WaveServer) -> None:
