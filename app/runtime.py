@@ -17,6 +17,7 @@ from app.storage import Storage, make_storage
 from schemes.contributions.payments import Provider
 from schemes.gateways import accounts
 from schemes.gateways.registry import Gateways
+from schemes.gateways.stripe_cards import StripeCards
 from schemes.gateways.wave import Wave
 from tenants.identity.keys import KeyStore
 from tenants.identity.tokens import ACCESS_TOKEN_LIFETIME
@@ -33,7 +34,7 @@ def make_gateways(settings: Settings) -> Gateways:
     """The payment providers at the addresses the settings give, their accounts' keys sealed under the secret key."""
     return Gateways(
         sealer=Sealer(settings.secret(), accounts.SEAL_PURPOSE),
-        by_provider={Provider.WAVE: Wave(settings.wave_api_url)},
+        by_provider={Provider.WAVE: Wave(settings.wave_api_url), Provider.STRIPE: StripeCards(settings.stripe_api_url)},
         public_url=settings.public_address,
     )
 

@@ -22,7 +22,15 @@ import structlog
 from schemes.contributions import errors as contribution_errors
 from schemes.contributions import payments
 from schemes.gateways import accounts, errors
-from schemes.gateways.providers import CheckoutRequest, Gateway, Observed, ProviderRefused, ProviderUnavailable
+from schemes.gateways.providers import (
+    AccountKeys,
+    CheckoutRequest,
+    Gateway,
+    Observed,
+    ProviderRefused,
+    ProviderUnavailable,
+    Started,
+)
 from schemes.gateways.registry import Gateways
 from schemes.gateways.tables import Checkout, CheckoutStatus
 from schemes.members.tables import Member, MemberStatus
@@ -135,8 +143,8 @@ async def start_checkout(ctx: TenantContext, gateways: Gateways, data: NewChecko
     """Start an online payment for a member with the tenant's provider account.
 
     A replay of the key returns the same checkout; while it is open, the
-    provider is asked again with the same idempotency key, which gives back
-    what the client needs (Stripe's card secret is never stored).
+    provider is asked for it again, which gives back what the client needs
+    (Stripe's card secret is never stored).
     """
     key = payments.checked_key(data.idempotency_key)
     gateway = _checked(ctx, gateways, data)
@@ -147,6 +155,7 @@ async def start_checkout(ctx: TenantContext, gateways: Gateways, data: NewChecko
         account = await accounts.account_of(ctx, checkout.provider)
     if account is None or not account.enabled:
         raise errors.GatewayNotConfigured(path=("input", "provider"), provider=gateway.name)
+    keys = accounts.keys_of(gateways.sealer, ctx, account)
     request = CheckoutRequest(
         reference=str(checkout.id),
         amount=checkout.amount,
@@ -156,27 +165,45 @@ async def start_checkout(ctx: TenantContext, gateways: Gateways, data: NewChecko
         idempotency_key=f"socle-checkout-{checkout.id}",
     )
     try:
-        started = await gateway.start(accounts.keys_of(gateways.sealer, ctx, account), request)
+        if checkout.session_id is not None:
+            started = await gateway.reopen(keys, checkout.session_id)
+        else:
+            started = await gateway.start(keys, request)
     except ProviderUnavailable as error:
         _log.warning("gateways.start_unavailable", checkout_id=str(checkout.id), error=str(error))
         raise errors.GatewayUnavailable(path=("input", "provider"), provider=gateway.name) from None
     except ProviderRefused as refusal:
-        async with tenant_tx(ctx) as tx:
-            await _fail_unstarted(tx, ctx, checkout.id, refusal.code, now)
+        if checkout.session_id is None:
+            async with tenant_tx(ctx) as tx:
+                await _fail_unstarted(tx, ctx, checkout.id, refusal.code, now)
         raise errors.GatewayRefused(path=("input", "provider"), provider=gateway.name, code=refusal.code) from None
+    if checkout.session_id is not None:
+        return StartedCheckout(checkout=checkout, client_secret=started.client_secret, replayed=replayed)
     async with tenant_tx(ctx) as tx:
-        await tx.execute(
+        written = await tx.fetchval(
             "UPDATE checkouts SET session_id = $3, launch_url = $4, updated_at = $5"
-            " WHERE tenant_id = $1 AND id = $2 AND session_id IS NULL",
+            " WHERE tenant_id = $1 AND id = $2 AND session_id IS NULL RETURNING id",
             ctx.tenant_id,
             checkout.id,
             started.session_id,
             started.launch_url,
             now,
         )
+        if written is not None:
+            await audit.record_change(tx, ctx, "checkout.started", "checkout", checkout.id, session=started.session_id)
         fresh = await _locked(tx, ctx, checkout.id)
-        await audit.record_change(tx, ctx, "checkout.started", "checkout", checkout.id, session=started.session_id)
+    if fresh.session_id != started.session_id and fresh.session_id is not None:
+        # A concurrent request of the same key started it first (a provider without idempotency keys
+        # answers each request anew): the client gets the checkout that was kept.
+        started = await _reopened(gateway, keys, fresh.session_id)
     return StartedCheckout(checkout=fresh, client_secret=started.client_secret, replayed=replayed)
+
+
+async def _reopened(gateway: Gateway, keys: AccountKeys, session_id: str) -> Started:
+    try:
+        return await gateway.reopen(keys, session_id)
+    except (ProviderUnavailable, ProviderRefused):
+        raise errors.GatewayUnavailable(path=("input", "provider"), provider=gateway.name) from None
 
 
 async def _fail_unstarted(tx: Transaction, ctx: TenantContext, checkout_id: UUID, failure: str, now: datetime) -> None:

@@ -43,6 +43,15 @@ mutation MyOnlinePaymentRefresh($id: ID!) {{
 }}
 """
 PAY_FIELDS = ("amount", "provider")
+PAGE_PROVIDERS = ("WAVE",)
+"""The providers these pages pay with: those whose own page the payer is sent to.
+A card form needs Stripe's script on the page; partner applications pay by card
+through the API (``clientSecret``)."""
+
+
+def page_providers(enabled: list[str]) -> list[str]:
+    """Of the providers the tenant enabled, those the member's pages can pay with."""
+    return [provider for provider in enabled if provider in PAGE_PROVIDERS]
 
 
 async def _pay_page(page: Page, form: dict[str, Any], errors: dict[str, str], status_code: int = 200) -> Response[str]:
@@ -51,7 +60,7 @@ async def _pay_page(page: Page, form: dict[str, Any], errors: dict[str, str], st
         "gateways/pay.html",
         status_code=status_code,
         statement=outcome.data["myStatement"],
-        providers=outcome.data["myOnlinePaymentProviders"],
+        providers=page_providers(outcome.data["myOnlinePaymentProviders"]),
         form=form,
         errors=errors,
     )

@@ -117,6 +117,9 @@ class Gateway(Protocol):
     async def start(self, keys: AccountKeys, request: CheckoutRequest) -> Started:
         """Start collecting ``request``; the same idempotency key starts it once."""
 
+    async def reopen(self, keys: AccountKeys, session_id: str) -> Started:
+        """What the payer's client needs for a checkout already started (a replay)."""
+
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes, now: datetime) -> VerifiedEvent:
         """The event in ``body`` if its signature holds; :class:`SignatureInvalid` otherwise."""
 

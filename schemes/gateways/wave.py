@@ -131,6 +131,11 @@ class Wave:
         )
         return Started(session_id=str(session["id"]), launch_url=session.get("wave_launch_url"))
 
+    async def reopen(self, keys: AccountKeys, session_id: str) -> Started:
+        """The checkout session again, for its launch URL."""
+        session = await self._call(keys, "GET", f"/v1/checkout/sessions/{quote(session_id, safe='')}")
+        return Started(session_id=str(session["id"]), launch_url=session.get("wave_launch_url"))
+
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes, now: datetime) -> VerifiedEvent:
         """The event, if ``Wave-Signature`` signs the body under the webhook secret."""
         verify_timestamped_hmac(headers.get("wave-signature"), body, secret, now, separator=b"")

@@ -16,6 +16,7 @@ from litestar.response import Redirect
 from schemes.documents import service as document_service
 from schemes.documents.service import CONTENT_TYPES, real_type
 from schemes.documents.storage import DOCUMENT_STORE
+from schemes.gateways.pages import page_providers
 from tenants.graphql import decode_text_id
 from tenants.ids import new_id
 from tenants.permissions import Permission
@@ -292,7 +293,7 @@ async def my_coverage(page: NamedDependency[Page]) -> Response[str]:
         "members/me.html",
         member=outcome.data["myMember"],
         statement=outcome.data["myStatement"],
-        pay_online=bool(outcome.data["myOnlinePaymentProviders"]),
+        pay_online=bool(page_providers(outcome.data["myOnlinePaymentProviders"])),
         payments=[edge["node"] for edge in outcome.data["myPayments"]["edges"]],
     )
 
