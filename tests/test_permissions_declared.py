@@ -117,6 +117,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Mutation.myOnlinePaymentStart": "self:service",
         "Mutation.onlinePaymentRefresh": "contributions:write",
         "Mutation.myOnlinePaymentRefresh": "self:service",
+        "Mutation.onlinePaymentRefund": "contributions:write",
         "Mutation.paymentReverse": "contributions:write",
         "Mutation.contributionCallsRun": "contributions:write",
     }

@@ -179,8 +179,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if self.path.startswith("/v1/checkout/sessions/") and self.path.endswith("/refund"):
             session_id = self.path.removeprefix("/v1/checkout/sessions/").removesuffix("/refund")
-            if state.sessions.get(session_id, {}).get("payment_status") != "succeeded":
-                self._answer(400, {"code": "checkout-refund-failed"})
+            session = state.sessions.get(session_id, {})
+            if session.get("payment_status") != "succeeded" or session_id in state.refunds:
+                self._answer(400, {"code": "checkout-refund-failed", "message": "Cannot refund this checkout"})
                 return
             state.refunds.append(session_id)
             self._answer(200, {})

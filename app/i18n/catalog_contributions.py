@@ -93,6 +93,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "{provider} refused to start the payment ({code}).",
     ),
     "gateways.CHECKOUT_NOT_FOUND": ("Paiement en ligne introuvable.", "Online payment not found."),
+    "gateways.CHECKOUT_NOT_REFUNDABLE": (
+        "Seul un paiement en ligne reçu peut être remboursé.",
+        "Only an online payment that was received can be refunded.",
+    ),
     "gateways.CHECKOUT_KEY_REUSED": (
         "Cette clé d'idempotence a déjà servi pour un autre paiement en ligne : chaque paiement a sa clé.",
         "This idempotency key was already used for another online payment: each payment has its own key.",

@@ -13,10 +13,12 @@ from strawberry import relay
 from schemes.contributions import errors as contribution_errors
 from schemes.contributions.api import caller_member, member_id_of
 from schemes.contributions.payments import Provider
+from schemes.contributions.types import Payment, PaymentRecording
 from schemes.gateways import accounts, checkouts, errors, loaders
 from schemes.gateways.registry import GATEWAYS
 from schemes.gateways.tables import Checkout
 from schemes.gateways.types import OnlinePayment, OnlinePaymentStarted, PaymentGateway
+from tenants.errors import InvalidText
 from tenants.graphql import Info, decode_id, field, tenant_of
 from tenants.mutations import mutation
 from tenants.permissions import Permission
@@ -73,6 +75,13 @@ class MyOnlinePaymentStartInput:
 @strawberry.input(description="Ask the provider how an online payment stands.")
 class OnlinePaymentRefreshInput:
     online_payment: relay.GlobalID
+
+
+@strawberry.input(description="Refund an online payment to the payer through its provider.")
+class OnlinePaymentRefundInput:
+    online_payment: relay.GlobalID
+    reason: str
+    idempotency_key: str = strawberry.field(description=KEY)
 
 
 @strawberry.type
@@ -221,3 +230,36 @@ class Mutation:
         input: OnlinePaymentRefreshInput,  # noqa: A002
     ) -> OnlinePayment:
         return await _refresh(info, input.online_payment)
+
+    @mutation(
+        "Give the payer back an online payment the provider received: the provider refunds it and the "
+        "payment is reversed by a new entry with its own receipt number, both or neither. Requires "
+        "`contributions:write`.",
+        errors=[
+            errors.CheckoutNotFound,
+            errors.CheckoutNotRefundable,
+            contribution_errors.PaymentAlreadyReversed,
+            contribution_errors.ReasonRequired,
+            contribution_errors.InvalidIdempotencyKey,
+            contribution_errors.IdempotencyKeyReused,
+            contribution_errors.TextTooLong,
+            errors.GatewayNotConfigured,
+            errors.GatewayUnavailable,
+            errors.GatewayRefused,
+            InvalidText,
+        ],
+        permission=Permission.CONTRIBUTIONS_WRITE,
+    )
+    async def online_payment_refund(
+        self,
+        info: Info,
+        input: OnlinePaymentRefundInput,  # noqa: A002
+    ) -> PaymentRecording:
+        checkout_id = decode_id(input.online_payment, "OnlinePayment")
+        found = await info.context.loaders.get(loaders.checkouts_by_id).load(checkout_id) if checkout_id else None
+        if found is None:
+            raise errors.CheckoutNotFound(path=("input", "onlinePayment"))
+        recorded = await checkouts.refund_checkout(
+            tenant_of(info), info.context.services.get(GATEWAYS), found.id, input.reason, input.idempotency_key, _now()
+        )
+        return PaymentRecording(payment=Payment.of(recorded.payment), already_recorded=recorded.replayed)

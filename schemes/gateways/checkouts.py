@@ -222,6 +222,8 @@ async def _locked(tx: Transaction, ctx: TenantContext, checkout_id: UUID) -> Che
     row = await tx.fetchrow(
         "SELECT * FROM checkouts WHERE tenant_id = $1 AND id = $2 FOR UPDATE", ctx.tenant_id, checkout_id
     )
+    if row is None:
+        raise errors.CheckoutNotFound(path=("input", "onlinePayment"))
     return _row(row)
 
 
@@ -354,3 +356,52 @@ async def poll(ctx: TenantContext, gateways: Gateways, now: datetime) -> int:
     for row in rows:
         await refresh(ctx, gateways, _row(row), now)
     return len(rows)
+
+
+async def refund_checkout(
+    ctx: TenantContext, gateways: Gateways, checkout_id: UUID, reason: str, idempotency_key: str, now: datetime
+) -> payments.Recorded:
+    """Give the member back an online payment: the provider refunds it and
+    the payment is reversed by a new entry, both or neither.
+
+    The checkout's row is held from the check to the commit, so refunds of
+    one checkout run one after the other: the second finds the reversal and
+    asks the provider nothing. The provider is asked before the reversal
+    takes the payer's lock and the audit chain, which it holds only for the
+    moment of writing. A replay of the client's key returns the reversal
+    made with it.
+    """
+    key = payments.checked_key(idempotency_key)
+    if not " ".join(reason.split()):
+        raise contribution_errors.ReasonRequired(path=("input", "reason"))
+    async with tenant_tx(ctx) as tx:
+        checkout = await _locked(tx, ctx, checkout_id)
+        if checkout.status != CheckoutStatus.SUCCEEDED or checkout.payment_id is None or not checkout.session_id:
+            raise errors.CheckoutNotRefundable(path=("input", "onlinePayment"))
+        reversed_already = await tx.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM payments WHERE tenant_id = $1 AND reverses_id = $2)",
+            ctx.tenant_id,
+            checkout.payment_id,
+        )
+        if not reversed_already:
+            await _refund_at_provider(ctx, gateways, checkout, checkout.session_id)
+        recorded = await payments.reverse_payment(tx, ctx, checkout.payment_id, reason, key, now)
+        if not recorded.replayed:
+            await audit.record_change(
+                tx, ctx, "checkout.refund", "checkout", checkout.id, reversal=str(recorded.payment.id)
+            )
+    return recorded
+
+
+async def _refund_at_provider(ctx: TenantContext, gateways: Gateways, checkout: Checkout, session_id: str) -> None:
+    gateway = gateways.of(checkout.provider)
+    account = await accounts.account_of(ctx, checkout.provider)
+    if account is None:
+        raise errors.GatewayNotConfigured(path=("input", "onlinePayment"), provider=gateway.name)
+    paid = Observed(session_id=session_id, status=CheckoutStatus.SUCCEEDED)
+    try:
+        await gateway.refund(accounts.keys_of(gateways.sealer, ctx, account), paid, f"socle-refund-{checkout.id}")
+    except ProviderUnavailable:
+        raise errors.GatewayUnavailable(path=("input", "onlinePayment"), provider=gateway.name) from None
+    except ProviderRefused as refusal:
+        raise errors.GatewayRefused(path=("input", "onlinePayment"), provider=gateway.name, code=refusal.code) from None

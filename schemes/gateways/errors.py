@@ -45,3 +45,9 @@ class CheckoutKeyReused(GatewayError):
     """The key started another checkout: a replay must send the same member, amount and provider."""
 
     code = "gateways.CHECKOUT_KEY_REUSED"
+
+
+class CheckoutNotRefundable(GatewayError):
+    """Only an online payment the provider received can be refunded."""
+
+    code = "gateways.CHECKOUT_NOT_REFUNDABLE"

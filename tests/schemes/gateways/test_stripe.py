@@ -19,7 +19,7 @@ from tests.factories import make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.jobs import jobs_done
 from tests.schemes.contributions.ledger_check import check_ledger, gid
-from tests.schemes.gateways.test_wave import CONFIGURE, NODE, STATEMENT, _member, _start, _started
+from tests.schemes.gateways.test_wave import CONFIGURE, NODE, REFUND, STATEMENT, _member, _start, _started
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -108,6 +108,13 @@ async def test_a_card_payment_confirmed_is_recorded_once(
         assert await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id) == 1
         statement = await graphql(api, STATEMENT, token=manager, member=gid("Member", member.id))
         assert statement["data"]["memberStatement"] == {"due": 5_500, "paid": 5_500, "outstanding": 0, "credit": 0}
+        await check_ledger(owner, tenant.id)
+
+        given = {"onlinePayment": online["id"], "reason": "Carte débitée par erreur", "idempotencyKey": "refund-1"}
+        refunded = (await graphql(api, REFUND, token=manager, input=given))["data"]["onlinePaymentRefund"]
+        assert (refunded["payment"]["amount"], refunded["payment"]["isReversal"]) == (-5_500, True)
+        after = await asyncio.to_thread(client.v1.charges.retrieve, seen["payment"]["reference"])
+        assert (after.amount_refunded, after.refunded) == (5_500, True)
         await check_ledger(owner, tenant.id)
 
 

@@ -312,3 +312,74 @@ class TestCheckout:
         assert (again["alreadyStarted"], again["onlinePayment"]["status"]) == (True, "OPEN")
         assert again["onlinePayment"]["launchUrl"].startswith(f"{wave.url}/c/cos-")
         assert len(wave.sessions) == 1
+
+
+REFUND = """
+mutation ($input: OnlinePaymentRefundInput!) {
+  onlinePaymentRefund(input: $input) {
+    __typename
+    ... on PaymentRecording { alreadyRecorded payment { receiptNumber amount isReversal note } }
+    ... on OnlinePaymentRefundError { code path message }
+  }
+}
+"""
+
+
+class TestRefund:
+    async def test_a_refund_returns_the_money_once_and_reverses_the_payment(
+        self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
+    ) -> None:
+        tenant = await _configured(wave_client)
+        member = await _member(tenant)
+        manager = await token_for(wave_client, tenant, Role.MANAGER)
+        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        session_id = _session_of(wave, online)
+        not_yet = {"onlinePayment": online["id"], "reason": "Payé deux fois", "idempotencyKey": "r-0"}
+        refused = (await graphql(wave_client, REFUND, token=manager, input=not_yet))["data"]["onlinePaymentRefund"]
+        assert (refused["code"], refused["path"]) == ("CHECKOUT_NOT_REFUNDABLE", ["input", "onlinePayment"])
+        wave.complete(session_id)
+        await graphql(wave_client, REFRESH, token=manager, id=online["id"])
+
+        wave.failures_to_come = 1
+        given = {"onlinePayment": online["id"], "reason": "  Payé deux fois  ", "idempotencyKey": "r-1"}
+        unavailable = (await graphql(wave_client, REFUND, token=manager, input=given))["data"]["onlinePaymentRefund"]
+        assert unavailable["code"] == "GATEWAY_UNAVAILABLE"
+        assert (
+            wave.refunds,
+            await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id),
+        ) == (
+            [],
+            1,
+        )
+
+        answers = await asyncio.gather(*(graphql(wave_client, REFUND, token=manager, input=given) for _ in range(3)))
+        refunds = [answer["data"]["onlinePaymentRefund"] for answer in answers]
+        assert sorted(refund["alreadyRecorded"] for refund in refunds) == [False, True, True]
+        assert {(r["payment"]["amount"], r["payment"]["isReversal"], r["payment"]["note"]) for r in refunds} == {
+            (-5_500, True, "Payé deux fois")
+        }
+        assert wave.refunds == [session_id]
+        other_key = {**given, "idempotencyKey": "r-2"}
+        again = (await graphql(wave_client, REFUND, token=manager, input=other_key))["data"]["onlinePaymentRefund"]
+        assert again["code"] == "PAYMENT_ALREADY_REVERSED"
+        assert wave.refunds == [session_id]
+        statement = await graphql(wave_client, STATEMENT, token=manager, member=gid("Member", member.id))
+        assert statement["data"]["memberStatement"] == {"due": 5_500, "paid": 0, "outstanding": 5_500, "credit": 0}
+        await check_ledger(owner, tenant.id)
+
+    async def test_only_a_manager_of_the_tenant_refunds(self, wave_client: httpx.AsyncClient, wave: WaveServer) -> None:
+        tenant = await _configured(wave_client)
+        member = await _member(tenant)
+        manager = await token_for(wave_client, tenant, Role.MANAGER)
+        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        wave.complete(_session_of(wave, online))
+        await graphql(wave_client, REFRESH, token=manager, id=online["id"])
+        given = {"onlinePayment": online["id"], "reason": "Erreur", "idempotencyKey": "r-1"}
+        for role in (Role.TENANT_ADMIN, Role.AGENT, Role.AUDITOR, Role.MEMBER):
+            token = await token_for(wave_client, tenant, role)
+            denied = await graphql(wave_client, REFUND, token=token, input=given)
+            assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN", role
+        intruder = await token_for(wave_client, await make_tenant(), Role.MANAGER)
+        foreign = (await graphql(wave_client, REFUND, token=intruder, input=given))["data"]["onlinePaymentRefund"]
+        assert foreign["code"] == "CHECKOUT_NOT_FOUND"
+        assert wave.refunds == []
