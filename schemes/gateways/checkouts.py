@@ -250,22 +250,9 @@ async def apply(
     if checkout.status == CheckoutStatus.SUCCEEDED or observed.status == CheckoutStatus.OPEN:
         return checkout
     if observed.status == CheckoutStatus.SUCCEEDED:
-        recorded = await payments.record_payment(
-            tx,
-            _as_provider(ctx, gateway),
-            payments.NewPayment(
-                member_id=checkout.member_id,
-                amount=observed.amount if observed.amount is not None else checkout.amount,
-                currency=(observed.currency or checkout.currency).upper(),
-                channel=gateway.channel,
-                idempotency_key=f"checkout:{checkout.id}",
-                provider=gateway.provider,
-                reference=observed.transaction_id or observed.session_id,
-                received_at=min(observed.at, now) if observed.at else now,
-            ),
-            now,
-        )
-        payment_id: UUID | None = recorded.payment.id
+        payment_id = await _recorded(tx, ctx, gateway, checkout, observed, now)
+        if payment_id is None:
+            return checkout
     elif checkout.status == CheckoutStatus.OPEN:
         payment_id = None
     else:
@@ -285,6 +272,53 @@ async def apply(
         tx, ctx, "checkout." + observed.status.value, "checkout", checkout.id, provider=checkout.provider
     )
     return await _locked(tx, ctx, checkout.id)
+
+
+async def _recorded(
+    tx: Transaction, ctx: TenantContext, gateway: Gateway, checkout: Checkout, observed: Observed, now: datetime
+) -> UUID | None:
+    """The payment of the money the provider received: recorded now, or
+    already (a cashier typed the same transaction in); None when it cannot
+    be recorded (the member's membership ended since), which is left to a
+    manager, with the reason on the checkout."""
+    reference = observed.transaction_id or observed.session_id
+    try:
+        recorded = await payments.record_payment(
+            tx,
+            _as_provider(ctx, gateway),
+            payments.NewPayment(
+                member_id=checkout.member_id,
+                amount=observed.amount if observed.amount is not None else checkout.amount,
+                currency=(observed.currency or checkout.currency).upper(),
+                channel=gateway.channel,
+                idempotency_key=f"checkout:{checkout.id}",
+                provider=gateway.provider,
+                reference=reference,
+                received_at=min(observed.at, now) if observed.at else now,
+            ),
+            now,
+        )
+    except contribution_errors.ReferenceAlreadyRecorded:
+        found: UUID = await tx.fetchval(
+            "SELECT id FROM payments WHERE tenant_id = $1 AND provider = $2 AND provider_reference = $3",
+            ctx.tenant_id,
+            gateway.provider.value,
+            reference,
+        )
+        return found
+    except contribution_errors.ContributionError as refusal:
+        # Checked before anything is written: the transaction goes on and keeps the reason.
+        _log.error("gateways.payment_not_recorded", checkout_id=str(checkout.id), code=refusal.code)
+        await tx.execute(
+            "UPDATE checkouts SET failure = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+            ctx.tenant_id,
+            checkout.id,
+            refusal.code.rsplit(".", 1)[-1].lower(),
+            now,
+        )
+        await audit.record_change(tx, ctx, "checkout.not_recorded", "checkout", checkout.id, code=refusal.code)
+        return None
+    return recorded.payment.id
 
 
 async def checkout_for(tx: Transaction, ctx: TenantContext, provider: str, observed: Observed) -> UUID | None:
@@ -354,7 +388,11 @@ async def poll(ctx: TenantContext, gateways: Gateways, now: datetime) -> int:
             POLL_BATCH,
         )
     for row in rows:
-        await refresh(ctx, gateways, _row(row), now)
+        try:
+            await refresh(ctx, gateways, _row(row), now)
+        except Exception:
+            # One checkout that cannot be taken in must not keep the others waiting.
+            _log.exception("gateways.poll_failed", checkout_id=str(row["id"]))
     return len(rows)
 
 

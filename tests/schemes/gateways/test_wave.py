@@ -17,10 +17,12 @@ from strawberry.relay import from_base64
 
 from app.settings import Settings
 from schemes.contributions.periods import period_of
-from schemes.members.tables import Member
+from schemes.members import lifecycle
+from schemes.members.tables import Member, MemberStatus, TerminationReason
 from schemes.rules.model import Period
 from tenants.registry.tables import Tenant
 from tenants.roles import Role
+from tenants.tx import tenant_tx
 from tests.commands import socle
 from tests.factories import change_out_of_band, context, make_tenant
 from tests.graphql_client import graphql, token_for
@@ -280,6 +282,61 @@ class TestCheckout:
         seen = (await graphql(wave_client, NODE, token=manager, id=online["id"]))["data"]["node"]
         assert (seen["status"], seen["payment"]["recordedByName"]) == ("SUCCEEDED", "Wave")
         assert await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id) == 1
+
+    async def test_a_transaction_the_cashier_typed_in_is_not_recorded_twice(
+        self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
+    ) -> None:
+        tenant = await _configured(wave_client)
+        member = await _member(tenant)
+        manager = await token_for(wave_client, tenant, Role.MANAGER)
+        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        paid = wave.complete(_session_of(wave, online))
+        counter = {
+            "member": gid("Member", member.id),
+            "amount": 5_500,
+            "currency": "XOF",
+            "channel": "MOBILE_MONEY",
+            "provider": "WAVE",
+            "reference": paid["transaction_id"],
+            "idempotencyKey": "counter-1",
+        }
+        typed = await graphql(
+            wave_client,
+            "mutation ($input: PaymentRecordInput!) { paymentRecord(input: $input) {"
+            " ... on PaymentRecording { payment { receiptNumber } } } }",
+            token=manager,
+            input=counter,
+        )
+        receipt = typed["data"]["paymentRecord"]["payment"]["receiptNumber"]
+        body, headers = wave.event("checkout.session.completed", paid)
+        await _deliver(wave_client, tenant, body, headers)
+        await jobs_done()
+        seen = (await graphql(wave_client, NODE, token=manager, id=online["id"]))["data"]["node"]
+        # The checkout settles on the cashier's payment: one payment for one transaction.
+        assert (seen["status"], seen["payment"]["receiptNumber"]) == ("SUCCEEDED", receipt)
+        assert await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id) == 1
+
+    async def test_money_for_a_member_since_terminated_is_left_to_a_manager(
+        self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
+    ) -> None:
+        tenant = await _configured(wave_client)
+        member = await _member(tenant)
+        manager = await token_for(wave_client, tenant, Role.MANAGER)
+        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        ctx = await context(tenant)
+        async with tenant_tx(ctx) as tx:
+            change = lifecycle.StatusChange(
+                member.id, MemberStatus.TERMINATED, date.today(), reason=TerminationReason.RESIGNATION
+            )
+            await lifecycle.change_status(tx, ctx, change, date.today())
+        body, headers = wave.event("checkout.session.completed", wave.complete(_session_of(wave, online)))
+        await _deliver(wave_client, tenant, body, headers)
+        await jobs_done()
+        seen = (await graphql(wave_client, NODE, token=manager, id=online["id"]))["data"]["node"]
+        assert (seen["status"], seen["failure"], seen["payment"]) == ("OPEN", "payer_terminated", None)
+        assert await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id) == 0
+        processed = await owner.fetchval("SELECT processed_at FROM gateway_events WHERE tenant_id = $1", tenant.id)
+        assert processed is not None
 
     async def test_the_payer_back_from_wave_asks_now(self, wave_client: httpx.AsyncClient, wave: WaveServer) -> None:
         tenant = await _configured(wave_client)
