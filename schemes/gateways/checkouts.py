@@ -42,6 +42,9 @@ from tenants.tx import Transaction, tenant_tx
 
 POLL_AFTER = timedelta(minutes=2)
 """How long a checkout waits for its event before the poll asks the provider."""
+POLL_WINDOW = timedelta(days=2)
+"""How long the poll asks about a checkout: providers close theirs well before (Wave's in 30 minutes);
+one still open after it (a payment Socle could not record) is a manager's."""
 POLL_BATCH = 200
 """Checkouts asked about per tenant and run, the oldest first; providers close theirs within the hour."""
 NOT_STARTED_AFTER = timedelta(hours=1)
@@ -382,9 +385,10 @@ async def poll(ctx: TenantContext, gateways: Gateways, now: datetime) -> int:
             await audit.record_change(tx, ctx, "checkout.failed", "checkout", row["id"], failure="not_started")
         rows = await tx.fetch(
             "SELECT * FROM checkouts WHERE tenant_id = $1 AND status = 'open' AND session_id IS NOT NULL"
-            " AND created_at <= $2 ORDER BY created_at, id LIMIT $3",
+            " AND created_at <= $2 AND created_at > $3 ORDER BY created_at, id LIMIT $4",
             ctx.tenant_id,
             now - POLL_AFTER,
+            now - POLL_WINDOW,
             POLL_BATCH,
         )
     for row in rows:

@@ -20,6 +20,7 @@ from tests.schemes.gateways.test_wave import (
     REFRESH,
     _configured,
     _member,
+    _opened,
     _start,
     _started,
 )
@@ -76,10 +77,7 @@ async def test_the_role_matrix(wave_client: httpx.AsyncClient, wave: WaveServer)
 async def test_another_tenant_can_neither_start_nor_read_nor_refresh(
     wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
 ) -> None:
-    tenant = await _configured(wave_client)
-    member = await _member(tenant)
-    manager = await token_for(wave_client, tenant, Role.MANAGER)
-    online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+    _tenant, member, _manager, online = await _opened(wave_client)
     other = await _configured(wave_client, await make_tenant())
     intruder = await token_for(wave_client, other, Role.MANAGER)
     refused = await _started(wave_client, intruder, _start(member))

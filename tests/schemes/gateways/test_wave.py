@@ -96,6 +96,15 @@ async def _member(tenant: Tenant) -> Member:
     return member
 
 
+async def _opened(client: httpx.AsyncClient) -> tuple[Tenant, Member, str, dict[str, Any]]:
+    """A tenant with its Wave account, a member owing 5,500, a manager's token, and a Wave payment of 5,500 they started."""
+    tenant = await _configured(client)
+    member = await _member(tenant)
+    manager = await token_for(client, tenant, Role.MANAGER)
+    online = (await _started(client, manager, _start(member)))["onlinePayment"]
+    return tenant, member, manager, online
+
+
 def _start(member: Member, amount: int = 5_500, **given: Any) -> dict[str, Any]:
     return {
         "member": gid("Member", member.id),
@@ -199,10 +208,7 @@ class TestCheckout:
     async def test_events_out_of_order_leave_the_payment_recorded(
         self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
     ) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, member, manager, online = await _opened(wave_client)
         session_id = _session_of(wave, online)
         failed = wave.fail(session_id)
         paid = wave.complete(session_id)
@@ -231,10 +237,7 @@ class TestCheckout:
         await check_ledger(owner, tenant.id)
 
     async def test_a_failure_alone_closes_the_checkout(self, wave_client: httpx.AsyncClient, wave: WaveServer) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, _member, manager, online = await _opened(wave_client)
         body, headers = wave.event("checkout.session.payment_failed", wave.fail(_session_of(wave, online)))
         await _deliver(wave_client, tenant, body, headers)
         await jobs_done()
@@ -244,10 +247,7 @@ class TestCheckout:
     async def test_an_event_that_never_comes_is_made_up_for_by_the_poll(
         self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
     ) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, _member, manager, online = await _opened(wave_client)
         paid = wave.complete(_session_of(wave, online))
 
         # Too soon: the event may still come.
@@ -266,10 +266,7 @@ class TestCheckout:
     async def test_the_poll_command_records_what_wave_says(
         self, wave_client: httpx.AsyncClient, wave: WaveServer, settings: Settings, owner: asyncpg.Connection
     ) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, _member, manager, online = await _opened(wave_client)
         wave.complete(_session_of(wave, online))
         await change_out_of_band(
             owner,
@@ -286,10 +283,7 @@ class TestCheckout:
     async def test_a_transaction_the_cashier_typed_in_is_not_recorded_twice(
         self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
     ) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, member, manager, online = await _opened(wave_client)
         paid = wave.complete(_session_of(wave, online))
         counter = {
             "member": gid("Member", member.id),
@@ -319,10 +313,7 @@ class TestCheckout:
     async def test_money_for_a_member_since_terminated_is_left_to_a_manager(
         self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
     ) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, member, manager, online = await _opened(wave_client)
         ctx = await context(tenant)
         async with tenant_tx(ctx) as tx:
             change = lifecycle.StatusChange(
@@ -339,10 +330,7 @@ class TestCheckout:
         assert processed is not None
 
     async def test_the_payer_back_from_wave_asks_now(self, wave_client: httpx.AsyncClient, wave: WaveServer) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        _tenant, _member, manager, online = await _opened(wave_client)
         still = (await graphql(wave_client, REFRESH, token=manager, id=online["id"]))["data"]["onlinePaymentRefresh"]
         assert still["status"] == "OPEN"
         wave.complete(_session_of(wave, online))
@@ -386,10 +374,7 @@ class TestRefund:
     async def test_a_refund_returns_the_money_once_and_reverses_the_payment(
         self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
     ) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, member, manager, online = await _opened(wave_client)
         session_id = _session_of(wave, online)
         not_yet = {"onlinePayment": online["id"], "reason": "Payé deux fois", "idempotencyKey": "r-0"}
         refused = (await graphql(wave_client, REFUND, token=manager, input=not_yet))["data"]["onlinePaymentRefund"]
@@ -425,10 +410,7 @@ class TestRefund:
         await check_ledger(owner, tenant.id)
 
     async def test_only_a_manager_of_the_tenant_refunds(self, wave_client: httpx.AsyncClient, wave: WaveServer) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, _member, manager, online = await _opened(wave_client)
         wave.complete(_session_of(wave, online))
         await graphql(wave_client, REFRESH, token=manager, id=online["id"])
         given = {"onlinePayment": online["id"], "reason": "Erreur", "idempotencyKey": "r-1"}

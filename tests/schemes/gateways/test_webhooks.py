@@ -22,6 +22,7 @@ from tests.schemes.gateways.test_wave import (
     _configured,
     _deliver,
     _member,
+    _opened,
     _session_of,
     _start,
     _started,
@@ -37,10 +38,7 @@ class TestRefusedEvents:
     async def test_forged_stale_and_altered_events_change_nothing(
         self, wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
     ) -> None:
-        tenant = await _configured(wave_client)
-        member = await _member(tenant)
-        manager = await token_for(wave_client, tenant, Role.MANAGER)
-        online = (await _started(wave_client, manager, _start(member)))["onlinePayment"]
+        tenant, _member, _manager, online = await _opened(wave_client)
         paid = wave.complete(_session_of(wave, online))
         body, headers = wave.event("checkout.session.completed", paid)
         cases = {
