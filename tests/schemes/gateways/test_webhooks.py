@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tenants.roles import Role, TenantKind
-from tests.factories import make_tenant
+from tests.factories import fresh_country, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.jobs import jobs_done
 from tests.schemes.gateways.test_wave import (
@@ -63,7 +63,7 @@ class TestRefusedEvents:
     async def test_unknown_addresses_answer_404(self, wave_client: httpx.AsyncClient, wave: WaveServer) -> None:
         configured = await _configured(wave_client)
         unconfigured = await make_tenant()
-        ministry = await make_tenant(kind=TenantKind.MINISTRY)
+        ministry = await make_tenant(kind=TenantKind.MINISTRY, country=fresh_country())
         body, headers = wave.event("checkout.session.completed", {"id": "cos-x"})
         for path in (
             f"/webhooks/wave/{unconfigured.id}",
