@@ -28,8 +28,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Payments are received in {expected}, not in “{currency}”.",
     ),
     "contributions.REFERENCE_REQUIRED": (
-        "Indiquez la référence de la transaction (et l'opérateur pour le mobile money).",
-        "Give the transaction's reference (and the operator for mobile money).",
+        "Indiquez la référence de la transaction.",
+        "Give the transaction's reference.",
+    ),
+    "contributions.PROVIDER_REQUIRED": (
+        "Indiquez l'opérateur du mobile money (Wave, Orange Money…).",
+        "Give the mobile money operator (Wave, Orange Money…).",
     ),
     "contributions.INVALID_REFERENCE": (
         "La référence doit compter de 3 à 100 lettres, chiffres, points, tirets ou barres obliques.",

@@ -110,6 +110,7 @@ RECORD_ERRORS: list[type[errors.ContributionError] | type[InvalidText]] = [
     errors.InvalidAmount,
     errors.CurrencyMismatch,
     errors.ReferenceRequired,
+    errors.ProviderRequired,
     errors.InvalidReference,
     errors.ReferenceAlreadyRecorded,
     errors.InvalidReceivedAt,

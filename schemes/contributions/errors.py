@@ -53,6 +53,12 @@ class ReferenceRequired(ContributionError):
     code = "contributions.REFERENCE_REQUIRED"
 
 
+class ProviderRequired(ContributionError):
+    """Mobile money is recorded with its operator: a reference is unique per operator."""
+
+    code = "contributions.PROVIDER_REQUIRED"
+
+
 class InvalidReference(ContributionError):
     code = "contributions.INVALID_REFERENCE"
 

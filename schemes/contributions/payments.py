@@ -111,7 +111,7 @@ def _checked(ctx: TenantContext, data: NewPayment, now: datetime) -> list[errors
     elif reference and not _REFERENCE.match(reference):
         found.append(errors.InvalidReference(path=("input", "reference")))
     if data.channel is Channel.MOBILE_MONEY and data.provider is None:
-        found.append(errors.ReferenceRequired(path=("input", "provider")))
+        found.append(errors.ProviderRequired(path=("input", "provider")))
     if data.received_at is not None and not now - RECEIVED_BACK <= data.received_at <= now + RECEIVED_LEEWAY:
         found.append(errors.InvalidReceivedAt(path=("input", "receivedAt")))
     return found

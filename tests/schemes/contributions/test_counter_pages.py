@@ -142,7 +142,12 @@ async def test_the_receipt_speaks_english_on_request(browser: httpx.AsyncClient,
         (
             {"amount": "2000", "channel": "MOBILE_MONEY", "provider": "WAVE"},
             "reference",
-            "Indiquez la référence de la transaction (et l'opérateur pour le mobile money).",
+            "Indiquez la référence de la transaction.",
+        ),
+        (
+            {"amount": "2000", "channel": "MOBILE_MONEY", "reference": "T-7Q2K9"},
+            "provider",
+            "Indiquez l'opérateur du mobile money (Wave, Orange Money…).",
         ),
         ({"amount": "2000", "note": "x" * 2_001}, "note", None),
     ],

@@ -245,12 +245,12 @@ class TestCounterPayments:
                 {
                     "code": "REFERENCE_REQUIRED",
                     "path": ["input", "reference"],
-                    "message": "Indiquez la référence de la transaction (et l'opérateur pour le mobile money).",
+                    "message": "Indiquez la référence de la transaction.",
                 },
                 {
-                    "code": "REFERENCE_REQUIRED",
+                    "code": "PROVIDER_REQUIRED",
                     "path": ["input", "provider"],
-                    "message": "Indiquez la référence de la transaction (et l'opérateur pour le mobile money).",
+                    "message": "Indiquez l'opérateur du mobile money (Wave, Orange Money…).",
                 },
                 {
                     "code": "INVALID_RECEIVED_AT",
