@@ -93,6 +93,8 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.myPayments": "self:service",
         "Query.paymentGateways": "tenant:manage",
         "Query.myOnlinePaymentProviders": "self:service",
+        "Query.onlinePayments": "contributions:read",
+        "Query.myOnlinePayments": "self:service",
         "Query.memberCounts": "members:read",
         "Query.membershipNumbering": "tenant:manage",
         "Mutation.memberEnrol": "enrolment:write",

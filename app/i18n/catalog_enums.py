@@ -55,6 +55,12 @@ ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "MOOV_MONEY": ("Moov Money", "Moov Money"),
         "STRIPE": ("Stripe", "Stripe"),
     },
+    "OnlinePaymentStatus": {
+        "OPEN": ("En attente", "Waiting"),
+        "SUCCEEDED": ("Reçu", "Received"),
+        "FAILED": ("Échoué", "Failed"),
+        "EXPIRED": ("Expiré", "Expired"),
+    },
     "DocumentKind": {
         "NATIONAL_ID_CARD": ("Carte nationale d'identité", "National identity card"),
         "PASSPORT": ("Passeport", "Passport"),

@@ -34,6 +34,9 @@ query MemberAccount($member: ID!, $calls: Int!, $payments: Int!) {{
     edges {{ node {{ {PAYMENT_FIELDS} }} }}
     pageInfo {{ hasNextPage }}
   }}
+  onlinePayments(member: $member, first: $payments) {{
+    edges {{ node {{ id provider amount currency status failure createdAt payment {{ id receiptNumber }} }} }}
+  }}
 }}
 """
 RECORD = """
@@ -66,6 +69,15 @@ mutation PaymentReverse($input: PaymentReverseInput!) {
 }
 """
 
+REFRESH_ONLINE = """
+mutation OnlinePaymentRefresh($id: ID!) {
+  onlinePaymentRefresh(input: {onlinePayment: $id}) {
+    ... on OnlinePayment { id }
+    ... on OnlinePaymentRefreshError { code path message }
+  }
+}
+"""
+
 CHANNELS = ("CASH", "MOBILE_MONEY", "BANK_TRANSFER", "CARD")
 """How money reaches the counter, cash first: what the cashier takes most."""
 PROVIDERS = ("WAVE", "ORANGE_MONEY", "FREE_MONEY", "MTN_MOMO", "MOOV_MONEY")
@@ -92,6 +104,7 @@ async def _account(page: Page, member_id: str, **context: Any) -> Response[str]:
         statement=outcome.data["memberStatement"],
         calls=[edge["node"] for edge in outcome.data["contributionCalls"]["edges"]],
         payments=outcome.data["payments"],
+        online=[edge["node"] for edge in outcome.data["onlinePayments"]["edges"]],
         channels=CHANNELS,
         providers=PROVIDERS,
         **context,
@@ -165,6 +178,16 @@ async def _receipt(
     )
 
 
+@post("/members/{member_id:str}/online-payments/{online_id:str}/refresh")
+async def check_online(page: NamedDependency[Page], member_id: FromPath[str], online_id: FromPath[str]) -> Redirect:
+    """Ask the provider how a member's online payment stands (the member says they paid)."""
+    page.require(Permission.CONTRIBUTIONS_WRITE)
+    outcome = await page.execute(REFRESH_ONLINE, {"id": online_id})
+    if outcome.refusal is not None:
+        raise not_found()
+    return page.redirect(f"/members/{member_id}/contributions#online")
+
+
 @get("/payments/{payment_id:str}")
 async def receipt(page: NamedDependency[Page], payment_id: FromPath[str], notice: FromQuery[str] = "") -> Response[str]:
     """A payment's receipt, to print for the member: the amount in figures
@@ -191,5 +214,5 @@ async def reverse(page: NamedDependency[Page], payment_id: FromPath[str]) -> Res
 PAGES = PageSet(
     name="contributions",
     templates=Path(__file__).with_name("templates"),
-    handlers=[account, take_payment, receipt, reverse],
+    handlers=[account, take_payment, check_online, receipt, reverse],
 )

@@ -14,15 +14,17 @@ from schemes.contributions import errors as contribution_errors
 from schemes.contributions.api import caller_member, member_id_of
 from schemes.contributions.payments import Provider
 from schemes.contributions.types import Payment, PaymentRecording
-from schemes.gateways import accounts, checkouts, errors, loaders
+from schemes.gateways import accounts, checkouts, errors, loaders, reads
 from schemes.gateways.registry import GATEWAYS
 from schemes.gateways.tables import Checkout
 from schemes.gateways.types import OnlinePayment, OnlinePaymentStarted, PaymentGateway
+from tenants.context import TenantContext
 from tenants.errors import InvalidText
 from tenants.graphql import Info, decode_id, field, tenant_of
 from tenants.mutations import mutation
+from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
-from tenants.tx import tenant_tx
+from tenants.tx import Transaction, tenant_tx
 
 START_ERRORS: list[type[contribution_errors.ContributionError]] = [
     contribution_errors.PayerNotFound,
@@ -36,6 +38,8 @@ START_ERRORS: list[type[contribution_errors.ContributionError]] = [
     errors.GatewayRefused,
     errors.CheckoutKeyReused,
 ]
+_NOTHING = UUID(int=0)
+"""A member id no member has: an id that is not a member's lists nothing."""
 AMOUNT = "In the currency's minor unit (whole francs for XOF and XAF)."
 KEY = (
     "Made by the client once per payment (a UUID) and sent again with every retry: a replay returns the online "
@@ -96,11 +100,55 @@ class Query:
             return [PaymentGateway.of(row) for row in await accounts.accounts(context)]
 
     @field(
+        "A member's online payments, the latest started first. Requires `contributions:read`.",
+        permission=Permission.CONTRIBUTIONS_READ,
+    )
+    async def online_payments(
+        self, info: Info, member: relay.GlobalID, first: int | None = None, after: str | None = None
+    ) -> Connection[OnlinePayment]:
+        return await _online_payments_page(info, decode_id(member, "Member") or _NOTHING, first, after)
+
+    @field(
+        "The online payments of the member signed in, the latest started first. Requires `self:service`.",
+        permission=Permission.SELF_SERVICE,
+    )
+    async def my_online_payments(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[OnlinePayment]:
+        context = tenant_of(info)
+        async with tenant_tx(context) as tx:
+            member = await caller_member(tx, context)
+        return await _online_payments_page(info, member.id if member else _NOTHING, first, after)
+
+    @field(
         "The providers the member signed in may pay online with. Requires `self:service`.",
         permission=Permission.SELF_SERVICE,
     )
     async def my_online_payment_providers(self, info: Info) -> list[Provider]:
         return await _enabled_providers(info)
+
+
+async def _online_payments_page(
+    info: Info, member_id: UUID, first: int | None, after: str | None
+) -> Connection[OnlinePayment]:
+    async def rows(
+        tx: Transaction, ctx: TenantContext, *, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[Checkout]:
+        return await reads.list_checkouts(tx, ctx, member_id, after=after, limit=limit)
+
+    async def count(tx: Transaction, ctx: TenantContext) -> int:
+        return await reads.count_checkouts(tx, ctx, member_id)
+
+    return await tenant_page(
+        tenant_of(info),
+        first,
+        after,
+        (datetime, UUID),
+        rows=rows,
+        count=count,
+        node=OnlinePayment.of,
+        key=lambda row: (row.created_at, row.id),
+    )
 
 
 async def _enabled_providers(info: Info) -> list[Provider]:

@@ -16,6 +16,7 @@ import pytest
 from app.main import create_app
 from app.settings import Settings
 from tests.graphql_client import free_port, serve, serve_over_tcp
+from tests.pages import Browser, browser_of
 from tests.wave_server import WaveServer, wave_server
 
 
@@ -67,3 +68,10 @@ async def stripe_origin(settings: Settings, migrated: None, localstripe: str) ->
     given = {"public_url": f"http://127.0.0.1:{port}", "stripe_api_url": localstripe}
     async with serve_over_tcp(create_app(settings.model_copy(update=given)), port) as served:
         yield served
+
+
+@pytest.fixture
+async def wave_browser(settings: Settings, migrated: None, wave: WaveServer) -> AsyncIterator[Browser]:
+    """A browser of an app whose Wave is the fake (its ``another()`` is the API client)."""
+    async with browser_of(settings.model_copy(update={"wave_api_url": wave.url})) as browser:
+        yield browser

@@ -3,13 +3,17 @@ themselves only, and another tenant not at all."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
 import httpx
 import pytest
 
 from tenants.roles import Role
+from tests.conftest import StatementCounter
 from tests.factories import make_tenant
 from tests.graphql_client import code_token, graphql, token_for
+from tests.jobs import jobs_done
 from tests.partner_tokens import partner_token
 from tests.schemes.contributions.ledger_check import gid
 from tests.schemes.gateways.test_wave import (
@@ -121,3 +125,60 @@ async def test_a_member_starts_their_own_payment_and_reads_no_one_elses(
     # Staff start payments for a member they name; they have no dues of their own.
     staff = await graphql(wave_client, MY_START, token=manager, input=given)
     assert staff["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+LIST = """
+query ($member: ID!) {
+  onlinePayments(member: $member, first: 50) {
+    totalCount
+    edges { node { amount status member { number } payment { receiptNumber allocations { amount } } } }
+  }
+}
+"""
+
+
+async def _listed(
+    client: httpx.AsyncClient, wave: WaveServer, statements: StatementCounter, count: int
+) -> tuple[int, dict[str, Any]]:
+    """The statements of a member's list of ``count`` online payments, each paid."""
+    tenant = await _configured(client)
+    member = await _member(tenant)
+    manager = await token_for(client, tenant, Role.MANAGER)
+    for amount in range(1_000, 1_000 + count):
+        online = (await _started(client, manager, _start(member, amount)))["onlinePayment"]
+        wave.complete(online["launchUrl"].rsplit("/", 1)[1])
+        await graphql(client, REFRESH, token=manager, id=online["id"])
+    await jobs_done()
+    statements.statements.clear()
+    body = await graphql(client, LIST, token=manager, member=gid("Member", member.id))
+    return len(statements.statements), body["data"]["onlinePayments"]
+
+
+async def test_a_members_list_costs_the_same_for_one_and_for_many(
+    wave_client: httpx.AsyncClient, wave: WaveServer, statements: StatementCounter
+) -> None:
+    one, listed_one = await _listed(wave_client, wave, statements, 1)
+    many, listed_many = await _listed(wave_client, wave, statements, 6)
+    assert (listed_one["totalCount"], listed_many["totalCount"]) == (1, 6)
+    amounts = [edge["node"]["amount"] for edge in listed_many["edges"]]
+    assert amounts == [1_005, 1_004, 1_003, 1_002, 1_001, 1_000]
+    assert {edge["node"]["status"] for edge in listed_many["edges"]} == {"SUCCEEDED"}
+    assert one == many
+
+
+async def test_a_member_lists_their_own_online_payments_only(
+    wave_client: httpx.AsyncClient, wave: WaveServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    tenant, member, manager, online = await _opened(wave_client)
+    neighbour = await _member(tenant)
+    await _started(wave_client, manager, _start(neighbour, 2_000))
+    await graphql(wave_client, OPEN_ACCESS, token=manager, member=gid("Member", member.id))
+    token = await code_token(wave_client, caplog, member.phone)
+    mine = await graphql(wave_client, "{ myOnlinePayments { totalCount edges { node { id amount } } } }", token=token)
+    assert mine["data"]["myOnlinePayments"] == {
+        "totalCount": 1,
+        "edges": [{"node": {"id": online["id"], "amount": 5_500}}],
+    }
+    other = await token_for(wave_client, await make_tenant(), Role.MANAGER)
+    theirs = await graphql(wave_client, LIST, token=other, member=gid("Member", member.id))
+    assert theirs["data"]["onlinePayments"] == {"totalCount": 0, "edges": []}
