@@ -91,6 +91,7 @@ def test_declared_permissions(settings: Settings) -> None:
         "Query.myMember": "self:service",
         "Query.myStatement": "self:service",
         "Query.myPayments": "self:service",
+        "Query.contributionCollection": "contributions:read",
         "Query.paymentGateways": "tenant:manage",
         "Query.myOnlinePaymentProviders": "self:service",
         "Query.onlinePayments": "contributions:read",

@@ -18,6 +18,7 @@ from schemes.contributions.tables import Payment as PaymentRow
 from schemes.contributions.types import (
     ContributionCall,
     ContributionCallTotals,
+    ContributionCollection,
     ContributionPeriodRun,
     ContributionStatement,
     Payment,
@@ -181,6 +182,22 @@ class Query:
         async with tenant_tx(context) as tx:
             totals = await reads.call_totals(tx, context, _filter(filter))
         return ContributionCallTotals.of(totals, context.currency)
+
+    @field(
+        "What each scheme called and collected, per period starting in `year` and kind of payer, the latest "
+        "period first: calls, due, collected, outstanding and the collection rate. Requires `contributions:read`.",
+        permission=Permission.CONTRIBUTIONS_READ,
+    )
+    async def contribution_collection(
+        self, info: Info, year: int, scheme: relay.GlobalID | None = None
+    ) -> list[ContributionCollection]:
+        context = tenant_of(info)
+        if not reads.MIN_YEAR <= year <= reads.MAX_YEAR:
+            raise errors.InvalidPeriod(path=("year",), period=str(year))
+        scheme_id = (decode_id(scheme, "Scheme") or _NOTHING) if scheme else None
+        async with tenant_tx(context) as tx:
+            rows = await reads.collection(tx, context, year, scheme_id)
+        return [ContributionCollection.of(row, context.currency) for row in rows]
 
     @field(
         "The payments and reversals of the caller's tenant (of one member when given), the latest received "

@@ -5,6 +5,7 @@ reference; the receipt to print; the reversal of a payment wrongly recorded."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from schemes.contributions.reads import MAX_YEAR, MIN_YEAR
 from tenants.ids import new_id
 from tenants.permissions import Permission
-from tenants.web import Page, PageSet, not_found
+from tenants.web import MenuItem, Page, PageSet, not_found
 
 CALLS_SHOWN = 24
 """Calls the account shows, the latest due first: two years of monthly calls."""
@@ -69,6 +71,13 @@ mutation PaymentReverse($input: PaymentReverseInput!) {
 }
 """
 
+COLLECTION = """
+query Collection($year: Int!) {
+  contributionCollection(year: $year) {
+    scheme { name } period payer calls due collected outstanding rateBasisPoints currency
+  }
+}
+"""
 REFRESH_ONLINE = """
 mutation OnlinePaymentRefresh($id: ID!) {
   onlinePaymentRefresh(input: {onlinePayment: $id}) {
@@ -188,6 +197,15 @@ async def check_online(page: NamedDependency[Page], member_id: FromPath[str], on
     return page.redirect(f"/members/{member_id}/contributions#online")
 
 
+@get("/contributions/collection")
+async def collection(page: NamedDependency[Page], year: FromQuery[str] = "") -> Response[str]:
+    """What each scheme called and collected in a year, per period and kind of payer."""
+    page.require(Permission.CONTRIBUTIONS_READ)
+    shown = int(year) if year.isdigit() and MIN_YEAR <= int(year) <= MAX_YEAR else datetime.now(UTC).year
+    outcome = await page.execute(COLLECTION, {"year": shown})
+    return page.render("contributions/collection.html", year=shown, rows=outcome.data["contributionCollection"])
+
+
 @get("/payments/{payment_id:str}")
 async def receipt(page: NamedDependency[Page], payment_id: FromPath[str], notice: FromQuery[str] = "") -> Response[str]:
     """A payment's receipt, to print for the member: the amount in figures
@@ -214,5 +232,6 @@ async def reverse(page: NamedDependency[Page], payment_id: FromPath[str]) -> Res
 PAGES = PageSet(
     name="contributions",
     templates=Path(__file__).with_name("templates"),
-    handlers=[account, take_payment, check_online, receipt, reverse],
+    handlers=[account, take_payment, check_online, collection, receipt, reverse],
+    menu=[MenuItem("page.MENU_COLLECTION", "/contributions/collection", Permission.CONTRIBUTIONS_READ)],
 )

@@ -121,6 +121,58 @@ async def call_totals(tx: Transaction, ctx: TenantContext, where: CallFilter) ->
     return CallTotals(count=row["n"], due=int(row["due"]), settled=int(row["settled"]))
 
 
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+"""The years whose collection may be asked for."""
+
+
+@dataclass(frozen=True)
+class Collection:
+    """What one scheme called from one kind of payer for one period, and what was paid of it."""
+
+    scheme_id: UUID
+    period: str
+    period_start: date
+    payer: str
+    calls: int
+    due: int
+    collected: int
+
+    @property
+    def rate(self) -> int:
+        """What was collected of what is due, in basis points (10,000 = 100 %); 0 when nothing is due."""
+        return self.collected * 10_000 // self.due if self.due else 0
+
+
+async def collection(tx: Transaction, ctx: TenantContext, year: int, scheme_id: UUID | None) -> list[Collection]:
+    """Per scheme, period starting in ``year`` and kind of payer: calls, due and
+    collected; the latest period first, then by scheme and payer."""
+    rows = await tx.fetch(
+        f"SELECT c.scheme_id, c.period, c.period_start, c.payer, count(*) AS calls,"
+        f" sum(c.amount) AS due, sum({SETTLED}) AS collected FROM contribution_calls c"
+        " WHERE c.tenant_id = $1 AND c.period_start >= $2 AND c.period_start < $3"
+        " AND ($4::uuid IS NULL OR c.scheme_id = $4)"
+        " GROUP BY c.scheme_id, c.period, c.period_start, c.payer"
+        " ORDER BY c.period_start DESC, c.scheme_id, c.payer",
+        ctx.tenant_id,
+        date(year, 1, 1),
+        date(year + 1, 1, 1),
+        scheme_id,
+    )
+    return [
+        Collection(
+            scheme_id=row["scheme_id"],
+            period=row["period"],
+            period_start=row["period_start"],
+            payer=row["payer"],
+            calls=row["calls"],
+            due=int(row["due"]),
+            collected=int(row["collected"]),
+        )
+        for row in rows
+    ]
+
+
 async def calls_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> list[CallRow]:
     """The context's calls among ``ids``."""
     if not ids:

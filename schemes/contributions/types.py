@@ -12,15 +12,16 @@ from strawberry import relay
 
 from schemes.contributions import loaders, receipts
 from schemes.contributions.payments import Provider
-from schemes.contributions.reads import CallRow, CallTotals, Statement
+from schemes.contributions.reads import CallRow, CallTotals, Collection, Statement
 from schemes.contributions.rights import RightsStatus, Standing
 from schemes.contributions.tables import CallKind, Channel
 from schemes.contributions.tables import Payment as PaymentRow
 from schemes.documents.storage import DOCUMENT_STORE
 from schemes.members import loaders as member_loaders
-from schemes.members.types import Member
+from schemes.members.types import Member, scheme_views
+from schemes.rules.api import Scheme
 from schemes.rules.model import Payer
-from tenants.graphql import Info, field, node_uuids, settled
+from tenants.graphql import Info, field, loaded, node_uuids, settled
 from tenants.permissions import Permission
 from tenants.scalars import Amount
 
@@ -217,6 +218,40 @@ class ContributionCallTotals:
             remaining=Amount(totals.remaining),
             currency=currency,
         )
+
+
+@strawberry.type(description=f"What a scheme called from one kind of payer for one period, and what was paid, {MINOR}.")
+class ContributionCollection:
+    period: str
+    period_start: date
+    payer: Payer
+    calls: int
+    due: Amount
+    collected: Amount
+    outstanding: Amount
+    rate_basis_points: int = strawberry.field(description="`collected` of `due`, in basis points (10,000 = 100 %).")
+    currency: str
+    _scheme_id: strawberry.Private[UUID]
+
+    @classmethod
+    def of(cls, row: Collection, currency: str) -> ContributionCollection:
+        """The GraphQL view of a collection row."""
+        return cls(
+            period=row.period,
+            period_start=row.period_start,
+            payer=Payer(row.payer),
+            calls=row.calls,
+            due=Amount(row.due),
+            collected=Amount(row.collected),
+            outstanding=Amount(row.due - row.collected),
+            rate_basis_points=row.rate,
+            currency=currency,
+            _scheme_id=row.scheme_id,
+        )
+
+    @field("The scheme.", graphql_type=Scheme | None)
+    def scheme(self, info: Info) -> Scheme | Awaitable[Scheme | None] | None:
+        return loaded(info.context.loaders.get(scheme_views).load(self._scheme_id))
 
 
 @strawberry.type(
