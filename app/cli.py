@@ -402,6 +402,25 @@ def contributions_rights(settings: Settings) -> None:
     click.echo(f"socle: {len(passes)} tenants, {suspended} members suspended, {reinstated} reinstated")
 
 
+@contributions.command("remind")
+@_command
+def contributions_remind(settings: Settings) -> None:
+    """Remind by SMS, in every tenant, the members whose calls are due within
+    a week or unpaid since less than a month; run daily (a cron job). Each
+    call is reminded once per stage, however often this runs."""
+    from app.logs import configure_logging
+    from workers import contributions as daily
+
+    configure_logging(settings)
+
+    async def run() -> int:
+        async with _application_database(settings):
+            return sum([await daily.remind_tenant(tenant_id) for tenant_id in await daily.calling_tenants()])
+
+    written = _run(run())
+    click.echo(f"socle: {written} reminders to send")
+
+
 @contributions.command("poll")
 @_command
 def contributions_poll(settings: Settings) -> None:

@@ -4,7 +4,14 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from schemes.contributions.tables import ContributionCall, Payment, PaymentAllocation, PaymentReceipt, ReceiptSequence
+from schemes.contributions.tables import (
+    CallReminder,
+    ContributionCall,
+    Payment,
+    PaymentAllocation,
+    PaymentReceipt,
+    ReceiptSequence,
+)
 from schemes.documents.tables import Document
 from schemes.duplicates.tables import DuplicatePair
 from schemes.employers.tables import Employer
@@ -49,6 +56,7 @@ APP_CONFIG = AppConfig(
         GatewayAccount,
         Checkout,
         GatewayEvent,
+        CallReminder,
     ],
     migration_dependencies=["tenants.piccolo_app"],
     commands=[],

@@ -33,6 +33,7 @@ async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
     assert TENANT_OWNED == [
         "api_clients",
         "beneficiaries",
+        "call_reminders",
         "checkouts",
         "contribution_calls",
         "documents",
@@ -70,6 +71,7 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("api_clients", True, True),
         ("audit_events", True, True),
         ("beneficiaries", True, True),
+        ("call_reminders", True, True),
         ("checkouts", True, True),
         ("contribution_calls", True, True),
         ("documents", True, True),

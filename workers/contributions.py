@@ -9,12 +9,15 @@ from uuid import UUID
 import dramatiq
 import structlog
 
-from schemes.contributions import enforcement, schedule
+from app.i18n import DEFAULT_LOCALE, translate
+from schemes.contributions import enforcement, reminders, schedule
 from tenants.context import SYSTEM, TenantContext
+from tenants.formats import money
 from tenants.registry import service as tenant_service
 from tenants.registry.tables import Tenant
 from tenants.roles import TenantKind, TenantStatus
-from tenants.tx import platform_tx
+from tenants.tx import platform_tx, tenant_tx
+from workers.messaging import once, outbound
 
 CALL_ACTOR = "contributions.call_due_periods"
 RIGHTS_ACTOR = "contributions.apply_rights"
@@ -81,3 +84,37 @@ async def call_due_periods(tenant_id: str) -> None:
 async def apply_rights(tenant_id: str) -> None:
     """Apply one tenant's members' rights; a retry looks again at every member and changes only who should move."""
     await apply_rights_tenant(UUID(tenant_id))
+
+
+async def remind_tenant(tenant_id: UUID) -> int:
+    """Write one tenant's reminders due today and their messages' jobs, as Socle itself."""
+    now = datetime.now(UTC)
+    written = await reminders.queue_reminders(await as_socle(tenant_id), now.date(), now)
+    if written:
+        _log.info("contributions.reminders_queued", tenant_id=str(tenant_id), reminders=written)
+    return written
+
+
+def reminder_text(reminder: reminders.Reminder, locale: str = DEFAULT_LOCALE) -> str:
+    """The SMS of a reminder, in the catalogue's words."""
+    return translate(
+        f"contributions.REMINDER_{reminder.stage.value.upper()}_{reminder.kind.value.upper()}",
+        locale,
+        tenant=reminder.tenant_name,
+        period=reminder.period,
+        # Plain spaces: a narrow or non-breaking one takes an SMS out of the GSM alphabet (70 characters, not 160).
+        amount=" ".join(money(reminder.remaining, reminder.currency, locale).split()),
+        due=f"{reminder.due_on:%d/%m/%Y}",
+    )
+
+
+@dramatiq.actor(actor_name=reminders.REMINDER_ACTOR, max_retries=5)
+async def send_reminder(tenant_id: str, reminder_id: str) -> None:
+    """Send one reminder, unless its call was paid since; a second delivery sends nothing."""
+    ctx = await as_socle(UUID(tenant_id))
+    async with tenant_tx(ctx) as tx:
+        found = await reminders.reminder_of(tx, ctx, UUID(reminder_id))
+    if found is None:
+        return
+    text = reminder_text(found)
+    await once(lambda: outbound().sms.send(found.phone, text))

@@ -76,6 +76,24 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Indiquez pourquoi le paiement est annulé.",
         "Say why the payment is reversed.",
     ),
+    "contributions.REMINDER_BEFORE_DUE_CONTRIBUTION": (
+        "{tenant} : votre cotisation {period} de {amount} est due le {due}. Payez au guichet ou en ligne. Merci.",
+        "{tenant}: your {period} contribution of {amount} is due on {due}. Pay at the counter or online. Thank you.",
+    ),
+    "contributions.REMINDER_BEFORE_DUE_REGISTRATION_FEE": (
+        "{tenant} : votre droit d'adhésion de {amount} est dû le {due}. Payez au guichet ou en ligne. Merci.",
+        "{tenant}: your registration fee of {amount} is due on {due}. Pay at the counter or online. Thank you.",
+    ),
+    "contributions.REMINDER_OVERDUE_CONTRIBUTION": (
+        "{tenant} : votre cotisation {period} de {amount}, due le {due}, n'est pas payée."
+        " Réglez-la pour garder vos droits aux soins.",
+        "{tenant}: your {period} contribution of {amount}, due on {due}, is unpaid. Pay it to keep your right to care.",
+    ),
+    "contributions.REMINDER_OVERDUE_REGISTRATION_FEE": (
+        "{tenant} : votre droit d'adhésion de {amount}, dû le {due}, n'est pas payé."
+        " Réglez-le pour garder vos droits aux soins.",
+        "{tenant}: your registration fee of {amount}, due on {due}, is unpaid. Pay it to keep your right to care.",
+    ),
     "gateways.PROVIDER_NOT_ONLINE": (
         "Ce moyen de paiement ne se règle pas en ligne : payez par Wave ou par carte, ou au guichet.",
         "This means of payment cannot be used online: pay with Wave or by card, or at the counter.",

@@ -139,3 +139,23 @@ class PaymentReceipt(TenantTable, tablename="payment_receipts"):
     created_at = Timestamptz()
 
     payment_receipts_tenant_id_payment_id_key = Unique(["tenant_id", "payment_id"])
+
+
+class ReminderStage(StrEnum):
+    """When a member is reminded of a call."""
+
+    BEFORE_DUE = "before_due"
+    """In the week before the call is due."""
+    OVERDUE = "overdue"
+    """In the month after it was due, while it is unpaid."""
+
+
+class CallReminder(TenantTable, tablename="call_reminders"):
+    """A reminder of a call sent to its member, once per call and stage (the
+    pass that finds it due writes the row and the message's job together)."""
+
+    call_id = ForeignKey(ContributionCall, on_delete=OnDelete.restrict, null=False, index=False)
+    stage = Varchar(length=16, choices=ReminderStage)
+    created_at = Timestamptz()
+
+    call_reminders_tenant_id_call_id_stage_key = Unique(["tenant_id", "call_id", "stage"])
