@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -131,6 +132,18 @@ class Gateway(Protocol):
 
     async def refund(self, keys: AccountKeys, observed: Observed, idempotency_key: str) -> None:
         """Give the payer back the money of a checkout that succeeded."""
+
+
+def parsed_event(body: bytes) -> VerifiedEvent:
+    """The event a verified body holds: a JSON object with an ``id`` and a
+    ``type``, as Stripe and Wave send; :class:`SignatureInvalid` otherwise."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        raise SignatureInvalid("not-json") from None
+    if not (isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("type"), str)):
+        raise SignatureInvalid("not-an-event")
+    return VerifiedEvent(event_id=event["id"][:255], kind=event["type"][:100], payload=event)
 
 
 def verify_timestamped_hmac(header: str | None, body: bytes, secret: str, now: datetime, *, separator: bytes) -> None:

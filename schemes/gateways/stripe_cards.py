@@ -11,7 +11,6 @@ XOF and XAF are zero-decimal currencies: amounts are whole francs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,9 +26,9 @@ from schemes.gateways.providers import (
     Observed,
     ProviderRefused,
     ProviderUnavailable,
-    SignatureInvalid,
     Started,
     VerifiedEvent,
+    parsed_event,
     verify_timestamped_hmac,
 )
 from schemes.gateways.tables import CheckoutStatus
@@ -118,13 +117,7 @@ class StripeCards:
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes, now: datetime) -> VerifiedEvent:
         """The event, if ``Stripe-Signature`` signs the body under the endpoint's secret."""
         verify_timestamped_hmac(headers.get("stripe-signature"), body, secret, now, separator=b".")
-        try:
-            event = json.loads(body)
-        except ValueError:
-            raise SignatureInvalid("not-json") from None
-        if not (isinstance(event, dict) and isinstance(event.get("id"), str) and isinstance(event.get("type"), str)):
-            raise SignatureInvalid("not-an-event")
-        return VerifiedEvent(event_id=event["id"][:255], kind=event["type"][:100], payload=event)
+        return parsed_event(body)
 
     def observed_in(self, event: VerifiedEvent) -> Observed | None:
         """The PaymentIntent a ``payment_intent.*`` event carries; None for other events."""

@@ -10,7 +10,6 @@ body run together; ``GET /v1/checkout/sessions/{id}`` says how one stands.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -27,9 +26,9 @@ from schemes.gateways.providers import (
     Observed,
     ProviderRefused,
     ProviderUnavailable,
-    SignatureInvalid,
     Started,
     VerifiedEvent,
+    parsed_event,
     verify_timestamped_hmac,
 )
 from schemes.gateways.tables import CheckoutStatus
@@ -139,17 +138,7 @@ class Wave:
     def verify(self, secret: str, headers: Mapping[str, str], body: bytes, now: datetime) -> VerifiedEvent:
         """The event, if ``Wave-Signature`` signs the body under the webhook secret."""
         verify_timestamped_hmac(headers.get("wave-signature"), body, secret, now, separator=b"")
-        try:
-            event = json.loads(body)
-        except ValueError:
-            raise SignatureInvalid("not-json") from None
-        if (
-            not isinstance(event, dict)
-            or not isinstance(event.get("id"), str)
-            or not isinstance(event.get("type"), str)
-        ):
-            raise SignatureInvalid("not-an-event")
-        return VerifiedEvent(event_id=event["id"][:255], kind=event["type"][:100], payload=event)
+        return parsed_event(body)
 
     def observed_in(self, event: VerifiedEvent) -> Observed | None:
         """The checkout session a checkout event carries; None for other events (payouts…)."""
