@@ -6,6 +6,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "« {period} » ne désigne pas une période du régime : 2026-12 (mois), 2026-T4 (trimestre) ou 2026 (année).",
         "“{period}” names no period of the scheme: 2026-12 (month), 2026-T4 (quarter) or 2026 (year).",
     ),
+    "contributions.INVALID_YEAR": (
+        "L'année doit être comprise entre {minimum} et {maximum}.",
+        "The year must be between {minimum} and {maximum}.",
+    ),
     "contributions.NO_RULE_IN_FORCE": (
         "Le régime n'a pas de version des règles en vigueur pour la période {period}.",
         "The scheme has no rule version in force for the period {period}.",

@@ -193,7 +193,7 @@ class Query:
     ) -> list[ContributionCollection]:
         context = tenant_of(info)
         if not reads.MIN_YEAR <= year <= reads.MAX_YEAR:
-            raise errors.InvalidPeriod(path=("year",), period=str(year))
+            raise errors.InvalidYear(path=("year",), minimum=reads.MIN_YEAR, maximum=reads.MAX_YEAR)
         scheme_id = (decode_id(scheme, "Scheme") or _NOTHING) if scheme else None
         async with tenant_tx(context) as tx:
             rows = await reads.collection(tx, context, year, scheme_id)

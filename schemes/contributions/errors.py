@@ -13,6 +13,12 @@ class InvalidPeriod(ContributionError):
     code = "contributions.INVALID_PERIOD"
 
 
+class InvalidYear(ContributionError):
+    """A year outside those Socle keeps figures for."""
+
+    code = "contributions.INVALID_YEAR"
+
+
 class NoRuleInForce(ContributionError):
     """The scheme has no rule version in force for the period."""
 

@@ -84,7 +84,10 @@ async def test_collection_per_period_and_payer(client: httpx.AsyncClient) -> Non
     other_scheme = await graphql(client, COLLECTION, token=manager, year=2026, scheme=gid("Member", members[0].id))
     assert other_scheme["data"]["contributionCollection"] == []
     refused = await graphql(client, COLLECTION, token=manager, year=1999)
-    assert refused["errors"][0]["extensions"]["code"] == "INVALID_PERIOD"
+    assert (refused["errors"][0]["extensions"]["code"], refused["errors"][0]["message"]) == (
+        "INVALID_YEAR",
+        "L'année doit être comprise entre 2000 et 2100.",
+    )
 
     stranger = await token_for(client, await make_tenant(), Role.MANAGER)
     assert (await graphql(client, COLLECTION, token=stranger, year=2026))["data"]["contributionCollection"] == []
