@@ -16,8 +16,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import dramatiq
 import httpx
 import pytest
+from dramatiq.brokers.stub import StubBroker
 
 from app import db, local_postgres
 from app.main import create_app
@@ -25,6 +27,7 @@ from app.migrate import migrate
 from app.settings import Environment, Settings
 from tests.graphql_client import free_port, serve
 from tests.pages import Browser, browser_of
+from workers.actors import declare_on
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,18 @@ async def owner(database: TestDatabase, migrated: None) -> AsyncIterator[asyncpg
     connection = await asyncpg.connect(database.owner_url)
     yield connection
     await connection.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _a_broker_from_the_start() -> None:
+    """Services tested without an app write jobs too (a payment's receipt):
+    they meet a broker, as after any app, whatever test runs first. Without
+    one, dramatiq's default broker would wait on a server that is not there.
+    No worker runs these jobs; each app installs its own broker."""
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    dramatiq.set_broker(broker)
+    declare_on(broker)
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,12 @@ and rights on their own page, the counter's account, payment and receipt."""
 
 CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
     "page.MY_DUES": ("Mes cotisations", "My contributions"),
+    "page.SUSPENDED_FOR_DUES_HINT": (
+        "Suspendu par Socle pour cotisations impayées : le membre est rétabli dès qu'il paie. Rétabli sans"
+        " paiement, il est suspendu de nouveau au passage quotidien.",
+        "Suspended by Socle for dues unpaid: the member is reinstated as soon as they pay. Reinstated without"
+        " paying, they are suspended again by the daily pass.",
+    ),
     "page.PAY_ONLINE": ("Payer mes cotisations", "Pay my contributions"),
     "page.PAY_NOW": ("Payer maintenant", "Pay now"),
     "page.PAY_LEFT": ("Reste à payer : {amount}.", "Left to pay: {amount}."),

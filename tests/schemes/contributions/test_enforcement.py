@@ -25,9 +25,9 @@ from tenants.context import TenantContext
 from tenants.registry.tables import Tenant
 from tenants.roles import Role
 from tenants.tx import tenant_tx
-from tests.factories import context, make_tenant
+from tests.factories import context, make_tenant, make_user
 from tests.graphql_client import code_token, graphql, token_for
-from tests.pages import HTML, Browser, sign_in_with_code, texts_of
+from tests.pages import HTML, Browser, sign_in, sign_in_with_code, texts_of
 from tests.schemes.contributions.ledger_check import YEAR_2026, call_year, check_ledger, gid
 from tests.schemes.members.factories import artisan, enrol, make_scheme, unique_phone
 
@@ -274,4 +274,13 @@ async def test_the_history_names_the_reason_and_the_member_reads_their_account(
         assert (
             '<p role="status">Vos droits sont suspendus : ils reprennent dès que vos cotisations en retard sont payées.</p>'
             in page.text
+        )
+
+        # The manager, about to reinstate the member by hand, is told what the daily pass will do.
+        desk = browser.another()
+        assert (await sign_in(desk, await make_user(tenant, Role.MANAGER))).status_code == 303
+        file = await desk.get(f"/members/{gid('Member', member.id)}", headers=HTML)
+        assert (
+            "Suspendu par Socle pour cotisations impayées : le membre est rétabli dès qu'il paie. Rétabli sans"
+            " paiement, il est suspendu de nouveau au passage quotidien." in texts_of(file.text, "p")
         )
