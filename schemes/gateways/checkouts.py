@@ -32,7 +32,7 @@ from schemes.gateways.providers import (
     Started,
 )
 from schemes.gateways.registry import Gateways
-from schemes.gateways.tables import Checkout, CheckoutStatus
+from schemes.gateways.tables import Checkout, CheckoutStatus, GatewayAccount
 from schemes.members.tables import Member, MemberStatus
 from tenants.audit import service as audit
 from tenants.context import Principal, PrincipalKind, TenantContext
@@ -95,8 +95,9 @@ async def _payer(ctx: TenantContext, member_id: UUID) -> Member:
 
 async def _written(
     ctx: TenantContext, gateway: Gateway, data: NewCheckout, key: str, now: datetime
-) -> tuple[Checkout, bool]:
-    """The checkout of ``key``, written now or by an earlier request, and whether it was earlier."""
+) -> tuple[Checkout, bool, GatewayAccount]:
+    """The checkout of ``key``, written now or by an earlier request, whether
+    it was earlier, and the enabled account it is started with."""
     async with tenant_tx(ctx) as tx:
         await _payer(ctx, data.member_id)
         account = await accounts.account_of(ctx, data.provider)
@@ -127,7 +128,7 @@ async def _written(
                 data.provider,
             ):
                 raise errors.CheckoutKeyReused(path=("input", "idempotencyKey"))
-            return checkout, True
+            return checkout, True, account
         await audit.record_change(
             tx,
             ctx,
@@ -139,7 +140,7 @@ async def _written(
             currency=ctx.currency,
             provider=data.provider,
         )
-        return checkout, False
+        return checkout, False, account
 
 
 async def start_checkout(ctx: TenantContext, gateways: Gateways, data: NewCheckout, now: datetime) -> StartedCheckout:
@@ -151,13 +152,9 @@ async def start_checkout(ctx: TenantContext, gateways: Gateways, data: NewChecko
     """
     key = payments.checked_key(data.idempotency_key)
     gateway = _checked(ctx, gateways, data)
-    checkout, replayed = await _written(ctx, gateway, data, key, now)
+    checkout, replayed, account = await _written(ctx, gateway, data, key, now)
     if checkout.status != CheckoutStatus.OPEN:
         return StartedCheckout(checkout=checkout, replayed=replayed)
-    async with tenant_tx(ctx):
-        account = await accounts.account_of(ctx, checkout.provider)
-    if account is None or not account.enabled:
-        raise errors.GatewayNotConfigured(path=("input", "provider"), provider=gateway.name)
     keys = accounts.keys_of(gateways.sealer, ctx, account)
     request = CheckoutRequest(
         reference=str(checkout.id),
@@ -349,18 +346,33 @@ async def checkout_for(tx: Transaction, ctx: TenantContext, provider: str, obser
     return by_reference
 
 
-async def refresh(ctx: TenantContext, gateways: Gateways, checkout: Checkout, now: datetime) -> Checkout:
+async def _keys(ctx: TenantContext, gateways: Gateways, provider: str) -> AccountKeys | None:
+    """The keys of the tenant's account with ``provider``, enabled or not: money already on its way is taken in."""
+    async with tenant_tx(ctx):
+        account = await accounts.account_of(ctx, provider)
+    if account is None:
+        return None
+    try:
+        return accounts.keys_of(gateways.sealer, ctx, account)
+    except errors.GatewayNotConfigured:
+        return None  # keys that no longer open, logged: nothing to ask the provider with
+
+
+async def refresh(
+    ctx: TenantContext, gateways: Gateways, checkout: Checkout, now: datetime, keys: AccountKeys | None = None
+) -> Checkout:
     """Ask the provider how an open checkout stands and take the answer in;
-    an unreachable provider leaves it as it is, for the next poll."""
+    an unreachable provider leaves it as it is, for the next poll. ``keys``:
+    the account's, when the caller read them already (the poll, once per provider)."""
     if checkout.status != CheckoutStatus.OPEN or checkout.session_id is None:
         return checkout
     gateway = gateways.of(checkout.provider)
-    async with tenant_tx(ctx):
-        account = await accounts.account_of(ctx, checkout.provider)
+    if keys is None:
+        keys = await _keys(ctx, gateways, checkout.provider)
     observed: Observed | None = None
-    if account is not None:
+    if keys is not None:
         try:
-            observed = await gateway.status(accounts.keys_of(gateways.sealer, ctx, account), checkout.session_id)
+            observed = await gateway.status(keys, checkout.session_id)
         except (ProviderUnavailable, ProviderRefused) as error:
             _log.warning("gateways.status_unavailable", checkout_id=str(checkout.id), error=str(error))
     async with tenant_tx(ctx) as tx:
@@ -391,9 +403,10 @@ async def poll(ctx: TenantContext, gateways: Gateways, now: datetime) -> int:
             now - POLL_WINDOW,
             POLL_BATCH,
         )
+    keys = {provider: await _keys(ctx, gateways, provider) for provider in {row["provider"] for row in rows}}
     for row in rows:
         try:
-            await refresh(ctx, gateways, _row(row), now)
+            await refresh(ctx, gateways, _row(row), now, keys[row["provider"]])
         except Exception:
             # One checkout that cannot be taken in must not keep the others waiting.
             _log.exception("gateways.poll_failed", checkout_id=str(row["id"]))
