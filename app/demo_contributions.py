@@ -8,8 +8,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from schemes.contributions import payments, reads
+from schemes.contributions.ledger import PayerKey
 from schemes.contributions.tables import Channel, Payment
 from schemes.members.tables import Member
+from schemes.rules.model import Payer
 from tenants.context import TenantContext
 from tenants.registry.tables import Tenant
 from tenants.scoping import within
@@ -28,7 +30,7 @@ async def load_demo_contributions(tenants: list[Tenant], member_ctx: TenantConte
         member = await within(member_ctx, Member).objects().where(Member.phone == phone).first()
         if member is None:
             return
-        owed = (await reads.member_statement(tx, member_ctx, member.id)).outstanding
+        owed = (await reads.payer_statement(tx, member_ctx, PayerKey(Payer.MEMBER, member.id))).outstanding
         if owed <= 0 or await within(member_ctx, Payment).exists().where(Payment.member_id == member.id):
             return
         data = payments.NewPayment(

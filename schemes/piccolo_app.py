@@ -7,6 +7,8 @@ from piccolo.conf.apps import AppConfig
 from schemes.contributions.tables import (
     CallReminder,
     ContributionCall,
+    DeclarationLine,
+    EmployerDeclaration,
     Payment,
     PaymentAllocation,
     PaymentReceipt,
@@ -48,6 +50,8 @@ APP_CONFIG = AppConfig(
         AdministrativeDivision,
         Document,
         DuplicatePair,
+        EmployerDeclaration,
+        DeclarationLine,
         ContributionCall,
         Payment,
         PaymentAllocation,

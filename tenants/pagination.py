@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -40,7 +40,7 @@ class InvalidPageSize(DomainError):
 
 
 def _cursor_value(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, UUID):
         return str(value)
@@ -68,6 +68,10 @@ def _parsed(value: Any, kind: type) -> Any:
         if parsed.tzinfo is None or not _EARLIEST <= parsed.astimezone(UTC) <= _LATEST:
             raise ValueError(value)
         return parsed
+    if kind is date:
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return date.fromisoformat(value)
     if kind is UUID:
         if not isinstance(value, str):
             raise ValueError(value)
@@ -84,7 +88,7 @@ def _parsed(value: Any, kind: type) -> Any:
 
 def decode_cursor(cursor: str, *types: type) -> tuple[Any, ...]:
     """The sort key in ``cursor``, checked against ``types`` (``str``, ``int``,
-    ``datetime``, ``UUID``); anything else is the client's mistake."""
+    ``date``, ``datetime``, ``UUID``); anything else is the client's mistake."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))

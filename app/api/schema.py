@@ -30,6 +30,7 @@ from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
 from schemes.contributions import api as contributions_api
+from schemes.contributions import declaration_api
 from schemes.documents import api as documents_api
 from schemes.duplicates import api as duplicates_api
 from schemes.employers import api as employers_api
@@ -63,6 +64,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     documents_api,
     duplicates_api,
     contributions_api,
+    declaration_api,
     gateways_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where

@@ -18,7 +18,57 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Une cotisation assise sur le salaire ou le revenu est appelée par les déclarations, pas pour chaque membre.",
         "A contribution on salaries or incomes is called from declarations, not for every member.",
     ),
-    "contributions.PAYER_NOT_FOUND": ("Membre introuvable.", "Member not found."),
+    "contributions.NOT_SALARY_BASED": (
+        "Les cotisations de ce régime ne sont pas assises sur les salaires : il n'y a pas de déclaration à déposer.",
+        "This scheme's contributions are not a rate of salaries: there is no declaration to file.",
+    ),
+    "contributions.PERIOD_NOT_STARTED": (
+        "La période {period} n'a pas commencé : les salaires se déclarent une fois la période ouverte.",
+        "The period {period} has not begun: salaries are declared once the period is open.",
+    ),
+    "contributions.TOO_MANY_LINES": (
+        "Une déclaration compte au plus {maximum} salariés.",
+        "A declaration has at most {maximum} employees.",
+    ),
+    "contributions.LINES_REQUIRED": (
+        "Déclarez au moins un salarié.",
+        "Declare at least one employee.",
+    ),
+    "contributions.EMPLOYEE_NOT_FOUND": (
+        "Aucun membre du régime employé par cet employeur pendant la période ne porte le numéro « {number} ».",
+        "No member of the scheme employed by this employer in the period has the number “{number}”.",
+    ),
+    "contributions.EMPLOYEE_REQUIRED": (
+        "Indiquez le matricule du salarié ou son numéro d'adhérent.",
+        "Give the employee's staff number or member number.",
+    ),
+    "contributions.EMPLOYEE_TWICE": (
+        "Ce salarié est déjà déclaré à la ligne {line}.",
+        "This employee is already declared on line {line}.",
+    ),
+    "contributions.DECLARATION_EXISTS": (
+        "La période {period} est déjà déclarée (version {version}) : déposez une déclaration rectificative.",
+        "The period {period} is declared already (version {version}): file a correction.",
+    ),
+    "contributions.DECLARATION_SUPERSEDED": (
+        "La déclaration à rectifier n'est plus celle en vigueur pour cette période : la version {version} l'a "
+        "remplacée.",
+        "The declaration to correct is no longer the one in force for this period: version {version} replaced it.",
+    ),
+    "contributions.DECLARATION_NOT_FOUND": (
+        "Déclaration introuvable pour cet employeur, ce régime et cette période.",
+        "No such declaration of this employer, scheme and period.",
+    ),
+    "contributions.DECLARATION_KEY_REUSED": (
+        "Cette clé d'idempotence a déjà servi pour la déclaration {period} d'un employeur : chaque déclaration a "
+        "sa clé.",
+        "This idempotency key was already used for an employer's declaration of {period}: each declaration has "
+        "its own key.",
+    ),
+    "contributions.PAYER_NOT_FOUND": (
+        "Payeur introuvable : indiquez un membre ou un employeur de votre organisme, pas les deux.",
+        "Payer not found: name one member or one employer of your organisation, not both.",
+    ),
     "contributions.PAYER_TERMINATED": (
         "L'adhésion de ce membre a pris fin : il n'a plus de cotisation à payer.",
         "This member's membership has ended: they have no contribution left to pay.",

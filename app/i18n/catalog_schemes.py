@@ -58,6 +58,10 @@ SCHEME_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Les parts des payeurs font {total} points de base au lieu de 10 000 (100 %).",
         "en": "The payers' shares sum to {total} basis points instead of 10,000 (100 %).",
     },
+    "schemes.STATE_SHARE_OF_SALARY": {
+        "fr": "Une cotisation sur les salaires est versée par l'employeur : l'État n'y a pas de part.",
+        "en": "A contribution on salaries is paid by the employer: the State has no share of it.",
+    },
     "schemes.DUPLICATE_PAYER": {
         "fr": "Le payeur {payer} a déjà une part.",
         "en": "The payer {payer} already has a share.",

@@ -49,15 +49,20 @@ def flat_amount(rule: ContributionRule, household: Household) -> int:
     return amount
 
 
+def counted_base(rule: ContributionRule, base: int) -> int:
+    """The part of ``base`` (an income or a salary) a rate applies to: at
+    least the rule's floor, at most its ceiling."""
+    if rule.income_floor is not None:
+        base = max(base, rule.income_floor)
+    if rule.income_ceiling is not None:
+        base = min(base, rule.income_ceiling)
+    return base
+
+
 def rate_amount(rule: ContributionRule, base: int) -> int:
     """The whole contribution of a rate basis on ``base`` (an income or a
     salary), counted between the rule's floor and ceiling."""
-    counted = base
-    if rule.income_floor is not None:
-        counted = max(counted, rule.income_floor)
-    if rule.income_ceiling is not None:
-        counted = min(counted, rule.income_ceiling)
-    return _rounded(counted * (rule.rate or 0), WHOLE)
+    return _rounded(counted_base(rule, base) * (rule.rate or 0), WHOLE)
 
 
 def pro_rata(amount: int, period: ContributionPeriod, first_day: date) -> int:

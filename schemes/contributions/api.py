@@ -11,6 +11,7 @@ import strawberry
 from strawberry import relay
 
 from schemes.contributions import errors, payments, reads, schedule
+from schemes.contributions.ledger import PayerKey
 from schemes.contributions.payments import Provider
 from schemes.contributions.reads import CallFilter, CallRow
 from schemes.contributions.tables import Channel
@@ -33,7 +34,7 @@ from tenants.context import TenantContext
 from tenants.errors import InvalidText
 from tenants.graphql import Info, decode_id, field, tenant_of
 from tenants.mutations import mutation
-from tenants.pagination import Connection, InvalidCursor, tenant_page
+from tenants.pagination import Connection, tenant_page
 from tenants.permissions import Permission
 from tenants.scalars import Amount
 from tenants.scoping import within
@@ -43,13 +44,14 @@ from tenants.tx import Transaction, tenant_tx
 @strawberry.input(description="Which contribution calls: each condition given narrows the list.")
 class ContributionCallFilter:
     member: relay.GlobalID | None = None
+    employer: relay.GlobalID | None = strawberry.field(default=None, description="The calls of its declarations.")
     scheme: relay.GlobalID | None = None
     period: str | None = strawberry.field(default=None, description="`2026-12`, `2026-T4` or `2026`.")
     payer: Payer | None = None
     open: bool = strawberry.field(default=False, description="Only the calls with something left to pay.")
 
 
-_NOTHING = UUID(int=0)
+NOTHING = UUID(int=0)
 """Stands for an id that names nothing of its type: the filter then matches no call."""
 
 
@@ -57,17 +59,24 @@ def _filter(given: ContributionCallFilter | None) -> CallFilter:
     if given is None:
         return CallFilter()
     return CallFilter(
-        member_id=(decode_id(given.member, "Member") or _NOTHING) if given.member else None,
-        scheme_id=(decode_id(given.scheme, "Scheme") or _NOTHING) if given.scheme else None,
+        member_id=(decode_id(given.member, "Member") or NOTHING) if given.member else None,
+        employer_id=(decode_id(given.employer, "Employer") or NOTHING) if given.employer else None,
+        scheme_id=(decode_id(given.scheme, "Scheme") or NOTHING) if given.scheme else None,
         period=given.period.strip().upper()[:7] if given.period else None,
         payer=given.payer,
         open_only=given.open,
     )
 
 
-@strawberry.input(description="A payment received from a member: at the counter, or recorded by a partner application.")
+@strawberry.input(
+    description="A payment received from a member, or from an employer (`employer`) for its declarations: at the "
+    "counter, or recorded by a partner application."
+)
 class PaymentRecordInput:
-    member: relay.GlobalID
+    member: relay.GlobalID | None = strawberry.field(default=None, description="The member paying; or `employer`.")
+    employer: relay.GlobalID | None = strawberry.field(
+        default=None, description="The employer paying its declarations' calls, instead of a member."
+    )
     amount: Amount = strawberry.field(description="In the currency's minor unit (whole francs for XOF and XAF).")
     currency: str = strawberry.field(description="ISO 4217 code: the tenant's currency.")
     channel: Channel
@@ -144,15 +153,9 @@ class Query:
         where = _filter(filter)
 
         async def rows(
-            tx: Transaction, ctx: TenantContext, *, after: tuple[str, str, str, UUID] | None, limit: int
+            tx: Transaction, ctx: TenantContext, *, after: tuple[date, str, str, UUID] | None, limit: int
         ) -> list[CallRow]:
-            if after is None:
-                return await reads.list_calls(tx, ctx, where, after=None, limit=limit)
-            try:
-                due_on = date.fromisoformat(after[0])
-            except ValueError:
-                raise InvalidCursor(path=("after",)) from None
-            return await reads.list_calls(tx, ctx, where, after=(due_on, *after[1:]), limit=limit)
+            return await reads.list_calls(tx, ctx, where, after=after, limit=limit)
 
         async def count(tx: Transaction, ctx: TenantContext) -> int:
             return (await reads.call_totals(tx, ctx, where)).count
@@ -161,7 +164,7 @@ class Query:
             tenant_of(info),
             first,
             after,
-            (str, str, str, UUID),
+            (date, str, str, UUID),
             rows=rows,
             count=count,
             node=ContributionCall.of,
@@ -194,21 +197,32 @@ class Query:
         context = tenant_of(info)
         if not reads.MIN_YEAR <= year <= reads.MAX_YEAR:
             raise errors.InvalidYear(path=("year",), minimum=reads.MIN_YEAR, maximum=reads.MAX_YEAR)
-        scheme_id = (decode_id(scheme, "Scheme") or _NOTHING) if scheme else None
+        scheme_id = (decode_id(scheme, "Scheme") or NOTHING) if scheme else None
         async with tenant_tx(context) as tx:
             rows = await reads.collection(tx, context, year, scheme_id)
         return [ContributionCollection.of(row, context.currency) for row in rows]
 
     @field(
-        "The payments and reversals of the caller's tenant (of one member when given), the latest received "
-        "first. Requires `contributions:read`; `first` is at most 100.",
+        "The payments and reversals of the caller's tenant (of one member, or one employer, when given), the "
+        "latest received first. Requires `contributions:read`; `first` is at most 100.",
         permission=Permission.CONTRIBUTIONS_READ,
     )
     async def payments(
-        self, info: Info, member: relay.GlobalID | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        member: relay.GlobalID | None = None,
+        employer: relay.GlobalID | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Payment]:
-        member_id = (decode_id(member, "Member") or _NOTHING) if member else None
-        return await _payments_page(info, member_id, first, after)
+        payer = None
+        if member is not None:
+            payer = PayerKey(Payer.MEMBER, decode_id(member, "Member") or NOTHING)
+        if employer is not None:
+            employer_id = decode_id(employer, "Employer")
+            # Both given: no payment is both a member's and an employer's.
+            payer = PayerKey(Payer.EMPLOYER, employer_id if employer_id and payer is None else NOTHING)
+        return await _payments_page(info, payer, first, after)
 
     @field(
         "The payments and reversals of the member the caller is, signed in with their access online (role "
@@ -220,7 +234,7 @@ class Query:
         context = tenant_of(info)
         async with tenant_tx(context) as tx:
             member = await caller_member(tx, context)
-        return await _payments_page(info, member.id if member else _NOTHING, first, after)
+        return await _payments_page(info, PayerKey(Payer.MEMBER, member.id if member else NOTHING), first, after)
 
     @field(
         "A member's account as payer: called, paid, left to pay, in credit. Null if the caller's tenant has no "
@@ -255,18 +269,18 @@ async def caller_member(tx: Transaction, context: TenantContext) -> Member | Non
 
 
 async def _payments_page(
-    info: Info, member_id: UUID | None, first: int | None, after: str | None
+    info: Info, payer: PayerKey | None, first: int | None, after: str | None
 ) -> Connection[Payment]:
-    """A page of the tenant's payments, or of one member's, the latest received first."""
+    """A page of the tenant's payments, or of one payer's, the latest received first."""
 
     async def rows(
         tx: Transaction, ctx: TenantContext, *, after: tuple[datetime, UUID] | None, limit: int
     ) -> list[PaymentRow]:
-        return await reads.list_payments(tx, ctx, member_id, after=after, limit=limit)
+        return await reads.list_payments(tx, ctx, payer, after=after, limit=limit)
 
     async def count(tx: Transaction, ctx: TenantContext) -> int:
         query = within(ctx, PaymentRow).count()
-        counted: int = await (query.where(PaymentRow.member_id == member_id) if member_id else query)
+        counted: int = await (query.where(reads.of_payer(payer)) if payer else query)
         return counted
 
     return await tenant_page(
@@ -284,16 +298,24 @@ async def _payments_page(
 async def _statement(tx: Transaction, context: TenantContext, member: Member | None) -> ContributionStatement | None:
     if member is None:
         return None
-    statement = await reads.member_statement(tx, context, member.id)
+    statement = await reads.payer_statement(tx, context, PayerKey(Payer.MEMBER, member.id))
     standing = await reads.member_standing(tx, context, member, _now().date())
     return ContributionStatement.of(statement, standing, context.currency)
 
 
-def member_id_of(member: relay.GlobalID) -> UUID:
-    """The member's id in ``member``; :class:`errors.PayerNotFound` for an id that is not a member's."""
-    found = decode_id(member, "Member")
+def member_id_of(member: relay.GlobalID | None) -> UUID:
+    """The member's id in ``member``; :class:`errors.PayerNotFound` for none, or an id that is not a member's."""
+    found = decode_id(member, "Member") if member is not None else None
     if found is None:
         raise errors.PayerNotFound(path=("input", "member"))
+    return found
+
+
+def employer_id_of(employer: relay.GlobalID) -> UUID:
+    """The employer's id in ``employer``; :class:`errors.PayerNotFound` for an id that is not an employer's."""
+    found = decode_id(employer, "Employer")
+    if found is None:
+        raise errors.PayerNotFound(path=("input", "employer"))
     return found
 
 
@@ -319,8 +341,11 @@ class Mutation:
     )
     async def payment_record(self, info: Info, input: PaymentRecordInput) -> PaymentRecording:  # noqa: A002
         context = tenant_of(info)
+        if input.employer is not None and input.member is not None:
+            raise errors.PayerNotFound(path=("input", "employer"))
         data = payments.NewPayment(
-            member_id=member_id_of(input.member),
+            member_id=member_id_of(input.member) if input.employer is None else None,
+            employer_id=employer_id_of(input.employer) if input.employer is not None else None,
             amount=input.amount,
             currency=input.currency.strip().upper(),
             channel=input.channel,

@@ -101,7 +101,8 @@ _INSERT = (
     " SELECT id, $1, $2, rule_version_id, member_id, NULL, payer, kind, $3, $4, $5, due_on, persons, amount, $6, $7"
     " FROM unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::text[], $12::text[], $13::date[], $14::int[],"
     " $15::bigint[]) AS c(id, rule_version_id, member_id, payer, kind, due_on, persons, amount)"
-    " ON CONFLICT (tenant_id, kind, payer, period_start, member_id, employer_id) DO NOTHING RETURNING member_id, payer"
+    " ON CONFLICT (tenant_id, kind, payer, period_start, member_id, employer_id, declaration_id) DO NOTHING"
+    " RETURNING member_id, payer"
 )
 
 

@@ -119,3 +119,65 @@ class ReasonRequired(ContributionError):
     """A reversal says why."""
 
     code = "contributions.REASON_REQUIRED"
+
+
+class NotSalaryBased(ContributionError):
+    """A declaration of salaries for a scheme whose contribution is not a rate of the salary."""
+
+    code = "contributions.NOT_SALARY_BASED"
+
+
+class PeriodNotStarted(ContributionError):
+    """Salaries are declared for a period begun, not ahead."""
+
+    code = "contributions.PERIOD_NOT_STARTED"
+
+
+class TooManyLines(ContributionError):
+    code = "contributions.TOO_MANY_LINES"
+
+
+class LinesRequired(ContributionError):
+    """A first declaration names at least one employee; a correction may name none, to withdraw it."""
+
+    code = "contributions.LINES_REQUIRED"
+
+
+class EmployeeNotFound(ContributionError):
+    """No member of the scheme works for the employer in the period under that staff or member number."""
+
+    code = "contributions.EMPLOYEE_NOT_FOUND"
+
+
+class EmployeeRequired(ContributionError):
+    """A line names its employee by their staff number or their member number."""
+
+    code = "contributions.EMPLOYEE_REQUIRED"
+
+
+class EmployeeTwice(ContributionError):
+    code = "contributions.EMPLOYEE_TWICE"
+
+
+class DeclarationExists(ContributionError):
+    """The period is declared already: a correction names the declaration it replaces."""
+
+    code = "contributions.DECLARATION_EXISTS"
+
+
+class DeclarationSuperseded(ContributionError):
+    """The declaration a correction names was replaced meanwhile."""
+
+    code = "contributions.DECLARATION_SUPERSEDED"
+
+
+class DeclarationNotFound(ContributionError):
+    """The declaration a correction names is not one of this employer, scheme and period."""
+
+    code = "contributions.DECLARATION_NOT_FOUND"
+
+
+class DeclarationKeyReused(ContributionError):
+    """The key was used for another employer's or period's declaration: a replay sends the same declaration."""
+
+    code = "contributions.DECLARATION_KEY_REUSED"

@@ -100,6 +100,11 @@ async def lock_payer(tx: Transaction, ctx: TenantContext, payers: Sequence[Payer
 
 SETTLED = "coalesce((SELECT sum(a.amount) FROM payment_allocations a WHERE a.tenant_id = $1 AND a.call_id = c.id), 0)"
 """What is settled of the call ``c``: the sum of its allocations."""
+LIVE = (
+    "(c.declaration_id IS NULL OR NOT EXISTS (SELECT 1 FROM employer_declarations d"
+    " WHERE d.tenant_id = $1 AND d.replaces_id = c.declaration_id))"
+)
+"""A call ``c`` that counts: not the call of a declaration a correction replaced."""
 CALL_ORDER = "c.due_on, c.period_start, c.kind DESC, c.id"
 """Oldest first; a period's registration fee before its contribution."""
 
@@ -115,7 +120,7 @@ async def open_calls(
         arguments.append(list(among))
     rows = await tx.fetch(
         f"SELECT c.id, c.amount - {SETTLED} AS remaining FROM contribution_calls c"
-        f" WHERE c.tenant_id = $1 AND {condition} AND c.amount > {SETTLED} ORDER BY {CALL_ORDER}",
+        f" WHERE c.tenant_id = $1 AND {condition} AND {LIVE} AND c.amount > {SETTLED} ORDER BY {CALL_ORDER}",
         ctx.tenant_id,
         *arguments,
     )

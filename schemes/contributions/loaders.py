@@ -1,10 +1,11 @@
 """Batch reads of contributions, for DataLoaders: calls and payments by id,
 what each payment settled, the reversal of each payment, the receipt of
-each payment.
+each payment; employers' declarations, their corrections and calls.
 
 Staff with ``contributions:read`` read every payer's; a member signed in
 with their access online (``self:service``) reads only their own: their
-payments, and the calls they owe. Anyone else reads nothing."""
+payments, and the calls they owe. Declarations, which hold every
+employee's salary, are read by staff only. Anyone else reads nothing."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 from uuid import UUID
 
-from schemes.contributions import ledger, reads, receipts
+from schemes.contributions import declaration_reads, ledger, reads, receipts
 from schemes.contributions.reads import CallRow
-from schemes.contributions.tables import Payment
+from schemes.contributions.tables import EmployerDeclaration, Payment
 from schemes.members import access
 from schemes.rules.model import Payer
 from tenants.context import TenantContext, Viewer
@@ -128,3 +129,49 @@ async def receipt_keys_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[s
         return dict(await receipts.receipt_keys(tx, reader.context, await _own_payments(tx, reader, wanted)))
 
     return await read_batch(viewer, ids, lambda: None, read)
+
+
+async def _staff_batch(
+    viewer: Viewer,
+    ids: Sequence[UUID],
+    nothing: Callable[[], T],
+    read: Callable[[Transaction, TenantContext, list[UUID]], Awaitable[dict[UUID, T]]],
+) -> list[T]:
+    """One batch of reads only staff with ``contributions:read`` make (an
+    employer's declarations hold every employee's salary): ``nothing()``
+    for anyone else."""
+    context = viewer.tenant
+    if context is None or not context.allows(Permission.CONTRIBUTIONS_READ):
+        return [nothing() for _ in ids]
+    async with tenant_tx(context) as tx:
+        found = await read(tx, context, list(ids))
+    return [found[i] if i in found else nothing() for i in ids]
+
+
+async def declarations_by_id(viewer: Viewer, ids: Sequence[UUID]) -> list[EmployerDeclaration | None]:
+    """Employers' declarations by id, None for those the viewer may not read."""
+
+    async def read(
+        tx: Transaction, context: TenantContext, wanted: list[UUID]
+    ) -> dict[UUID, EmployerDeclaration | None]:
+        return {row.id: row for row in await declaration_reads.declarations_by_id(context, wanted)}
+
+    return await _staff_batch(viewer, ids, lambda: None, read)
+
+
+async def replacements_by_declaration(viewer: Viewer, ids: Sequence[UUID]) -> list[UUID | None]:
+    """The id of each declaration's correction, None for a declaration in force."""
+
+    async def read(tx: Transaction, context: TenantContext, wanted: list[UUID]) -> dict[UUID, UUID | None]:
+        return dict(await declaration_reads.replacements(context, wanted))
+
+    return await _staff_batch(viewer, ids, lambda: None, read)
+
+
+async def calls_by_declaration(viewer: Viewer, ids: Sequence[UUID]) -> list[CallRow | None]:
+    """The call made from each declaration, None for a declaration of no amount."""
+
+    async def read(tx: Transaction, context: TenantContext, wanted: list[UUID]) -> dict[UUID, CallRow | None]:
+        return dict(await declaration_reads.calls_of(tx, context, wanted))
+
+    return await _staff_batch(viewer, ids, lambda: None, read)

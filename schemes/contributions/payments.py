@@ -21,6 +21,7 @@ import asyncpg
 from schemes.contributions import calls, enforcement, errors, ledger, receipts
 from schemes.contributions.ledger import Allocation, PayerKey
 from schemes.contributions.tables import Channel, Payment
+from schemes.employers.tables import Employer
 from schemes.members.tables import Member, MemberStatus
 from schemes.rules.model import Payer
 from tenants.audit import service as audit
@@ -53,9 +54,10 @@ class Provider(StrEnum):
 
 @dataclass(frozen=True)
 class NewPayment:
-    """A payment from a member, as a cashier or a partner application records it."""
+    """A payment from a member or an employer (``employer_id``), as a
+    cashier or a partner application records it."""
 
-    member_id: UUID
+    member_id: UUID | None
     amount: int
     currency: str
     channel: Channel
@@ -67,6 +69,7 @@ class NewPayment:
     note: str = ""
     call_ids: tuple[UUID, ...] = ()
     """The calls to settle first; none: the oldest open calls."""
+    employer_id: UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,8 @@ def checked_key(key: str) -> str:
     return key
 
 
-def _note(note: str, field: str) -> str:
+def checked_note(note: str, field: str) -> str:
+    """``note`` with its spaces collapsed; :class:`errors.TextTooLong` past :data:`NOTE_MAX`."""
     text = " ".join(note.split())
     if len(text) > NOTE_MAX:
         raise errors.TextTooLong(path=("input", field), maximum=NOTE_MAX)
@@ -167,18 +171,15 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
     """
     key = checked_key(data.idempotency_key)
     found: list[errors.ContributionError] = _checked(ctx, data, now)
-    note = _note(data.note, "note")
+    note = checked_note(data.note, "note")
     if found:
         raise errors.ContributionError.all_of(found)
-    member = await within(ctx, Member).objects().where(Member.id == data.member_id).first()
-    if member is None:
-        raise errors.PayerNotFound(path=("input", "member"))
-    payer = PayerKey(Payer.MEMBER, member.id)
+    member, payer = await _payer(ctx, data)
     await ledger.lock_payer(tx, ctx, [payer])
     earlier = await _by_key(ctx, key)
     if earlier is not None:
-        return await _replayed(tx, ctx, earlier, member.id, data.amount)
-    if member.status == MemberStatus.TERMINATED:
+        return await _replayed(tx, ctx, earlier, payer, data.amount)
+    if member is not None and member.status == MemberStatus.TERMINATED:
         raise errors.PayerTerminated(path=("input", "member"))
     reference = (data.reference or "").strip() or None
     provider = data.provider.value if data.provider else None
@@ -191,15 +192,17 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
     ):
         raise errors.ReferenceAlreadyRecorded(path=("input", "reference"), reference=reference)
     received_at = data.received_at or now
-    await calls.call_member(tx, ctx, member, received_at.date())
+    if member is not None:
+        await calls.call_member(tx, ctx, member, received_at.date())
     chosen = list(dict.fromkeys(data.call_ids))
     chosen_calls = await ledger.open_calls(tx, ctx, payer, among=chosen) if chosen else []
     if len(chosen_calls) != len(chosen):
         missing = set(chosen) - {call.id for call in chosen_calls}
         raise errors.CallNotFound(path=("input", "calls", str(chosen.index(min(missing, key=chosen.index)))))
     payment = within(ctx, Payment).new(
-        payer=Payer.MEMBER.value,
-        member_id=member.id,
+        payer=payer.payer.value,
+        member_id=member.id if member else None,
+        employer_id=payer.party_id if member is None else None,
         amount=data.amount,
         currency=ctx.currency,
         channel=data.channel.value,
@@ -224,14 +227,15 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
         own = ledger.allocate([ledger.Credit(payment.id, payment.amount)], chosen_calls)
         await ledger.write(tx, ctx, own, now)
     await ledger.settle(tx, ctx, payer, now)
-    await enforcement.apply_rights(tx, ctx, member.id, now.date())
+    if member is not None:
+        await enforcement.apply_rights(tx, ctx, member.id, now.date())
     await audit.record_change(
         tx,
         ctx,
         "payment.record",
         "payment",
         payment.id,
-        member=str(member.id),
+        **{payer.column.removesuffix("_id"): str(payer.party_id)},
         amount=str(payment.amount),
         currency=payment.currency,
         channel=payment.channel,
@@ -240,8 +244,20 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
     return Recorded(payment=payment, allocations=await _settled_by(tx, ctx, payment.id))
 
 
-async def _replayed(tx: Transaction, ctx: TenantContext, earlier: Payment, member_id: UUID, amount: int) -> Recorded:
-    if earlier.member_id != member_id or earlier.amount != amount:
+async def _payer(ctx: TenantContext, data: NewPayment) -> tuple[Member | None, PayerKey]:
+    """Who pays ``data``: the member (with their row) or the employer it names."""
+    if data.employer_id is not None:
+        if not await within(ctx, Employer).exists().where(Employer.id == data.employer_id):
+            raise errors.PayerNotFound(path=("input", "employer"))
+        return None, PayerKey(Payer.EMPLOYER, data.employer_id)
+    member = await within(ctx, Member).objects().where(Member.id == data.member_id).first() if data.member_id else None
+    if member is None:
+        raise errors.PayerNotFound(path=("input", "member"))
+    return member, PayerKey(Payer.MEMBER, member.id)
+
+
+async def _replayed(tx: Transaction, ctx: TenantContext, earlier: Payment, payer: PayerKey, amount: int) -> Recorded:
+    if ledger.payer_of(earlier) != payer or earlier.amount != amount:
         raise errors.IdempotencyKeyReused(path=("input", "idempotencyKey"), receipt=earlier.receipt_number)
     return Recorded(payment=earlier, allocations=await _settled_by(tx, ctx, earlier.id), replayed=True)
 
@@ -254,7 +270,7 @@ async def reverse_payment(
     The calls it settled are open again and take the payer's other credit,
     if any. A replay of the key returns the reversal made with it."""
     key = checked_key(idempotency_key)
-    why = _note(reason, "reason")
+    why = checked_note(reason, "reason")
     if not why:
         raise errors.ReasonRequired(path=("input", "reason"))
     original = await within(ctx, Payment).objects().where(Payment.id == payment_id).first()

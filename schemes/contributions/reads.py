@@ -1,5 +1,5 @@
 """Reading calls, payments and balances: lists in keyset order, totals and
-a member's statement, each in one statement."""
+a payer's statement, each in one statement."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from schemes.contributions.ledger import CREDIT_OF, SETTLED, STANDING
+from piccolo.custom_types import Combinable
+
+from schemes.contributions.ledger import CREDIT_OF, LIVE, SETTLED, STANDING, PayerKey
 from schemes.contributions.rights import Standing, Unpaid, standing
 from schemes.contributions.tables import ContributionCall, Payment
 from schemes.members.tables import Member
@@ -33,7 +35,7 @@ class CallFilter:
 
     def where(self) -> tuple[str, list[Any]]:
         """The condition on calls ``c`` and its arguments, numbered from ``$2``."""
-        conditions, arguments = ["c.tenant_id = $1"], []
+        conditions, arguments = ["c.tenant_id = $1", LIVE], []
         for column, value in (
             ("member_id", self.member_id),
             ("employer_id", self.employer_id),
@@ -74,7 +76,8 @@ class CallTotals:
         return self.due - self.settled
 
 
-def _call_rows(rows: list[Any]) -> list[CallRow]:
+def call_rows(rows: list[Any]) -> list[CallRow]:
+    """Calls read with their ``settled`` sum, as :class:`CallRow`."""
     found = []
     for row in rows:
         values = dict(row)
@@ -100,13 +103,13 @@ async def list_calls(
         ctx.tenant_id,
         *arguments,
     )
-    return _call_rows(rows)
+    return call_rows(rows)
 
 
-def call_key(row: CallRow) -> tuple[str, str, str, UUID]:
+def call_key(row: CallRow) -> tuple[date, str, str, UUID]:
     """A call's place in :func:`list_calls`' order, as its cursor holds it."""
     call = row.call
-    return call.due_on.isoformat(), call.kind, call.payer, call.id
+    return call.due_on, call.kind, call.payer, call.id
 
 
 async def call_totals(tx: Transaction, ctx: TenantContext, where: CallFilter) -> CallTotals:
@@ -150,7 +153,7 @@ async def collection(tx: Transaction, ctx: TenantContext, year: int, scheme_id: 
     rows = await tx.fetch(
         f"SELECT c.scheme_id, c.period, c.period_start, c.payer, count(*) AS calls,"
         f" sum(c.amount) AS due, sum({SETTLED}) AS collected FROM contribution_calls c"
-        " WHERE c.tenant_id = $1 AND c.period_start >= $2 AND c.period_start < $3"
+        f" WHERE c.tenant_id = $1 AND {LIVE} AND c.period_start >= $2 AND c.period_start < $3"
         " AND ($4::uuid IS NULL OR c.scheme_id = $4)"
         " GROUP BY c.scheme_id, c.period, c.period_start, c.payer"
         " ORDER BY c.period_start DESC, c.scheme_id, c.payer",
@@ -183,23 +186,29 @@ async def calls_by_id(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> l
         ctx.tenant_id,
         ids,
     )
-    return _call_rows(rows)
+    return call_rows(rows)
+
+
+def of_payer(payer: PayerKey) -> Combinable:
+    """The condition on payments of ``payer``."""
+    column = Payment.employer_id if payer.payer is Payer.EMPLOYER else Payment.member_id
+    return (Payment.payer == payer.payer.value) & (column == payer.party_id)
 
 
 async def list_payments(
     tx: Transaction,
     ctx: TenantContext,
-    member_id: UUID | None,
+    payer: PayerKey | None,
     *,
     after: tuple[datetime, UUID] | None,
     limit: int,
 ) -> list[Payment]:
     """Up to ``limit`` payments and reversals of the context's tenant (of one
-    member when given), the latest received first, after ``after``."""
+    payer when given), the latest received first, after ``after``."""
     scope = within(ctx, Payment)
     query = scope.objects()
-    if member_id is not None:
-        query = query.where(Payment.member_id == member_id)
+    if payer is not None:
+        query = query.where(of_payer(payer))
     if after is not None:
         query = query.where(
             (Payment.received_at < after[0]) | ((Payment.received_at == after[0]) & (Payment.id < after[1]))
@@ -233,20 +242,22 @@ class Statement:
         return self.due - self.paid
 
 
-async def member_statement(tx: Transaction, ctx: TenantContext, member_id: UUID) -> Statement:
-    """The member's own account (the member as payer; the State's share for them is not theirs)."""
+async def payer_statement(tx: Transaction, ctx: TenantContext, payer: PayerKey) -> Statement:
+    """The payer's own account: its calls that count, its payments (a
+    member's account does not hold the State's share for them)."""
+    calls, arguments = payer.where("c", 2)
+    paid, _ = payer.where("p", 2)
     row = await tx.fetchrow(
         "SELECT"
-        " (SELECT coalesce(sum(c.amount), 0) FROM contribution_calls c"
-        "  WHERE c.tenant_id = $1 AND c.payer = 'member' AND c.member_id = $2) AS due,"
+        f" (SELECT coalesce(sum(c.amount), 0) FROM contribution_calls c"
+        f"  WHERE c.tenant_id = $1 AND {calls} AND {LIVE}) AS due,"
         f" (SELECT coalesce(sum(c.amount - {SETTLED}), 0) FROM contribution_calls c"
-        "  WHERE c.tenant_id = $1 AND c.payer = 'member' AND c.member_id = $2) AS outstanding,"
-        " (SELECT coalesce(sum(p.amount), 0) FROM payments p"
-        "  WHERE p.tenant_id = $1 AND p.payer = 'member' AND p.member_id = $2) AS paid,"
+        f"  WHERE c.tenant_id = $1 AND {calls} AND {LIVE}) AS outstanding,"
+        f" (SELECT coalesce(sum(p.amount), 0) FROM payments p WHERE p.tenant_id = $1 AND {paid}) AS paid,"
         f" (SELECT coalesce(sum({CREDIT_OF}), 0) FROM payments p"
-        f"  WHERE p.tenant_id = $1 AND p.payer = 'member' AND p.member_id = $2 AND {STANDING}) AS credit",
+        f"  WHERE p.tenant_id = $1 AND {paid} AND {STANDING}) AS credit",
         ctx.tenant_id,
-        member_id,
+        *arguments,
     )
     return Statement(
         due=int(row["due"]), paid=int(row["paid"]), outstanding=int(row["outstanding"]), credit=int(row["credit"])

@@ -38,19 +38,84 @@ class Channel(StrEnum):
     BANK_TRANSFER = "bank_transfer"
 
 
+class EmployerDeclaration(TenantTable, tablename="employer_declarations"):
+    """An employer's declaration of its employees and their gross salaries
+    for one period (déclaration des salaires), and the contribution computed
+    from it under the rule version in force for the period.
+
+    A correction is a new declaration that replaces the one in force: the
+    replaced one stays as it was, and its call no longer counts (see
+    :data:`schemes.contributions.ledger.LIVE`).
+    """
+
+    employer_id = ForeignKey(Employer, on_delete=OnDelete.restrict, null=False, index=False)
+    scheme_id = ForeignKey(Scheme, on_delete=OnDelete.restrict, null=False, index=False)
+    rule_version_id = ForeignKey(SchemeRuleVersion, on_delete=OnDelete.restrict, null=False, index=False)
+    period = Varchar(length=7)
+    period_start = Date()
+    period_end = Date()
+    version = Integer()
+    """1 for the first declaration of the period, then one more for each correction."""
+    replaces_id = UUID(null=True, default=None)
+    """The declaration this one corrects (a declaration is replaced at most once)."""
+    employees = Integer()
+    salaries = BigInt()
+    """The gross salaries declared, summed."""
+    employer_share = BigInt()
+    employee_share = BigInt()
+    """What the employer withholds from its employees' salaries and pays with its own share."""
+    amount = BigInt()
+    """The employer's call: its share and its employees'."""
+    currency = Varchar(length=3)
+    note = Text(default="")
+    """Why a correction was filed."""
+    idempotency_key = Varchar(length=100)
+    filed_by_kind = Varchar(length=16)
+    filed_by_id = UUID(null=True, default=None)
+    filed_by_name = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+    employer_declarations_tenant_id_version_key = Unique(
+        ["tenant_id", "employer_id", "scheme_id", "period_start", "version"]
+    )
+    employer_declarations_tenant_id_replaces_id_key = Unique(["tenant_id", "replaces_id"])
+    employer_declarations_tenant_id_idempotency_key_key = Unique(["tenant_id", "idempotency_key"])
+
+
+class DeclarationLine(TenantTable, tablename="employer_declaration_lines"):
+    """One employee of a declaration: the salary declared, the part of it
+    the rate applies to (between the rule's floor and ceiling) and the two shares."""
+
+    declaration_id = ForeignKey(EmployerDeclaration, on_delete=OnDelete.restrict, null=False, index=False)
+    line = Integer()
+    """The employee's place in the declaration, from 1."""
+    member_id = ForeignKey(Member, on_delete=OnDelete.restrict, null=False, index=False)
+    staff_number = Varchar(length=40, null=True, default=None)
+    salary = BigInt()
+    base = BigInt()
+    employer_share = BigInt()
+    employee_share = BigInt()
+
+    employer_declaration_lines_tenant_id_member_key = Unique(["tenant_id", "declaration_id", "member_id"])
+    employer_declaration_lines_tenant_id_line_key = Unique(["tenant_id", "declaration_id", "line"])
+
+
 class ContributionCall(TenantTable, tablename="contribution_calls"):
     """What one payer owes for one period (appel de cotisation) or for a
     registration, computed under the rule version in force for the period.
 
     A call is about a member (the member's share, the State's subsidy for
     that member) or about an employer (an employer's declaration); ``payer``
-    says who pays it.
+    says who pays it. An employer's call covers its own share and what it
+    withholds from its employees' salaries.
     """
 
     scheme_id = ForeignKey(Scheme, on_delete=OnDelete.restrict, null=False, index=False)
     rule_version_id = ForeignKey(SchemeRuleVersion, on_delete=OnDelete.restrict, null=False, index=False)
     member_id = ForeignKey(Member, on_delete=OnDelete.restrict, null=True, default=None, index=False)
     employer_id = ForeignKey(Employer, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    declaration_id = ForeignKey(EmployerDeclaration, on_delete=OnDelete.restrict, null=True, default=None, index=False)
+    """The declaration an employer's call was computed from."""
     payer = Varchar(length=16)
     """:class:`schemes.rules.model.Payer` value."""
     kind = Varchar(length=24, choices=CallKind)
@@ -67,7 +132,8 @@ class ContributionCall(TenantTable, tablename="contribution_calls"):
     created_at = Timestamptz()
 
     contribution_calls_tenant_id_payer_period_key = Unique(
-        ["tenant_id", "kind", "payer", "period_start", "member_id", "employer_id"], nulls_distinct=False
+        ["tenant_id", "kind", "payer", "period_start", "member_id", "employer_id", "declaration_id"],
+        nulls_distinct=False,
     )
 
 

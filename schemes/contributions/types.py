@@ -33,7 +33,8 @@ strawberry.enum(RightsStatus, description="A member's rights as their payments l
 MINOR = "in the currency's minor unit (whole francs for XOF and XAF)"
 
 
-async def _member(info: Info, member_id: UUID | None) -> Member | None:
+async def member_view(info: Info, member_id: UUID | None) -> Member | None:
+    """The member ``member_id`` as the viewer may read them (awaited: for fields guarded by a permission)."""
     # Awaited here: a field guarded by a permission must not hand an awaitable on.
     if member_id is None:
         return None
@@ -81,7 +82,7 @@ class ContributionCall(relay.Node):
 
     @field("The member the call is about. Requires `members:read`.", permission=Permission.MEMBERS_READ)
     async def member(self, info: Info) -> Member | None:
-        return await _member(info, self._member_id)
+        return await member_view(info, self._member_id)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -146,7 +147,7 @@ class Payment(relay.Node):
 
     @field("The member who paid. Requires `members:read`.", permission=Permission.MEMBERS_READ)
     async def member(self, info: Info) -> Member | None:
-        return await _member(info, self._row.member_id)
+        return await member_view(info, self._row.member_id)
 
     @field("What the payment settled, call by call.")
     async def allocations(self, info: Info) -> list[PaymentAllocation]:

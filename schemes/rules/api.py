@@ -344,6 +344,7 @@ VERSION_ERRORS: list[type[errors.SchemeError]] = [
     errors.FloorAboveCeiling,
     errors.SharesNotWhole,
     errors.DuplicatePayer,
+    errors.StateShareOfSalary,
     errors.DuplicateWaitingPeriod,
     errors.DuplicateBenefitLine,
     errors.CoverageRequired,

@@ -41,6 +41,12 @@ class SchemeNotFound(SchemeError):
     code = "schemes.SCHEME_NOT_FOUND"
 
 
+class StateShareOfSalary(SchemeError):
+    """A contribution on salaries is paid by the employer, for itself and its employees: the State has no share."""
+
+    code = "schemes.STATE_SHARE_OF_SALARY"
+
+
 class RateOutOfRange(SchemeError):
     """A rate or share outside 0–100 % (0 to 10,000 basis points)."""
 

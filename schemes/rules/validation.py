@@ -9,8 +9,10 @@ from schemes.rules import errors
 from schemes.rules.model import (
     WHOLE,
     BenefitLine,
+    ContributionBasis,
     ContributionRule,
     DependentsRule,
+    Payer,
     RightsRule,
     RuleDocument,
 )
@@ -79,6 +81,8 @@ def _shares(rule: ContributionRule, at: Path) -> None:
         if share.payer in seen:
             raise errors.DuplicatePayer(path=(*at, str(index), "payer"), payer=share.payer.value)
         seen.add(share.payer)
+        if share.payer is Payer.STATE and rule.basis is ContributionBasis.SALARY_RATE:
+            raise errors.StateShareOfSalary(path=(*at, str(index), "payer"))
         if not 0 < share.share <= WHOLE:
             raise errors.RateOutOfRange(path=(*at, str(index), "share"), rate=share.share)
     total = sum(share.share for share in rule.shares)

@@ -36,7 +36,8 @@ async def check_ledger(owner: asyncpg.Connection, tenant_id: UUID) -> dict[str, 
     No call is settled beyond its amount nor below zero; no standing payment
     settles more than it brought; a reversal undoes exactly its payment; for
     every payer, called − paid = left to pay − credit; receipts run 1..n
-    in each year without a gap.
+    in each year without a gap. The call of a declaration a correction
+    replaced counts for nothing and keeps none of the money that settled it.
     """
     over = await owner.fetch(
         "SELECT c.id FROM contribution_calls c LEFT JOIN payment_allocations a ON a.call_id = c.id"
@@ -44,6 +45,12 @@ async def check_ledger(owner: asyncpg.Connection, tenant_id: UUID) -> dict[str, 
         tenant_id,
     )
     assert over == []
+    void_settled = await owner.fetch(
+        f"SELECT c.id FROM contribution_calls c LEFT JOIN payment_allocations a ON a.call_id = c.id"
+        f" WHERE c.tenant_id = $1 AND NOT {_LIVE} GROUP BY c.id HAVING coalesce(sum(a.amount), 0) <> 0",
+        tenant_id,
+    )
+    assert void_settled == []
     payments = await owner.fetch(
         "SELECT p.id, p.amount, p.reverses_id, coalesce(sum(a.amount), 0) AS allocated FROM payments p"
         " LEFT JOIN payment_allocations a ON a.payment_id = p.id WHERE p.tenant_id = $1 GROUP BY p.id",
@@ -79,11 +86,17 @@ async def check_ledger(owner: asyncpg.Connection, tenant_id: UUID) -> dict[str, 
     return totals
 
 
+_LIVE = (
+    "NOT EXISTS (SELECT 1 FROM employer_declarations d WHERE d.tenant_id = c.tenant_id"
+    " AND d.replaces_id = c.declaration_id)"
+)
+
+
 async def _payer_figures(owner: asyncpg.Connection, tenant_id: UUID, payer: str, party: UUID | None) -> dict[str, int]:
     party_condition = "coalesce(member_id, employer_id) IS NOT DISTINCT FROM $3"
     due = await owner.fetchval(
-        f"SELECT coalesce(sum(amount), 0) FROM contribution_calls WHERE tenant_id = $1 AND payer = $2"
-        f" AND {party_condition}",
+        f"SELECT coalesce(sum(c.amount), 0) FROM contribution_calls c WHERE c.tenant_id = $1 AND c.payer = $2"
+        f" AND coalesce(c.member_id, c.employer_id) IS NOT DISTINCT FROM $3 AND {_LIVE}",
         tenant_id,
         payer,
         party,
@@ -91,7 +104,7 @@ async def _payer_figures(owner: asyncpg.Connection, tenant_id: UUID, payer: str,
     outstanding = await owner.fetchval(
         "SELECT coalesce(sum(c.amount - coalesce((SELECT sum(a.amount) FROM payment_allocations a"
         " WHERE a.call_id = c.id), 0)), 0) FROM contribution_calls c WHERE c.tenant_id = $1 AND c.payer = $2"
-        " AND coalesce(c.member_id, c.employer_id) IS NOT DISTINCT FROM $3",
+        f" AND coalesce(c.member_id, c.employer_id) IS NOT DISTINCT FROM $3 AND {_LIVE}",
         tenant_id,
         payer,
         party,

@@ -22,17 +22,11 @@ from schemes.rules.model import (
     Period,
     SubsidyGroup,
 )
-from tests.schemes.rules.documents import CMU
+from tests.schemes.rules.documents import CMU, IPM
 
 CMU_RULE = CMU.contribution
 ARTISAN = Household(category=MemberCategory.ARTISAN, subsidy_group=None, persons=1)
-IPM_RULE = ContributionRule(
-    basis=ContributionBasis.SALARY_RATE,
-    period=Period.MONTHLY,
-    rate=1_500,
-    income_ceiling=250_000,
-    shares=(PayerShare(Payer.EMPLOYER, 5_000), PayerShare(Payer.MEMBER, 5_000)),
-)
+IPM_RULE = IPM.contribution
 CNPS_RULE = ContributionRule(
     basis=ContributionBasis.INCOME_RATE,
     period=Period.MONTHLY,

@@ -1,6 +1,8 @@
-"""Rule documents for the tests: a CMU mutual's, shaped like the field's."""
+"""Rule documents for the tests: a CMU mutual's and a company IPM's, shaped like the field's."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from schemes.rules.model import (
     BenefitLine,
@@ -40,3 +42,17 @@ CMU = RuleDocument(
     ),
     dependents=DependentsRule(child_age_limit=21, student_age_limit=25, spouses_allowed=4),
 )
+
+IPM = replace(
+    CMU,
+    contribution=ContributionRule(
+        basis=ContributionBasis.SALARY_RATE,
+        period=Period.MONTHLY,
+        rate=1_500,
+        income_ceiling=250_000,
+        shares=(PayerShare(Payer.EMPLOYER, 5_000), PayerShare(Payer.MEMBER, 5_000)),
+    ),
+    rights=RightsRule(grace_days=15, unpaid_periods_before_suspension=2),
+)
+"""An IPM's: 15 % of the monthly salary counted up to 250,000 FCFA, half by
+the employer and half withheld from the employee."""

@@ -192,6 +192,11 @@ INVALID = [
     ),
     (_contribution(registration_fee=-1), "schemes.NEGATIVE_NUMBER", "contribution.registrationFee"),
     (
+        _contribution(basis=ContributionBasis.SALARY_RATE, amount=None, rate=1_500, subsidy_groups=()),
+        "schemes.STATE_SHARE_OF_SALARY",
+        "contribution.shares.1.payer",
+    ),
+    (
         _contribution(shares=(PayerShare(Payer.MEMBER, 5_000), PayerShare(Payer.STATE, 4_999))),
         "schemes.SHARES_NOT_WHOLE",
         "contribution.shares",
