@@ -144,4 +144,35 @@ CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
     "page.NOTICE_PAYMENT_RECORDED": ("Paiement enregistré.", "Payment recorded."),
     "page.NOTICE_PAYMENT_REVERSED": ("Paiement annulé.", "Payment reversed."),
     "page.CONTRIBUTIONS_OF_MEMBER": ("Cotisations et paiements", "Contributions and payments"),
+    "page.DECLARATIONS": ("Déclarations de salaires", "Salary declarations"),
+    "page.DECLARE_SALARIES": ("Déclarer les salaires d'une période", "Declare a period's salaries"),
+    "page.CORRECT_DECLARATION": ("Rectifier", "Correct"),
+    "page.CORRECT_DECLARATION_OF": ("Déclaration rectificative de {period}", "Correction of {period}"),
+    "page.DECLARATION_REPLACED": ("remplacée", "replaced"),
+    "page.DECLARATION_VERSION": ("Version", "Version"),
+    "page.DECLARED_EMPLOYEES": ("Salariés", "Employees"),
+    "page.DECLARED_SALARIES": ("Salaires bruts", "Gross salaries"),
+    "page.FILED_BY": ("Déposée par", "Filed by"),
+    "page.NO_DECLARATION": ("Aucune déclaration pour le moment.", "No declaration yet."),
+    "page.NOTICE_DECLARATION_FILED": (
+        "Déclaration enregistrée : l'employeur est appelé pour la période.",
+        "Declaration filed: the employer is called for the period.",
+    ),
+    "page.DECLARED_PERIOD": ("Période déclarée", "Period declared"),
+    "page.DECLARED_PERIOD_HINT": ("Le mois échu, par exemple 2026-11.", "The month ended, for example 2026-11."),
+    "page.DECLARED_SALARIES_HINT": (
+        "Salaire brut du mois de chaque salarié, tel que l'enregistre sa fiche ; videz la case d'un salarié "
+        "qui n'a pas été payé sur la période.",
+        "Each employee's gross salary of the month, as their file records it; clear the box of an employee "
+        "not paid in the period.",
+    ),
+    "page.GROSS_SALARY": ("Salaire brut", "Gross salary"),
+    "page.SALARY_OF": ("Salaire brut de {name}", "Gross salary of {name}"),
+    "page.SALARY_DIGITS": (
+        "Indiquez le salaire en chiffres, par exemple 250 000.",
+        "Give the salary in figures, for example 250 000.",
+    ),
+    "page.DECLARATION_NOTE": ("Motif (pour une rectification)", "Reason (for a correction)"),
+    "page.FILE_DECLARATION": ("Déposer la déclaration", "File the declaration"),
+    "page.EMPLOYER_DECLARATIONS": ("Déclarations et compte cotisations", "Declarations and contributions account"),
 }

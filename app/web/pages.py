@@ -1,5 +1,6 @@
 """Every domain's pages, in the order of the site's menu."""
 
+from schemes.contributions.declaration_pages import PAGES as DECLARATION_PAGES
 from schemes.contributions.pages import PAGES as CONTRIBUTION_PAGES
 from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
 from schemes.employers.pages import PAGES as EMPLOYER_PAGES
@@ -21,6 +22,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     GATEWAY_PAGES,
     DUPLICATE_PAGES,
     EMPLOYER_PAGES,
+    DECLARATION_PAGES,
     IMPORT_PAGES,
     SCHEME_PAGES,
     PEOPLE_PAGES,

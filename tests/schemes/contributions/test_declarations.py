@@ -16,25 +16,16 @@ import httpx
 import pytest
 
 from schemes.contributions.periods import ContributionPeriod, period_of
-from schemes.employers import service as employer_service
-from schemes.employers.tables import Employer
-from schemes.members import enrolment
-from schemes.members import identity as ids
-from schemes.members.tables import ContractKind, Member
-from schemes.rules import service as scheme_service
-from schemes.rules.model import MemberCategory, Period, Sex
-from schemes.rules.tables import Scheme
-from tenants.context import TenantContext
+from schemes.rules.model import Period
 from tenants.permissions import Permission, permissions_of, with_implied
-from tenants.registry.tables import Tenant
 from tenants.roles import Role
 from tenants.tx import tenant_tx
 from tests.factories import context, make_tenant
 from tests.graphql_client import graphql, nodes, token_for
 from tests.partner_tokens import partner_token
+from tests.schemes.contributions.companies import SALARIES, Company, make_company
 from tests.schemes.contributions.ledger_check import check_ledger, gid
-from tests.schemes.members.factories import artisan, enrol, make_scheme, unique_phone
-from tests.schemes.rules.documents import IPM
+from tests.schemes.members.factories import make_scheme
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -78,55 +69,11 @@ mutation ($input: PaymentRecordInput!) {
 }
 """
 
-SALARIES = (("SDBTP-0001", "Ndiaye", 180_006), ("SDBTP-0002", "Fall", 250_000), ("SDBTP-0003", "Sarr", 600_000))
-"""Awa Ndiaye's 15 % is 27,001 (13,501 by the employer, who takes the odd
-franc, 13,500 withheld); Ibrahima Fall is at the ceiling; Khady Sarr's
-600,000 counts as 250,000."""
-
-
-class Company:
-    """An IPM tenant, its scheme under the IPM rule, a building company and its three employees."""
-
-    def __init__(self, tenant: Tenant, ctx: TenantContext, scheme: Scheme, employer: Employer, staff: list[Member]):
-        self.tenant, self.ctx, self.scheme, self.employer, self.staff = tenant, ctx, scheme, employer, staff
-
-    @property
-    def employer_id(self) -> str:
-        return gid("Employer", self.employer.id)
-
-
-async def _company(tenant: Tenant | None = None) -> Company:
-    tenant = tenant or await make_tenant()
-    ctx = await context(tenant)
-    scheme = await make_scheme(ctx, categories=(MemberCategory.SALARIED,), effective_from=None)
-    async with tenant_tx(ctx) as tx:
-        await scheme_service.create_version(
-            tx, ctx, scheme_service.NewRuleVersion(scheme_id=scheme.id, effective_from=date(2020, 1, 1), document=IPM)
-        )
-        employer = await employer_service.create_employer(
-            tx,
-            ctx,
-            employer_service.EmployerData(name="Société des BTP du Cap-Vert", registration_number="3067221"),
-        )
-    staff = []
-    for staff_number, last_name, salary in SALARIES:
-        job = enrolment.Job(
-            employer_id=employer.id, contract_kind=ContractKind.PERMANENT, staff_number=staff_number, salary=salary
-        )
-        person = ids.Person(
-            first_names="Awa", last_name=last_name, sex=Sex.FEMALE, birth_date=date(1988, 3, 9), nationality="SN"
-        )
-        data = artisan(
-            scheme, category=MemberCategory.SALARIED, artisan=None, jobs=(job,), person=person, phone=unique_phone()
-        )
-        staff.append(await enrol(ctx, data, today=date(2020, 1, 1)))
-    return Company(tenant, ctx, scheme, employer, staff)
-
 
 def _declaration(
     company: Company, lines: list[dict[str, Any]] | None = None, period: ContributionPeriod = MONTH, **given: Any
 ) -> dict[str, Any]:
-    default = [{"staffNumber": number, "salary": salary} for number, _, salary in SALARIES]
+    default = [{"staffNumber": number, "salary": salary} for number, *_, salary in SALARIES]
     return {
         "employer": company.employer_id,
         "scheme": gid("Scheme", company.scheme.id),
@@ -164,7 +111,7 @@ class TestFiling:
     async def test_a_declaration_calls_the_employer_for_both_shares_up_to_the_ceiling(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         filed = await _file(client, token, _declaration(company))
         assert filed == {
@@ -219,7 +166,7 @@ class TestFiling:
         assert (event["target_type"], json.loads(event["summary"])["amount"]) == ("employer", "102001")
 
     async def test_employees_are_named_by_staff_or_member_number_in_any_case(self, client: httpx.AsyncClient) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         lines = [
             {"staffNumber": " sdbtp-0001 ", "salary": 150_000},
@@ -235,7 +182,7 @@ class TestFiling:
     async def test_an_employer_pays_its_declaration_at_the_counter(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         await _file(client, token, _declaration(company))
         payment = {
@@ -280,7 +227,7 @@ class TestCorrections:
     async def test_a_correction_releases_the_money_and_resettles_the_new_call(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         first = (await _file(client, token, _declaration(company)))["declaration"]
         payment = {
@@ -293,7 +240,7 @@ class TestCorrections:
         await graphql(client, RECORD, token=token, input=payment)
 
         # Khady Sarr left before the month: the company files without her.
-        lower = _declaration(company, [{"staffNumber": n, "salary": s} for n, _, s in SALARIES[:2]])
+        lower = _declaration(company, [{"staffNumber": n, "salary": s} for n, *_, s in SALARIES[:2]])
         second = await _file(client, token, {**lower, "replaces": first["id"], "note": "Départ de Mme Sarr"})
         corrected = second["declaration"]
         assert (corrected["version"], corrected["amount"], corrected["note"], corrected["replaces"]) == (
@@ -352,7 +299,7 @@ class TestCorrections:
         }
 
     async def test_a_correction_names_the_declaration_in_force(self, client: httpx.AsyncClient) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         first = (await _file(client, token, _declaration(company)))["declaration"]
         again = await _file(client, token, _declaration(company))
@@ -376,7 +323,7 @@ class TestCorrections:
     async def test_a_correction_without_employees_withdraws_the_declaration(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         first = (await _file(client, token, _declaration(company)))["declaration"]
         withdrawn = (await _file(client, token, _declaration(company, [], replaces=first["id"])))["declaration"]
@@ -389,7 +336,7 @@ class TestCorrections:
 
 class TestRefusals:
     async def test_every_wrong_line_is_named(self, client: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         lines = [
             {"staffNumber": "SDBTP-0001", "salary": 180_000},
@@ -435,7 +382,7 @@ class TestRefusals:
         )
 
     async def test_periods_and_schemes_that_take_no_declaration(self, client: httpx.AsyncClient) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         ahead = await _file(client, token, _declaration(company, period=NEXT_MONTH))
         assert (ahead["code"], ahead["path"]) == ("PERIOD_NOT_STARTED", ["input", "period"])
@@ -455,7 +402,7 @@ class TestKeysAndConcurrency:
     async def test_a_retry_returns_the_declaration_filed(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         given = _declaration(company)
         answers = await asyncio.gather(*(_file(client, token, given) for _ in range(8)))
@@ -478,7 +425,7 @@ class TestKeysAndConcurrency:
     async def test_of_concurrent_filings_one_is_in_force(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         firsts = await asyncio.gather(*(_file(client, token, _declaration(company)) for _ in range(6)))
         assert sorted(answer["__typename"] for answer in firsts) == ["EmployerDeclarationFileError"] * 5 + [
@@ -500,10 +447,10 @@ class TestIsolation:
     async def test_another_tenant_can_neither_read_nor_file(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         filed = (await _file(client, token, _declaration(company)))["declaration"]
-        other = await _company()
+        other = await make_company()
         intruder = await token_for(client, other.tenant, Role.MANAGER)
 
         refused = await _file(client, intruder, {**_declaration(other), "employer": company.employer_id})
@@ -528,7 +475,7 @@ class TestIsolation:
         )
 
     async def test_row_level_security_alone(self, client: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         await _file(client, token, _declaration(company))
         stranger = await context(await make_tenant())
@@ -562,12 +509,12 @@ READ = "query ($e: ID!) { employerDeclarations(filter: {employer: $e}) { totalCo
 class TestRoleMatrix:
     @pytest.mark.parametrize("role", ROLES)
     async def test_roles(self, client: httpx.AsyncClient, role: Role) -> None:
-        company = await _company()
+        company = await make_company()
         await self._check(client, company, await token_for(client, company.tenant, role), permissions_of(role))
 
     @pytest.mark.parametrize("scopes", [["contributions:read"], ["contributions:write"], ["members:write"]], ids=str)
     async def test_partner_scopes(self, client: httpx.AsyncClient, scopes: list[str]) -> None:
-        company = await _company()
+        company = await make_company()
         token = await partner_token(client, company.tenant, scopes)
         await self._check(client, company, token, with_implied({Permission(scope) for scope in scopes}))
 
@@ -593,7 +540,7 @@ class TestRoleMatrix:
 
 class TestPages:
     async def test_declarations_and_lines_come_by_pages(self, client: httpx.AsyncClient) -> None:
-        company = await _company()
+        company = await make_company()
         token = await token_for(client, company.tenant, Role.MANAGER)
         months = [MONTH, EARLIER, _before(EARLIER)]
         for month in months:

@@ -1,0 +1,129 @@
+"""The declaration pages over HTTP: the form filled in from the employees'
+recorded salaries, five presses of its button file one declaration, a
+correction only of the employer's declaration in force, another tenant's
+manager gets 404, and each role sees what it may."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import asyncpg
+import httpx
+import pytest
+
+from tenants.permissions import Permission, permissions_of
+from tenants.roles import MINISTRY_ROLES, Role
+from tests.factories import make_tenant, make_user
+from tests.pages import HTML, field_value, post_form, sign_in
+from tests.schemes.contributions.companies import Company, make_company
+from tests.schemes.contributions.ledger_check import check_ledger, gid
+
+pytestmark = pytest.mark.usefixtures("migrated")
+
+
+async def _signed_in(browser: httpx.AsyncClient, company: Company, role: Role = Role.MANAGER) -> None:
+    response = await sign_in(browser, await make_user(company.tenant, role))
+    assert response.status_code == 303, response.text
+
+
+def _form_of(html: str) -> dict[str, str]:
+    """The hidden and text fields of the page's declaration form, as a browser would send them."""
+    fields = dict(re.findall(r'<input (?:type="hidden" )?name="([^"]+)" value="([^"]*)"', html))
+    scheme = re.search(r'<select id="f-scheme" name="scheme"[^>]*>\s*<option value="([^"]+)"', html)
+    if scheme:
+        fields["scheme"] = scheme.group(1)
+    for name in re.findall(r'<input id="f-[^"]+" name="([^"]+)"', html):
+        fields[name] = field_value(html, name) or ""
+    fields.pop("_csrf", None)
+    return fields
+
+
+async def test_five_presses_file_one_declaration(browser: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
+    company = await make_company()
+    await _signed_in(browser, company)
+    path = f"/employers/{company.employer_id}/declarations/new"
+    form = await browser.get(path, headers=HTML)
+    assert form.status_code == 200
+    fields = _form_of(form.text)
+    assert {key: value for key, value in fields.items() if key.endswith(".salary")} == {
+        "lines.0.salary": "250000",
+        "lines.1.salary": "180006",
+        "lines.2.salary": "600000",
+    }
+    answers = await asyncio.gather(*(post_form(browser, path, fields) for _ in range(5)))
+    assert {(answer.status_code, answer.headers.get("location")) for answer in answers} == {
+        (303, f"/employers/{company.employer_id}/declarations?notice=filed")
+    }
+    assert await owner.fetch(
+        "SELECT version, employees, amount FROM employer_declarations WHERE tenant_id = $1", company.tenant.id
+    ) == [(1, 3, 102_001)]
+    assert (await check_ledger(owner, company.tenant.id))["due"] == 102_001
+
+    listed = await browser.get(f"/employers/{company.employer_id}/declarations", headers=HTML)
+    (declaration_id,) = re.findall(r"declarations/new\?replaces=([^\"]+)\"", listed.text)
+    correction = await browser.get(f"{path}?replaces={declaration_id}", headers=HTML)
+    assert correction.status_code == 200
+    corrected = _form_of(correction.text) | {"lines.2.salary": "", "note": "Départ de Mme Sarr"}
+    filed = await post_form(browser, path, corrected)
+    assert filed.status_code == 303
+    stale = await browser.get(f"{path}?replaces={declaration_id}", headers=HTML)
+    assert stale.status_code == 404
+    assert await owner.fetch(
+        "SELECT version, employees, amount, note FROM employer_declarations WHERE tenant_id = $1 ORDER BY version",
+        company.tenant.id,
+    ) == [(1, 3, 102_001, ""), (2, 2, 64_501, "Départ de Mme Sarr")]
+
+
+async def test_a_wrong_period_is_refused_next_to_its_field(
+    browser: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    company = await make_company()
+    await _signed_in(browser, company)
+    path = f"/employers/{company.employer_id}/declarations/new"
+    fields = _form_of((await browser.get(path, headers=HTML)).text) | {"period": "2026-13"}
+    refused = await post_form(browser, path, fields)
+    assert refused.status_code == 400
+    assert 'id="f-period-error">« 2026-13 » ne désigne pas une période du régime' in refused.text
+    assert field_value(refused.text, "lines.1.salary") == "180006"
+    assert (
+        await owner.fetchval("SELECT count(*) FROM employer_declarations WHERE tenant_id = $1", company.tenant.id) == 0
+    )
+
+
+async def test_another_tenants_manager_finds_nothing(browser: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
+    company = await make_company()
+    await _signed_in(browser, company)
+    path = f"/employers/{company.employer_id}/declarations/new"
+    fields = _form_of((await browser.get(path, headers=HTML)).text)
+    stranger = browser.another()  # type: ignore[attr-defined]
+    other = await make_company(await make_tenant())
+    await _signed_in(stranger, other)
+    assert (await stranger.get(f"/employers/{company.employer_id}/declarations", headers=HTML)).status_code == 404
+    assert (await stranger.get(path, headers=HTML)).status_code == 404
+    assert (await post_form(stranger, path, fields)).status_code == 404
+    assert (await stranger.get(f"{path[:-4]}/new?replaces=not-an-id", headers=HTML)).status_code == 404
+    foreign = gid("EmployerDeclaration", company.employer.id)
+    own = f"/employers/{other.employer_id}/declarations/new?replaces={foreign}"
+    assert (await stranger.get(own, headers=HTML)).status_code == 404
+    assert (
+        await owner.fetchval(
+            "SELECT count(*) FROM employer_declarations WHERE tenant_id = ANY ($1::uuid[])",
+            [company.tenant.id, other.tenant.id],
+        )
+        == 0
+    )
+
+
+@pytest.mark.parametrize("role", [role for role in Role if role not in MINISTRY_ROLES])
+async def test_role_matrix(browser: httpx.AsyncClient, role: Role) -> None:
+    company = await make_company()
+    granted = permissions_of(role)
+    await _signed_in(browser, company, role)
+    listed = await browser.get(f"/employers/{company.employer_id}/declarations", headers=HTML)
+    assert listed.status_code == (200 if Permission.CONTRIBUTIONS_READ in granted else 403)
+    writes = Permission.CONTRIBUTIONS_WRITE in granted
+    form = await browser.get(f"/employers/{company.employer_id}/declarations/new", headers=HTML)
+    assert form.status_code == (200 if writes else 403)
+    if listed.status_code == 200:
+        assert ("/declarations/new" in listed.text) is writes
