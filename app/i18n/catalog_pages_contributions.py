@@ -175,4 +175,16 @@ CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
     "page.DECLARATION_NOTE": ("Motif (pour une rectification)", "Reason (for a correction)"),
     "page.FILE_DECLARATION": ("Déposer la déclaration", "File the declaration"),
     "page.EMPLOYER_DECLARATIONS": ("Déclarations et compte cotisations", "Declarations and contributions account"),
+    "page.PAYROLL_FILE": ("Depuis le fichier de paie", "From the payroll file"),
+    "page.PAYROLL_FILE_LABEL": ("Fichier de paie (CSV ou Excel)", "Payroll file (CSV or Excel)"),
+    "page.PAYROLL_FILE_HINT": (
+        "Une ligne par salarié : colonnes « Matricule » (ou « Numéro d'adhérent ») et « Salaire brut ».",
+        "One row per employee: columns “Matricule” (or “Numéro d'adhérent”) and “Salaire brut”.",
+    ),
+    "page.PAYROLL_FILL": ("Remplir depuis le fichier", "Fill in from the file"),
+    "page.PAYROLL_READ": (
+        "{n} lignes lues du fichier : vérifiez-les, puis déposez la déclaration.",
+        "{n} rows read from the file: check them, then file the declaration.",
+    ),
+    "page.EMPLOYEE_UNKNOWN": ("Salarié inconnu", "Unknown employee"),
 }

@@ -4,18 +4,23 @@ from the employees' recorded salaries) or to correct the one in force."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from litestar import Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
+from schemes.contributions import payroll
 from schemes.contributions.declarations import MAX_LINES
 from schemes.contributions.pages import amount_of
 from schemes.contributions.periods import period_of
+from schemes.imports.errors import file_failure
+from schemes.imports.files import FileProblem
 from schemes.rules.model import Period
 from tenants.ids import new_id
 from tenants.permissions import Permission
@@ -145,15 +150,19 @@ async def _filled_in(
         lines = await _pages(page, REPLACED, {"id": replaces}, "node", "lines")
         rows = [_line(line["member"], line["staffNumber"], line["salary"]) for line in lines]
         return rows, {"period": head["period"], "scheme": head["scheme"]["id"], "replaces": replaces}
-    members = await _pages(page, EMPLOYEES, {"employer": employer_id}, "members")
-    rows = []
-    for member in members:
-        if member["status"] == "TERMINATED":
-            continue
-        job = next((job for job in member["employments"] if job["employer"]["id"] == employer_id), None)
-        rows.append(_line(member, job["staffNumber"] if job else None, job["salary"] if job else None))
+    rows = [_line(member, job["staffNumber"], job["salary"]) for member, job in await _employees(page, employer_id)]
     this_month = period_of(Period.MONTHLY, datetime.now(UTC).date())
     return rows, {"period": period_of(Period.MONTHLY, this_month.start - timedelta(days=1)).label}
+
+
+async def _employees(page: Page, employer_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """The employer's employees not terminated, each with their employment there."""
+    found = []
+    for member in await _pages(page, EMPLOYEES, {"employer": employer_id}, "members"):
+        job = next((job for job in member["employments"] if job["employer"]["id"] == employer_id), None)
+        if member["status"] != "TERMINATED" and job is not None:
+            found.append((member, job))
+    return found
 
 
 async def _form(
@@ -164,6 +173,7 @@ async def _form(
     errors: dict[str, str],
     *,
     status_code: int = 200,
+    notice: str | None = None,
 ) -> Response[str]:
     outcome = await page.execute(FORM, {"employer": employer_id})
     employer = outcome.data["employer"]
@@ -182,6 +192,7 @@ async def _form(
         lines=lines,
         form={"idempotencyKey": new_id().hex, **form},
         errors=errors,
+        notice=notice,
     )
 
 
@@ -256,8 +267,62 @@ async def file_declaration(page: NamedDependency[Page], employer_id: FromPath[st
     return await _form(page, employer_id, rows, form, errors, status_code=400)
 
 
+PAYROLL_FIELD = "payroll"
+
+
+async def _payroll_lines(page: Page, employer_id: str, file: object) -> list[dict[str, str]] | str:
+    """The lines of the payroll file sent, named after the employees they
+    match; or what is wrong with the file."""
+    if not isinstance(file, UploadFile) or not file.filename:
+        return page.t("page.FILE_REQUIRED")
+    file_format = payroll.format_of(file.filename)
+    if file_format is None:
+        return page.t("imports.UNSUPPORTED_FILE_TYPE", allowed=".csv, .xlsx")
+    data = await file.read()
+    try:
+        lines = await asyncio.to_thread(payroll.read_payroll, data, file_format, MAX_LINES)
+    except FileProblem as problem:
+        failure = file_failure(problem)
+        return page.t(failure.code, **failure.params)
+    if len(lines) > MAX_LINES:
+        return page.t("contributions.TOO_MANY_LINES", maximum=MAX_LINES)
+    names: dict[str, str] = {}
+    for member, job in await _employees(page, employer_id):
+        name = f"{member['lastName']} {member['firstNames']}"
+        names[member["number"].upper()] = name
+        if job["staffNumber"]:
+            names[job["staffNumber"].upper()] = name
+    return [
+        {
+            "name": names.get((line.staff_number or line.member_number).upper(), ""),
+            "staffNumber": line.staff_number,
+            "memberNumber": "" if line.staff_number else line.member_number,
+            "salary": line.salary,
+        }
+        for line in lines
+    ]
+
+
+@post("/employers/{employer_id:str}/declarations/payroll")
+async def fill_from_payroll(page: NamedDependency[Page], employer_id: FromPath[str]) -> Response[str]:
+    """The declaration's form filled in from a payroll file (CSV or Excel:
+    a staff number or member number, and the gross salary, per row), for the
+    manager to check before filing; nothing is filed yet."""
+    page.require(Permission.CONTRIBUTIONS_WRITE)
+    posted = await page.request.form()
+    texts = {key: value for key, value in posted.items() if isinstance(value, str)}
+    form = {key: value for key, value in texts.items() if not key.startswith("lines.")}
+    found = await _payroll_lines(page, employer_id, posted.get(PAYROLL_FIELD))
+    if isinstance(found, str):
+        errors = {PAYROLL_FIELD: found}
+        return await _form(page, employer_id, _posted_lines(texts), form, errors, status_code=400)
+    notice = page.t("page.PAYROLL_READ", n=len(found))
+    return await _form(page, employer_id, found, form, {}, notice=notice)
+
+
 PAGES = PageSet(
     name="declarations",
     templates=Path(__file__).with_name("declaration_templates"),
-    handlers=[declarations, new_declaration, file_declaration],
+    handlers=[declarations, new_declaration],
+    uploads=[file_declaration, fill_from_payroll],
 )

@@ -1,7 +1,8 @@
 """An employer's declaration in headless Chromium, as an IPM's manager files
 it: from the employer's page to its declarations, the form filled in with the
-employees' recorded salaries, a salary typed wrong refused on its row, one
-employee left out, then the correction of the declaration in force."""
+employees' recorded salaries, then from the month's payroll file (one employee
+not on it), a salary typed wrong refused on its row, then the correction of
+the declaration in force."""
 
 from __future__ import annotations
 
@@ -57,8 +58,19 @@ async def test_a_manager_files_then_corrects_a_declaration(origin: str) -> None:
             for name in ("Fall Ibrahima", "Ndiaye Awa", "Sarr Khady")
         ]
         assert salaries == ["250000", "180006", "600000"]
-        await page.get_by_label("Salaire brut de Ndiaye Awa").fill("180 006 F")
-        await page.get_by_label("Salaire brut de Sarr Khady").fill("")
+        # The month's payroll, exported from the company's software: Khady Sarr is not on it.
+        payroll = "Matricule;Nom;Salaire brut\r\nSDBTP-0001;Ndiaye;180 006 F\r\nSDBTP-0002;Fall;250 000\r\n"
+        await page.get_by_label("Fichier de paie (CSV ou Excel)").set_input_files(
+            {"name": "paie.csv", "mimeType": "text/csv", "buffer": payroll.encode("cp1252")}
+        )
+        await page.get_by_role("button", name="Remplir depuis le fichier").click()
+        await page.wait_for_load_state()
+        assert await page.get_by_role("status").inner_text() == (
+            "2 lignes lues du fichier : vérifiez-les, puis déposez la déclaration."
+        )
+        weights["form from the payroll"] = await meter.take()
+        assert await page.get_by_label("Salaire brut de Ndiaye Awa").input_value() == "180 006 F"
+        assert await page.get_by_label("Salaire brut de Sarr Khady").count() == 0
         await page.get_by_role("button", name="Déposer la déclaration").click()
         await page.wait_for_load_state()
         refused = page.locator("tr.invalid")

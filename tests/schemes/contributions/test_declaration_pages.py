@@ -6,16 +6,20 @@ manager gets 404, and each role sees what it may."""
 from __future__ import annotations
 
 import asyncio
+import io
 import re
+from html import unescape
 
 import asyncpg
 import httpx
 import pytest
+from openpyxl import Workbook
 
+from tenants.identity.http import CSRF_COOKIE
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import MINISTRY_ROLES, Role
 from tests.factories import make_tenant, make_user
-from tests.pages import HTML, field_value, post_form, sign_in
+from tests.pages import HTML, field_error, field_value, post_form, sign_in
 from tests.schemes.contributions.companies import Company, make_company
 from tests.schemes.contributions.ledger_check import check_ledger, gid
 
@@ -28,7 +32,7 @@ async def _signed_in(browser: httpx.AsyncClient, company: Company, role: Role = 
 
 
 def _form_of(html: str) -> dict[str, str]:
-    """The hidden and text fields of the page's declaration form, as a browser would send them."""
+    """The hidden and text fields of the page's declaration form, as a browser would send them (no file)."""
     fields = dict(re.findall(r'<input (?:type="hidden" )?name="([^"]+)" value="([^"]*)"', html))
     scheme = re.search(r'<select id="f-scheme" name="scheme"[^>]*>\s*<option value="([^"]+)"', html)
     if scheme:
@@ -36,6 +40,7 @@ def _form_of(html: str) -> dict[str, str]:
     for name in re.findall(r'<input id="f-[^"]+" name="([^"]+)"', html):
         fields[name] = field_value(html, name) or ""
     fields.pop("_csrf", None)
+    fields.pop("payroll", None)
     return fields
 
 
@@ -127,3 +132,89 @@ async def test_role_matrix(browser: httpx.AsyncClient, role: Role) -> None:
     assert form.status_code == (200 if writes else 403)
     if listed.status_code == 200:
         assert ("/declarations/new" in listed.text) is writes
+
+
+async def _send_payroll(
+    browser: httpx.AsyncClient, company: Company, name: str, content: bytes
+) -> tuple[str, httpx.Response]:
+    path = f"/employers/{company.employer_id}/declarations"
+    fields = _form_of((await browser.get(f"{path}/new", headers=HTML)).text)
+    response = await browser.post(
+        f"{path}/payroll",
+        data={"_csrf": browser.cookies[CSRF_COOKIE], **fields},
+        files={"payroll": (name, content, "application/octet-stream")},
+        headers=HTML,
+    )
+    return f"{path}/new", response
+
+
+async def test_a_payroll_file_fills_the_form_in(browser: httpx.AsyncClient, owner: asyncpg.Connection) -> None:
+    company = await make_company()
+    await _signed_in(browser, company)
+    payroll = "Matricule;Nom;Salaire brut\r\nSDBTP-0001;Ndiaye;180 006\r\nsdbtp-0002;Fall;250000\r\nSDBTP-0099;Diallo;90000\r\n"
+    path, filled = await _send_payroll(browser, company, "paie-novembre.csv", payroll.encode("cp1252"))
+    assert filled.status_code == 200
+    assert "3 lignes lues du fichier : vérifiez-les, puis déposez la déclaration." in filled.text
+    fields = _form_of(filled.text)
+    assert [(fields[f"lines.{i}.staffNumber"], fields[f"lines.{i}.salary"]) for i in range(3)] == [
+        ("SDBTP-0001", "180 006"),
+        ("sdbtp-0002", "250000"),
+        ("SDBTP-0099", "90000"),
+    ]
+    assert [fields[f"lines.{i}.name"] for i in range(3)] == ["Ndiaye Awa", "Fall Ibrahima", ""]
+    assert "Salarié inconnu" in filled.text
+
+    refused = await post_form(browser, path, fields)
+    assert refused.status_code == 400
+    assert (
+        'id="f-lines.2-error">Aucun membre du régime employé par cet employeur pendant la période ne porte le '
+        "numéro « SDBTP-0099 ».</p>" in unescape(refused.text)
+    )
+    filed = await post_form(browser, path, fields | {"lines.2.salary": ""})
+    assert filed.status_code == 303
+    assert await owner.fetch(
+        "SELECT employees, salaries, amount FROM employer_declarations WHERE tenant_id = $1", company.tenant.id
+    ) == [(2, 430_006, 64_501)]
+
+
+async def test_a_workbook_names_employees_by_member_number(browser: httpx.AsyncClient) -> None:
+    company = await make_company()
+    await _signed_in(browser, company)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Numéro d'adhérent", "Salaire brut"])
+    sheet.append([company.staff[2].number, 300_000])
+    content = io.BytesIO()
+    workbook.save(content)
+    _, filled = await _send_payroll(browser, company, "PAIE.XLSX", content.getvalue())
+    fields = _form_of(filled.text)
+    assert (fields["lines.0.name"], fields["lines.0.memberNumber"], fields["lines.0.salary"]) == (
+        "Sarr Khady",
+        company.staff[2].number,
+        "300000",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("paie.pdf", b"%PDF-1.4", "Seuls les fichiers CSV (.csv) et Excel (.xlsx) sont acceptés (.csv, .xlsx)."),
+        ("paie.csv", b"Matricule;Nom\r\nSDBTP-0001;Ndiaye\r\n", "Colonnes obligatoires absentes : Salaire brut."),
+        ("paie.csv", b"", "Le fichier est vide : la première ligne doit porter les noms des colonnes."),
+        (
+            "paie.xlsx",
+            b"PK\x03\x04 not a workbook",
+            "Le fichier est illisible : enregistrez-le en CSV (UTF-8) ou en Excel (.xlsx) et réessayez.",
+        ),
+    ],
+)
+async def test_a_payroll_file_that_cannot_be_read_is_told(
+    browser: httpx.AsyncClient, name: str, content: bytes, error: str
+) -> None:
+    company = await make_company()
+    await _signed_in(browser, company)
+    _, refused = await _send_payroll(browser, company, name, content)
+    assert refused.status_code == 400
+    assert field_error(refused.text, "payroll") == error
+    assert field_value(refused.text, "lines.1.salary") == "180006"
