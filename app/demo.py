@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from app.demo_contributions import load_demo_contributions
+from app.demo_contributions import declare_demo_salaries, load_demo_contributions
 from app.demo_employers import load_demo_employers
 from app.demo_members import load_members, open_demo_access
 from app.demo_rules import CMU_VERSIONS, INFORMAL_VERSIONS, IPM_VERSIONS
@@ -155,6 +155,7 @@ async def load_demo() -> list[DemoAccount]:
     phone = await open_demo_access(await _system_context(artisans), today)
     calling = [tenants[demo.tenant.slug] for demo in DEMO if demo.scheme]
     await load_demo_contributions(calling, await _system_context(artisans), phone)
+    await declare_demo_salaries(await _system_context(tenants["ipm-cap-vert"]), today)
     if phone is not None:
         accounts.append(DemoAccount(tenant=artisans.name, identifier=phone, role=Role.MEMBER, created=False))
     return accounts

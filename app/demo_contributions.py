@@ -1,17 +1,23 @@
 """The demo's contributions: the periods under way called in every demo
-tenant, members' rights applied as the daily jobs do, and the demo member's
-dues called so far paid in cash at the counter. Running it again changes
-nothing."""
+tenant, members' rights applied as the daily jobs do, the demo member's
+dues called so far paid in cash at the counter, and the IPM's employers'
+salaries of last month declared and paid by bank transfer. Running it again
+changes nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from schemes.contributions import payments, reads
+from schemes.contributions import declarations, payments, reads
+from schemes.contributions.declarations import DeclaredSalary, NewDeclaration
+from schemes.contributions.errors import NoRuleInForce
 from schemes.contributions.ledger import PayerKey
+from schemes.contributions.periods import period_of
 from schemes.contributions.tables import Channel, Payment
-from schemes.members.tables import Member
-from schemes.rules.model import Payer
+from schemes.employers.tables import Employer
+from schemes.members.tables import Employment, Member, MemberStatus
+from schemes.rules.model import Payer, Period
+from schemes.rules.tables import Scheme
 from tenants.context import TenantContext
 from tenants.registry.tables import Tenant
 from tenants.scoping import within
@@ -42,3 +48,58 @@ async def load_demo_contributions(tenants: list[Tenant], member_ctx: TenantConte
             note="Cotisations dues, payées au guichet",
         )
         await payments.record_payment(tx, member_ctx, data, datetime.now(UTC))
+
+
+async def declare_demo_salaries(ctx: TenantContext, today: date) -> None:
+    """Declare last month's salaries of each employer of ``ctx``'s tenant, as
+    their employments record them, under each scheme with employees; and pay
+    each declaration by bank transfer."""
+    month = period_of(Period.MONTHLY, period_of(Period.MONTHLY, today).start - timedelta(days=1))
+    now = datetime.now(UTC)
+    async with tenant_tx(ctx) as tx:
+        employers = await within(ctx, Employer).objects()
+        schemes = await within(ctx, Scheme).objects()
+        for employer, scheme in ((employer, scheme) for employer in employers for scheme in schemes):
+            jobs = (
+                await within(ctx, Employment)
+                .objects()
+                .where(
+                    (Employment.employer_id == employer.id)
+                    & Employment.salary.is_not_null()
+                    & (Employment.started_on.is_null() | (Employment.started_on <= month.end))
+                    & (Employment.ended_on.is_null() | (Employment.ended_on >= month.start))
+                )
+            )
+            staff = {
+                row.id
+                for row in await within(ctx, Member).among(Member.id, [job.member_id for job in jobs])
+                if row.scheme_id == scheme.id and row.status != MemberStatus.TERMINATED.value
+            }
+            lines = [
+                DeclaredSalary(job.salary, staff_number=job.staff_number) for job in jobs if job.member_id in staff
+            ]
+            if not lines:
+                continue
+            data = NewDeclaration(
+                employer_id=employer.id,
+                scheme_id=scheme.id,
+                period=month.label,
+                lines=lines,
+                idempotency_key=f"demo-declaration-{employer.id}-{scheme.id}-{month.label}",
+            )
+            try:
+                filed = await declarations.file_declaration(tx, ctx, data, now)
+            except NoRuleInForce:
+                continue
+            declaration = filed.declaration
+            transfer = payments.NewPayment(
+                member_id=None,
+                employer_id=employer.id,
+                amount=declaration.amount,
+                currency=ctx.currency,
+                channel=Channel.BANK_TRANSFER,
+                reference=f"VIR-{declaration.period}-{str(declaration.id)[-6:].upper()}",
+                idempotency_key=f"demo-transfer-{declaration.id}",
+                note=f"Cotisations de {declaration.period}, virement de l'employeur",
+            )
+            await payments.record_payment(tx, ctx, transfer, now)
