@@ -52,8 +52,8 @@ async def load_demo_contributions(tenants: list[Tenant], member_ctx: TenantConte
 
 async def declare_demo_salaries(ctx: TenantContext, today: date) -> None:
     """Declare last month's salaries of each employer of ``ctx``'s tenant, as
-    their employments record them, under each scheme with employees; and pay
-    each declaration by bank transfer."""
+    their employments record them, under each scheme with employees, unless
+    the month is declared already; and pay each declaration by bank transfer."""
     month = period_of(Period.MONTHLY, period_of(Period.MONTHLY, today).start - timedelta(days=1))
     now = datetime.now(UTC)
     async with tenant_tx(ctx) as tx:
@@ -78,7 +78,8 @@ async def declare_demo_salaries(ctx: TenantContext, today: date) -> None:
             lines = [
                 DeclaredSalary(job.salary, staff_number=job.staff_number) for job in jobs if job.member_id in staff
             ]
-            if not lines:
+            # A period declared already (by the demo before, or by hand) is left as it is.
+            if not lines or await declarations.in_force(ctx, employer.id, scheme.id, month.start):
                 continue
             data = NewDeclaration(
                 employer_id=employer.id,
