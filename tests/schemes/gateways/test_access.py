@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from tenants.roles import Role
+from tenants.tx import tenant_tx
 from tests.conftest import StatementCounter
-from tests.factories import make_tenant
+from tests.factories import context, make_tenant
 from tests.graphql_client import code_token, graphql, token_for
 from tests.jobs import jobs_done
 from tests.partner_tokens import partner_token
@@ -90,6 +91,30 @@ async def test_another_tenant_can_neither_start_nor_read_nor_refresh(
     refreshed = (await graphql(wave_client, REFRESH, token=intruder, id=online["id"]))["data"]["onlinePaymentRefresh"]
     assert (refreshed["code"], refreshed["path"]) == ("CHECKOUT_NOT_FOUND", ["input", "onlinePayment"])
     assert await owner.fetchval("SELECT count(*) FROM checkouts WHERE tenant_id = $1", other.id) == 0
+
+
+async def test_row_level_security_alone(
+    wave_client: httpx.AsyncClient, wave: WaveServer, owner: asyncpg.Connection
+) -> None:
+    tenant, _, _, online = await _opened(wave_client)
+    stranger = await context(await make_tenant())
+    tables = ("gateway_accounts", "checkouts", "gateway_events")
+    async with tenant_tx(stranger) as tx:
+        seen = [await tx.connection.fetchval(f"SELECT count(*) FROM {table}") for table in tables]
+        changed = [
+            await tx.connection.execute("UPDATE gateway_accounts SET provider = provider"),
+            await tx.connection.execute("UPDATE checkouts SET status = 'failed'"),
+        ]
+    assert (seen, changed) == ([0, 0, 0], ["UPDATE 0", "UPDATE 0"])
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        async with tenant_tx(stranger) as tx:
+            await tx.connection.execute(
+                "INSERT INTO gateway_events (id, tenant_id, provider, event_id, kind, payload, received_at)"
+                " VALUES (gen_random_uuid(), $1, 'wave', 'evt-forged', 'checkout.session.completed', '{}', now())",
+                tenant.id,
+            )
+    statuses = await owner.fetch("SELECT status FROM checkouts WHERE tenant_id = $1", tenant.id)
+    assert ([row["status"] for row in statuses], online["status"]) == (["open"], "OPEN")
 
 
 async def test_a_member_starts_their_own_payment_and_reads_no_one_elses(
