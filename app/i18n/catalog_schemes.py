@@ -62,6 +62,10 @@ SCHEME_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Une cotisation sur les salaires est versée par l'employeur : l'État n'y a pas de part.",
         "en": "A contribution on salaries is paid by the employer: the State has no share of it.",
     },
+    "schemes.EMPLOYER_SHARE_WITHOUT_SALARY": {
+        "fr": "Une part employeur n'existe que pour une cotisation sur les salaires, que l'employeur déclare.",
+        "en": "Only a contribution on salaries, which the employer declares, has an employer's share.",
+    },
     "schemes.DUPLICATE_PAYER": {
         "fr": "Le payeur {payer} a déjà une part.",
         "en": "The payer {payer} already has a share.",

@@ -135,7 +135,8 @@ async def insert_calls(
 
 
 def _payer_key(member_id: UUID, payer: Payer) -> ledger.PayerKey:
-    """The ledger's key of a call's payer: the State pays for every member at once."""
+    """The ledger's key of a member's call's payer: the State pays for every
+    member at once (an employer's calls come from its declarations)."""
     return ledger.PayerKey(payer, None if payer is Payer.STATE else member_id)
 
 

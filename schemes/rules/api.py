@@ -345,6 +345,7 @@ VERSION_ERRORS: list[type[errors.SchemeError]] = [
     errors.SharesNotWhole,
     errors.DuplicatePayer,
     errors.StateShareOfSalary,
+    errors.EmployerShareWithoutSalary,
     errors.DuplicateWaitingPeriod,
     errors.DuplicateBenefitLine,
     errors.CoverageRequired,

@@ -47,6 +47,12 @@ class StateShareOfSalary(SchemeError):
     code = "schemes.STATE_SHARE_OF_SALARY"
 
 
+class EmployerShareWithoutSalary(SchemeError):
+    """An employer pays its share through its declarations of salaries: only a contribution on salaries has one."""
+
+    code = "schemes.EMPLOYER_SHARE_WITHOUT_SALARY"
+
+
 class RateOutOfRange(SchemeError):
     """A rate or share outside 0–100 % (0 to 10,000 basis points)."""
 

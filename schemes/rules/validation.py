@@ -83,6 +83,8 @@ def _shares(rule: ContributionRule, at: Path) -> None:
         seen.add(share.payer)
         if share.payer is Payer.STATE and rule.basis is ContributionBasis.SALARY_RATE:
             raise errors.StateShareOfSalary(path=(*at, str(index), "payer"))
+        if share.payer is Payer.EMPLOYER and rule.basis is not ContributionBasis.SALARY_RATE:
+            raise errors.EmployerShareWithoutSalary(path=(*at, str(index), "payer"))
         if not 0 < share.share <= WHOLE:
             raise errors.RateOutOfRange(path=(*at, str(index), "share"), rate=share.share)
     total = sum(share.share for share in rule.shares)

@@ -197,6 +197,11 @@ INVALID = [
         "contribution.shares.1.payer",
     ),
     (
+        _contribution(shares=(PayerShare(Payer.MEMBER, 5_000), PayerShare(Payer.EMPLOYER, 5_000))),
+        "schemes.EMPLOYER_SHARE_WITHOUT_SALARY",
+        "contribution.shares.1.payer",
+    ),
+    (
         _contribution(shares=(PayerShare(Payer.MEMBER, 5_000), PayerShare(Payer.STATE, 4_999))),
         "schemes.SHARES_NOT_WHOLE",
         "contribution.shares",
