@@ -43,16 +43,16 @@ query EmployerDeclarations($employer: ID!, $first: Int!) {
   }
 }
 """
-FORM = """
-query DeclarationForm($employer: ID!) {
-  employer(id: $employer) { id name }
-  schemes(first: 100) { edges { node { id name currentVersion { contribution { basis } } } } }
-}
+EMPLOYER = "query DeclaringEmployer($employer: ID!) { employer(id: $employer) { id name } }"
+SCHEMES = """
+query SalarySchemes { schemes(first: 100) { edges { node { id name currentVersion { contribution { basis } } } } } }
 """
 EMPLOYEES = """
 query DeclarationEmployees($employer: ID!, $first: Int!, $after: String) {
   members(first: $first, after: $after, filter: {employer: $employer}) {
-    edges { node { number firstNames lastName status employments { employer { id } staffNumber salary } } }
+    edges { node {
+      number firstNames lastName status scheme { id } employments { employer { id } staffNumber salary }
+    } }
     pageInfo { hasNextPage endCursor }
   }
 }
@@ -156,13 +156,24 @@ async def _filled_in(
 
 
 async def _employees(page: Page, employer_id: str) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """The employer's employees not terminated, each with their employment there."""
+    """The employer's employees not terminated in a scheme on salaries, each with their employment there."""
+    schemes = {scheme_id for scheme_id, _ in await _salary_schemes(page)}
     found = []
     for member in await _pages(page, EMPLOYEES, {"employer": employer_id}, "members"):
         job = next((job for job in member["employments"] if job["employer"]["id"] == employer_id), None)
-        if member["status"] != "TERMINATED" and job is not None:
+        if member["status"] != "TERMINATED" and job is not None and (member["scheme"] or {}).get("id") in schemes:
             found.append((member, job))
     return found
+
+
+async def _salary_schemes(page: Page) -> list[tuple[str, str]]:
+    """The tenant's schemes whose contribution in force is a rate of salaries: those declared for."""
+    outcome = await page.execute(SCHEMES)
+    return [
+        (edge["node"]["id"], edge["node"]["name"])
+        for edge in outcome.data["schemes"]["edges"]
+        if (edge["node"]["currentVersion"] or {}).get("contribution", {}).get("basis") == "SALARY_RATE"
+    ]
 
 
 async def _form(
@@ -175,15 +186,10 @@ async def _form(
     status_code: int = 200,
     notice: str | None = None,
 ) -> Response[str]:
-    outcome = await page.execute(FORM, {"employer": employer_id})
-    employer = outcome.data["employer"]
+    employer = (await page.execute(EMPLOYER, {"employer": employer_id})).data["employer"]
     if employer is None:
         raise not_found()
-    schemes = [
-        (edge["node"]["id"], edge["node"]["name"])
-        for edge in outcome.data["schemes"]["edges"]
-        if (edge["node"]["currentVersion"] or {}).get("contribution", {}).get("basis") == "SALARY_RATE"
-    ]
+    schemes = await _salary_schemes(page)
     return page.render(
         "declarations/new.html",
         status_code=status_code,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import re
+from datetime import date
 from html import unescape
 
 import asyncpg
@@ -15,6 +16,9 @@ import httpx
 import pytest
 from openpyxl import Workbook
 
+from schemes.members import enrolment
+from schemes.members.tables import ContractKind
+from schemes.rules.model import MemberCategory
 from tenants.identity.http import CSRF_COOKIE
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import MINISTRY_ROLES, Role
@@ -22,6 +26,7 @@ from tests.factories import make_tenant, make_user
 from tests.pages import HTML, field_error, field_value, post_form, sign_in
 from tests.schemes.contributions.companies import Company, make_company
 from tests.schemes.contributions.ledger_check import check_ledger, gid
+from tests.schemes.members.factories import artisan, enrol, make_scheme, unique_phone
 
 pytestmark = pytest.mark.usefixtures("migrated")
 
@@ -78,6 +83,24 @@ async def test_five_presses_file_one_declaration(browser: httpx.AsyncClient, own
         "SELECT version, employees, amount, note FROM employer_declarations WHERE tenant_id = $1 ORDER BY version",
         company.tenant.id,
     ) == [(1, 3, 102_001, ""), (2, 2, 64_501, "Départ de Mme Sarr")]
+
+
+async def test_the_form_lists_the_employees_of_the_schemes_on_salaries(browser: httpx.AsyncClient) -> None:
+    company = await make_company()
+    flat = await make_scheme(company.ctx)
+    job = enrolment.Job(
+        employer_id=company.employer.id, contract_kind=ContractKind.PERMANENT, staff_number="SDBTP-0004", salary=100_000
+    )
+    seasonal = artisan(flat, category=MemberCategory.SALARIED, artisan=None, phone=unique_phone(), jobs=(job,))
+    await enrol(company.ctx, seasonal, today=date(2020, 1, 1))
+    await _signed_in(browser, company)
+    form = await browser.get(f"/employers/{company.employer_id}/declarations/new", headers=HTML)
+    fields = _form_of(form.text)
+    assert sorted(value for key, value in fields.items() if key.endswith(".staffNumber")) == [
+        "SDBTP-0001",
+        "SDBTP-0002",
+        "SDBTP-0003",
+    ]
 
 
 async def test_a_wrong_period_is_refused_next_to_its_field(
