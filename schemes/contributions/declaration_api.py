@@ -30,7 +30,7 @@ from tenants.context import TenantContext
 from tenants.errors import InvalidText
 from tenants.graphql import Info, decode_id, field, loaded, nodes_by_id, settled, tenant_of
 from tenants.mutations import mutation
-from tenants.pagination import Connection, tenant_page
+from tenants.pagination import Connection, InvalidCursor, decode_cursor, encode_cursor, page, page_size, tenant_page
 from tenants.permissions import Permission
 from tenants.scalars import Amount
 from tenants.scoping import within
@@ -150,23 +150,23 @@ class EmployerDeclaration(relay.Node):
     async def lines(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[EmployerDeclarationLine]:
-        declaration_id = self.id
+        limit = page_size(first)
+        start = decode_cursor(after, int)[0] if after else 0
+        if not 0 <= start <= declarations.MAX_LINES:
+            raise InvalidCursor(path=("after",))
+        # One row more than the page tells whether a next page exists.
+        rows = await info.context.loaders.get(loaders.lines_by_page).load((self.id, start, limit + 1))
+        employees = self.employees
 
-        async def rows(tx: Transaction, ctx: TenantContext, *, after: tuple[int] | None, limit: int) -> list[LineRow]:
-            return await declaration_reads.lines_of(ctx, declaration_id, after=after[0] if after else None, limit=limit)
+        async def count() -> int:
+            return employees
 
-        async def count(tx: Transaction, ctx: TenantContext) -> int:
-            return await declaration_reads.count_lines(ctx, declaration_id)
-
-        return await tenant_page(
-            tenant_of(info),
-            first,
-            after,
-            (int,),
-            rows=rows,
-            count=count,
+        return page(
+            rows,
+            limit,
             node=EmployerDeclarationLine.of,
-            key=lambda row: (row.line,),
+            cursor=lambda row: encode_cursor(row.line),
+            count=count,
         )
 
     @classmethod

@@ -1,5 +1,6 @@
 """Reads of employers' declarations: a tenant's list (latest period first),
-by id, which replaced which, their lines and the calls made from them."""
+by id, which replaced which, their lines and the calls made from them, each
+in one statement for many declarations."""
 
 from __future__ import annotations
 
@@ -104,15 +105,28 @@ async def calls_of(tx: Transaction, ctx: TenantContext, ids: list[UUID]) -> dict
     return {row.call.declaration_id: row for row in call_rows(rows)}
 
 
-async def lines_of(ctx: TenantContext, declaration_id: UUID, *, after: int | None, limit: int) -> list[DeclarationLine]:
-    """Up to ``limit`` lines of a declaration in their order, after the line numbered ``after``."""
-    query = within(ctx, DeclarationLine).objects().where(DeclarationLine.declaration_id == declaration_id)
-    if after is not None:
-        query = query.where(DeclarationLine.line > after)
-    return list(await query.order_by(DeclarationLine.line).limit(limit))
-
-
-async def count_lines(ctx: TenantContext, declaration_id: UUID) -> int:
-    """How many lines a declaration has."""
-    counted: int = await within(ctx, DeclarationLine).count().where(DeclarationLine.declaration_id == declaration_id)
-    return counted
+async def lines_after(
+    tx: Transaction, ctx: TenantContext, pages: list[tuple[UUID, int, int]]
+) -> dict[tuple[UUID, int, int], list[DeclarationLine]]:
+    """For each (declaration, after, limit) of ``pages``, the declaration's
+    ``limit`` lines after the line numbered ``after``, in one statement: a
+    declaration's lines are numbered 1..n, so they are the lines numbered
+    ``after + 1`` to ``after + limit``."""
+    if not pages:
+        return {}
+    rows = await tx.fetch(
+        "SELECT l.*, k.after, k.size FROM employer_declaration_lines l"
+        " JOIN unnest($2::uuid[], $3::int[], $4::int[]) AS k(declaration_id, after, size)"
+        " ON l.declaration_id = k.declaration_id AND l.line > k.after AND l.line <= k.after + k.size"
+        " WHERE l.tenant_id = $1 ORDER BY l.declaration_id, l.line",
+        ctx.tenant_id,
+        [key[0] for key in pages],
+        [key[1] for key in pages],
+        [key[2] for key in pages],
+    )
+    found: dict[tuple[UUID, int, int], list[DeclarationLine]] = {key: [] for key in pages}
+    for row in rows:
+        values = dict(row)
+        key = (values["declaration_id"], values.pop("after"), values.pop("size"))
+        found[key].append(DeclarationLine(**values))
+    return found

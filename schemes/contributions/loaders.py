@@ -16,7 +16,7 @@ from uuid import UUID
 
 from schemes.contributions import declaration_reads, ledger, reads, receipts
 from schemes.contributions.reads import CallRow
-from schemes.contributions.tables import EmployerDeclaration, Payment
+from schemes.contributions.tables import DeclarationLine, EmployerDeclaration, Payment
 from schemes.members import access
 from schemes.rules.model import Payer
 from tenants.context import TenantContext, Viewer
@@ -64,6 +64,7 @@ async def _own_payments(tx: Transaction, reader: Reader, ids: Sequence[UUID]) ->
 
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 async def read_batch(
@@ -133,9 +134,9 @@ async def receipt_keys_by_payment(viewer: Viewer, ids: Sequence[UUID]) -> list[s
 
 async def _staff_batch(
     viewer: Viewer,
-    ids: Sequence[UUID],
+    ids: Sequence[K],
     nothing: Callable[[], T],
-    read: Callable[[Transaction, TenantContext, list[UUID]], Awaitable[dict[UUID, T]]],
+    read: Callable[[Transaction, TenantContext, list[K]], Awaitable[dict[K, T]]],
 ) -> list[T]:
     """One batch of reads only staff with ``contributions:read`` make (an
     employer's declarations hold every employee's salary): ``nothing()``
@@ -175,3 +176,14 @@ async def calls_by_declaration(viewer: Viewer, ids: Sequence[UUID]) -> list[Call
         return dict(await declaration_reads.calls_of(tx, context, wanted))
 
     return await _staff_batch(viewer, ids, lambda: None, read)
+
+
+async def lines_by_page(viewer: Viewer, pages: Sequence[tuple[UUID, int, int]]) -> list[list[DeclarationLine]]:
+    """Pages of declarations' lines: for each (declaration, after, limit), its ``limit`` lines after line ``after``."""
+
+    async def read(
+        tx: Transaction, context: TenantContext, wanted: list[tuple[UUID, int, int]]
+    ) -> dict[tuple[UUID, int, int], list[DeclarationLine]]:
+        return await declaration_reads.lines_after(tx, context, wanted)
+
+    return await _staff_batch(viewer, pages, list, read)

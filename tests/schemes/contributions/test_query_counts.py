@@ -1,25 +1,30 @@
 """A page of calls and a page of payments, with their members, allocations,
 the calls settled, the reversals and the receipts, cost the same statements
-for 1 member as for 30 (DataLoaders)."""
+for 1 member as for 30; a page of declarations with their employer, scheme,
+call, corrections and lines the same for 1 month as for 12 (DataLoaders)."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 import pytest
 
-from schemes.contributions import payments
+from schemes.contributions import declarations, payments
+from schemes.contributions.declarations import DeclaredSalary, NewDeclaration
+from schemes.contributions.periods import period_of
 from schemes.contributions.tables import Channel
 from schemes.members import enrolment
 from schemes.members.tables import Member
+from schemes.rules.model import Period
 from tenants.roles import Role
 from tenants.tx import tenant_tx
 from tests.conftest import StatementCounter
 from tests.factories import context, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.jobs import jobs_done
+from tests.schemes.contributions.companies import SALARIES, make_company
 from tests.schemes.contributions.ledger_check import YEAR_2026, call_year
 from tests.schemes.members.factories import artisan, make_scheme, unique_phone
 
@@ -99,3 +104,57 @@ async def test_same_statements_for_1_and_30_members(
     # loader: members (both pages' at once), allocations, payments reversed,
     # reversals, receipts, schemes, the calls settled, the reversals' payments; COMMIT.
     assert one == 16
+
+
+DECLARATIONS = """
+{
+  employerDeclarations(first: 100) {
+    totalCount
+    edges { node {
+      period inForce employer { name } scheme { code } call { remaining } replaces { version } replacedBy { version }
+      lines(first: 2) { totalCount edges { node { line member { number } } } pageInfo { hasNextPage } }
+    } }
+  }
+}
+"""
+
+
+async def _declarations_count(client: httpx.AsyncClient, statements: StatementCounter, months: int) -> int:
+    """Statements of the declarations' page for a company that declared ``months`` months, the last one corrected."""
+    company = await make_company()
+    today = date.today()
+    month = period_of(Period.MONTHLY, period_of(Period.MONTHLY, today).start - timedelta(days=1))
+    filed = None
+    lines = [DeclaredSalary(salary, staff_number=number) for number, *_, salary in SALARIES]
+    for _ in range(months):
+        async with tenant_tx(company.ctx) as tx:
+            data = NewDeclaration(company.employer.id, company.scheme.id, month.label, lines, str(uuid.uuid4()))
+            filed = await declarations.file_declaration(tx, company.ctx, data, datetime.now(UTC))
+        month = period_of(Period.MONTHLY, month.start - timedelta(days=1))
+    assert filed is not None
+    async with tenant_tx(company.ctx) as tx:
+        correction = NewDeclaration(
+            company.employer.id,
+            company.scheme.id,
+            filed.declaration.period,
+            lines,
+            str(uuid.uuid4()),
+            filed.declaration.id,
+        )
+        await declarations.file_declaration(tx, company.ctx, correction, datetime.now(UTC))
+    token = await token_for(client, company.tenant, Role.MANAGER)
+    statements.statements.clear()
+    body = await graphql(client, DECLARATIONS, token=token)
+    assert "errors" not in body, body
+    listed = body["data"]["employerDeclarations"]
+    assert listed["totalCount"] == months + 1
+    assert {edge["node"]["lines"]["totalCount"] for edge in listed["edges"]} == {3}
+    return len(statements.of_application())
+
+
+async def test_declarations_cost_the_same_for_1_and_12_months(
+    quiet_client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    one = await _declarations_count(quiet_client, statements, 1)
+    twelve = await _declarations_count(quiet_client, statements, 12)
+    assert (one, twelve) == (one, one)
