@@ -13,6 +13,9 @@ from schemes.contributions.tables import (
     PaymentAllocation,
     PaymentReceipt,
     ReceiptSequence,
+    SubsidyPayment,
+    SubsidyStatement,
+    SubsidyStatementCall,
 )
 from schemes.documents.tables import Document
 from schemes.duplicates.tables import DuplicatePair
@@ -57,6 +60,9 @@ APP_CONFIG = AppConfig(
         PaymentAllocation,
         PaymentReceipt,
         ReceiptSequence,
+        SubsidyStatement,
+        SubsidyStatementCall,
+        SubsidyPayment,
         GatewayAccount,
         Checkout,
         GatewayEvent,

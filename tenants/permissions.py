@@ -36,6 +36,10 @@ class Permission(StrEnum):
     """Enrol people in the field (agents)."""
     CONTRIBUTIONS_READ = "contributions:read"
     CONTRIBUTIONS_WRITE = "contributions:write"
+    SUBSIDIES_READ = "subsidies:read"
+    """The State's subsidy statements: a tenant's own; a ministry's, those of the tenants it supervises."""
+    SUBSIDIES_SETTLE = "subsidies:settle"
+    """Ministry: record the State's payments of the statements of the tenants it supervises."""
     CLAIMS_READ = "claims:read"
     CLAIMS_WRITE = "claims:write"
     ELIGIBILITY_READ = "eligibility:read"
@@ -56,6 +60,7 @@ _READ_OF = {
     Permission.MEMBERS_WRITE: Permission.MEMBERS_READ,
     Permission.CONTRIBUTIONS_WRITE: Permission.CONTRIBUTIONS_READ,
     Permission.CLAIMS_WRITE: Permission.CLAIMS_READ,
+    Permission.SUBSIDIES_SETTLE: Permission.SUBSIDIES_READ,
 }
 
 
@@ -72,13 +77,20 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TENANT_MANAGE,
             Permission.USERS_MANAGE,
             Permission.LICENSING_MANAGE,
+            Permission.SUBSIDIES_SETTLE,
             Permission.OVERSIGHT_READ,
             Permission.AUDIT_READ,
             Permission.MEMBERS_READ,
         }
     ),
     Role.OVERSIGHT_OFFICER: with_implied(
-        {Permission.TENANT_READ, Permission.OVERSIGHT_READ, Permission.AUDIT_READ, Permission.MEMBERS_READ}
+        {
+            Permission.TENANT_READ,
+            Permission.OVERSIGHT_READ,
+            Permission.AUDIT_READ,
+            Permission.MEMBERS_READ,
+            Permission.SUBSIDIES_READ,
+        }
     ),
     Role.TENANT_ADMIN: with_implied(
         {
@@ -89,12 +101,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.SCHEMES_WRITE,
             Permission.MEMBERS_READ,
             Permission.CONTRIBUTIONS_READ,
+            Permission.SUBSIDIES_READ,
             Permission.CLAIMS_READ,
             Permission.AUDIT_READ,
         }
     ),
     Role.MANAGER: with_implied(
-        {*_TENANT_STAFF, Permission.MEMBERS_WRITE, Permission.ENROLMENT_WRITE, Permission.CONTRIBUTIONS_WRITE}
+        {
+            *_TENANT_STAFF,
+            Permission.MEMBERS_WRITE,
+            Permission.ENROLMENT_WRITE,
+            Permission.CONTRIBUTIONS_WRITE,
+            Permission.SUBSIDIES_READ,
+        }
     ),
     Role.AGENT: with_implied({*_TENANT_STAFF, Permission.ENROLMENT_WRITE}),
     Role.CLAIMS_OFFICER: with_implied({*_TENANT_STAFF, Permission.MEMBERS_READ, Permission.CLAIMS_WRITE}),
@@ -104,6 +123,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.USERS_READ,
             Permission.MEMBERS_READ,
             Permission.CONTRIBUTIONS_READ,
+            Permission.SUBSIDIES_READ,
             Permission.CLAIMS_READ,
             Permission.AUDIT_READ,
         }
@@ -118,6 +138,7 @@ CLIENT_SCOPES = frozenset(
         Permission.ENROLMENT_WRITE,
         Permission.CONTRIBUTIONS_READ,
         Permission.CONTRIBUTIONS_WRITE,
+        Permission.SUBSIDIES_READ,
         Permission.CLAIMS_READ,
         Permission.ELIGIBILITY_READ,
         Permission.SCHEMES_READ,

@@ -59,6 +59,9 @@ async def test_tenant_owned_tables_are_known(owner: asyncpg.Connection) -> None:
         "receipt_sequences",
         "scheme_rule_versions",
         "schemes",
+        "subsidy_payments",
+        "subsidy_statement_calls",
+        "subsidy_statements",
     ]
 
 
@@ -107,6 +110,9 @@ async def test_every_table_has_rls_enabled_and_forced(owner: asyncpg.Connection)
         ("sessions", True, True),
         ("sign_in_throttles", True, True),
         ("signing_keys", True, True),
+        ("subsidy_payments", True, True),
+        ("subsidy_statement_calls", True, True),
+        ("subsidy_statements", True, True),
         ("tenants", True, True),
         ("users", True, True),
     ]

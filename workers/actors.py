@@ -17,6 +17,7 @@ ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
     codes.send_sign_in_code,
     contributions.apply_rights,
     contributions.call_due_periods,
+    contributions.record_subsidy,
     contributions.send_reminder,
     gateways.process_event,
     imports.run_import,

@@ -1,5 +1,7 @@
 """The daily jobs of contributions: call, in every tenant, the periods under
-way or about to start; then move members' status as their rights stand."""
+way or about to start and draw up the State's statements of them; then move
+members' status as their rights stand. And the job that records the State's
+payment of a statement in the tenant's ledger."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import dramatiq
 import structlog
 
 from app.i18n import DEFAULT_LOCALE, translate
-from schemes.contributions import enforcement, reminders, schedule
+from schemes.contributions import enforcement, reminders, schedule, subsidies
 from tenants.context import SYSTEM, TenantContext
 from tenants.formats import money
 from tenants.registry import service as tenant_service
@@ -34,9 +36,11 @@ async def as_socle(tenant_id: UUID) -> TenantContext:
 
 
 async def call_tenant(tenant_id: UUID) -> list[schedule.PeriodRun]:
-    """Call the periods due today of one tenant's schemes, as Socle itself."""
+    """Call the periods due today of one tenant's schemes, then draw up the
+    State's statements due, as Socle itself."""
     ctx = await as_socle(tenant_id)
-    runs = await schedule.run_due(ctx, datetime.now(UTC).date())
+    now = datetime.now(UTC)
+    runs = await schedule.run_due(ctx, now.date())
     for run in runs:
         _log.info(
             "contributions.called",
@@ -45,6 +49,15 @@ async def call_tenant(tenant_id: UUID) -> list[schedule.PeriodRun]:
             period=run.period.label,
             members=run.members,
             created=run.created,
+        )
+    for statement in await subsidies.draw_due(ctx, now.date(), now):
+        _log.info(
+            "contributions.subsidy_statement_drawn",
+            tenant_id=str(tenant_id),
+            scheme_id=str(statement.scheme_id),
+            period=statement.period,
+            number=statement.number,
+            amount=statement.amount,
         )
     return runs
 
@@ -84,6 +97,15 @@ async def call_due_periods(tenant_id: str) -> None:
 async def apply_rights(tenant_id: str) -> None:
     """Apply one tenant's members' rights; a retry looks again at every member and changes only who should move."""
     await apply_rights_tenant(UUID(tenant_id))
+
+
+@dramatiq.actor(actor_name=subsidies.SUBSIDY_ACTOR, max_retries=10)
+async def record_subsidy(tenant_id: str, subsidy_payment_id: str) -> None:
+    """Record the State's payment a ministry recorded in the ledger of the
+    tenant paid; a retry, or a second delivery, records nothing twice."""
+    ctx = await as_socle(UUID(tenant_id))
+    async with tenant_tx(ctx) as tx:
+        await subsidies.record_in_ledger(tx, ctx, UUID(subsidy_payment_id), datetime.now(UTC))
 
 
 async def remind_tenant(tenant_id: UUID) -> int:

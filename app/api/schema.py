@@ -30,7 +30,7 @@ from app.i18n import DEFAULT_LOCALE, translate
 from app.settings import Settings
 from graphql import GraphQLError
 from schemes.contributions import api as contributions_api
-from schemes.contributions import declaration_api
+from schemes.contributions import declaration_api, subsidy_api
 from schemes.documents import api as documents_api
 from schemes.duplicates import api as duplicates_api
 from schemes.employers import api as employers_api
@@ -65,6 +65,7 @@ DOMAINS: tuple[ModuleType, ...] = (
     duplicates_api,
     contributions_api,
     declaration_api,
+    subsidy_api,
     gateways_api,
 )
 """Every domain's ``api`` module: its ``Query`` and ``Mutation`` classes, where

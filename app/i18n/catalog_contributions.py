@@ -148,6 +148,32 @@ _TEXTS: dict[str, tuple[str, str]] = {
         " Réglez-le pour garder vos droits aux soins.",
         "{tenant}: your registration fee of {amount}, due on {due}, is unpaid. Pay it to keep your right to care.",
     ),
+    "contributions.NOTHING_TO_STATE": (
+        "Aucun appel de l'État à relever pour la période {period} : ses appels sont déjà sur un relevé, ou le régime "
+        "n'en a pas.",
+        "No call of the State's to state for the period {period}: its calls are on a statement already, or the "
+        "scheme has none.",
+    ),
+    "contributions.STATEMENT_KEY_REUSED": (
+        "Cette clé d'idempotence a déjà servi pour un autre relevé : chaque relevé a sa clé.",
+        "This idempotency key was already used for another statement: each statement has its own key.",
+    ),
+    "contributions.STATEMENT_NOT_FOUND": (
+        "Relevé de subvention introuvable.",
+        "Subsidy statement not found.",
+    ),
+    "contributions.STATEMENT_OVERPAID": (
+        "Il ne reste que {outstanding} {currency} à payer sur ce relevé.",
+        "Only {outstanding} {currency} is left to pay on this statement.",
+    ),
+    "contributions.INVALID_PAID_ON": (
+        "La date du virement ne peut être ni dans le futur ni à plus d'un an.",
+        "The transfer's date can be neither in the future nor more than a year ago.",
+    ),
+    "contributions.SUBSIDY_KEY_REUSED": (
+        "Cette clé d'idempotence a déjà servi pour un autre paiement de l'État : chaque paiement a sa clé.",
+        "This idempotency key was already used for another payment of the State's: each payment has its own key.",
+    ),
     "gateways.PROVIDER_NOT_ONLINE": (
         "Ce moyen de paiement ne se règle pas en ligne : payez par Wave ou par carte, ou au guichet.",
         "This means of payment cannot be used online: pay with Wave or by card, or at the counter.",

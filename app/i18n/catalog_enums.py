@@ -37,6 +37,11 @@ ENUM_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "IN_GRACE": ("En délai de grâce", "In grace"),
         "SUSPENDED": ("Suspendus", "Suspended"),
     },
+    "StatementStatus": {
+        "UNPAID": ("À payer", "Unpaid"),
+        "PARTLY_PAID": ("Payé en partie", "Partly paid"),
+        "PAID": ("Payé", "Paid"),
+    },
     "CallKind": {
         "CONTRIBUTION": ("Cotisation", "Contribution"),
         "REGISTRATION_FEE": ("Droit d'adhésion", "Registration fee"),

@@ -144,6 +144,66 @@ CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
     "page.NOTICE_PAYMENT_RECORDED": ("Paiement enregistré.", "Payment recorded."),
     "page.NOTICE_PAYMENT_REVERSED": ("Paiement annulé.", "Payment reversed."),
     "page.CONTRIBUTIONS_OF_MEMBER": ("Cotisations et paiements", "Contributions and payments"),
+    "page.MENU_SUBSIDIES": ("Subventions de l'État", "State subsidies"),
+    "page.SUBSIDY_STATEMENTS": ("Relevés de subvention de l'État", "The State's subsidy statements"),
+    "page.SUBSIDY_STATEMENTS_HINT": (
+        "Ce que l'État doit pour chaque période : sa part de la cotisation de chaque adhérent, et la cotisation "
+        "entière des ménages qu'il prend en charge.",
+        "What the State owes for each period: its share of each member's contribution, and the whole "
+        "contribution of the households it pays for.",
+    ),
+    "page.STATEMENT": ("Relevé", "Statement"),
+    "page.STATEMENT_OF": ("Relevé {period} n° {number}", "Statement {period} no. {number}"),
+    "page.STATEMENTS_LATEST": (
+        "Les {count} relevés les plus récents sur {total}.",
+        "The latest {count} statements of {total}.",
+    ),
+    "page.STATEMENT_MEMBERS": ("Adhérents", "Members"),
+    "page.STATEMENT_PERSONS": ("Personnes couvertes", "People covered"),
+    "page.STATEMENT_DUE": ("Dû par l'État", "Owed by the State"),
+    "page.STATEMENT_PAID": ("Payé", "Paid"),
+    "page.STATEMENT_LEFT": ("Reste à payer", "Left to pay"),
+    "page.ALL_STATUSES": ("Tous", "All"),
+    "page.NO_STATEMENT": ("Aucun relevé pour le moment.", "No statement yet."),
+    "page.DRAW_STATEMENT": ("Établir un relevé", "Draw up a statement"),
+    "page.DRAW_STATEMENT_HINT": (
+        "Le relevé reprend les appels de l'État de la période qui ne sont encore sur aucun relevé. Socle établit "
+        "chaque jour ceux des périodes commencées ; un relevé établi ici part aussitôt au ministère.",
+        "The statement takes the State's calls of the period not on a statement yet. Socle draws up those of "
+        "the periods begun every day; one drawn up here goes to the ministry at once.",
+    ),
+    "page.STATEMENT_PERIOD": ("Période", "Period"),
+    "page.STATEMENT_PERIOD_HINT": (
+        "L'année (2026), le trimestre (2026-T4) ou le mois (2026-11), selon le régime.",
+        "The year (2026), quarter (2026-T4) or month (2026-11), as the scheme has it.",
+    ),
+    "page.DRAW_STATEMENT_ACTION": ("Établir le relevé", "Draw up the statement"),
+    "page.DRAWN_BY": ("Établi par", "Drawn up by"),
+    "page.NOTICE_STATEMENT_DRAWN": ("Relevé établi.", "Statement drawn up."),
+    "page.RECORD_SUBSIDY": ("Enregistrer un paiement de l'État", "Record a payment of the State's"),
+    "page.RECORD_SUBSIDY_HINT": (
+        "D'après l'avis de virement du Trésor : le montant viré, sa référence et sa date. La mutuelle le voit "
+        "aussitôt dans ses comptes.",
+        "From the Treasury's transfer notice: the amount transferred, its reference and its date. The mutual "
+        "sees it in its accounts at once.",
+    ),
+    "page.SUBSIDY_AMOUNT": ("Montant viré ({currency})", "Amount transferred ({currency})"),
+    "page.TRANSFER_REFERENCE": ("Référence du virement", "Transfer reference"),
+    "page.TRANSFER_REFERENCE_HINT": ("Par exemple TRESOR-OV-2026-0412.", "For example TRESOR-OV-2026-0412."),
+    "page.TRANSFER_DATE": ("Date du virement", "Transfer date"),
+    "page.RECORD_SUBSIDY_ACTION": ("Enregistrer le paiement", "Record the payment"),
+    "page.NOTICE_SUBSIDY_RECORDED": ("Paiement de l'État enregistré.", "The State's payment recorded."),
+    "page.STATE_PAYMENTS": ("Paiements de l'État", "The State's payments"),
+    "page.NO_STATE_PAYMENT": (
+        "L'État n'a encore rien payé sur ce relevé.",
+        "The State has paid nothing on this statement yet.",
+    ),
+    "page.SUBSIDY_RECORDED_BY": ("Enregistré par", "Recorded by"),
+    "page.RECEIPT_PENDING": ("en cours d'enregistrement", "being recorded"),
+    "page.DATE_DIGITS": (
+        "Indiquez la date au format AAAA-MM-JJ, par exemple 2026-12-04.",
+        "Give the date as YYYY-MM-DD, for example 2026-12-04.",
+    ),
     "page.DECLARATIONS": ("Déclarations de salaires", "Salary declarations"),
     "page.DECLARE_SALARIES": ("Déclarer les salaires d'une période", "Declare a period's salaries"),
     "page.CORRECT_DECLARATION": ("Rectifier", "Correct"),

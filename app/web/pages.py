@@ -2,6 +2,7 @@
 
 from schemes.contributions.declaration_pages import PAGES as DECLARATION_PAGES
 from schemes.contributions.pages import PAGES as CONTRIBUTION_PAGES
+from schemes.contributions.subsidy_pages import PAGES as SUBSIDY_PAGES
 from schemes.duplicates.pages import PAGES as DUPLICATE_PAGES
 from schemes.employers.pages import PAGES as EMPLOYER_PAGES
 from schemes.gateways.pages import PAGES as GATEWAY_PAGES
@@ -19,6 +20,7 @@ PAGE_SETS: tuple[PageSet, ...] = (
     REGISTRY_PAGES,
     MEMBER_PAGES,
     CONTRIBUTION_PAGES,
+    SUBSIDY_PAGES,
     GATEWAY_PAGES,
     DUPLICATE_PAGES,
     EMPLOYER_PAGES,

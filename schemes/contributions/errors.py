@@ -181,3 +181,39 @@ class DeclarationKeyReused(ContributionError):
     """The key was used for another employer's or period's declaration: a replay sends the same declaration."""
 
     code = "contributions.DECLARATION_KEY_REUSED"
+
+
+class NothingToState(ContributionError):
+    """The period has no call of the State's not on a statement yet."""
+
+    code = "contributions.NOTHING_TO_STATE"
+
+
+class StatementKeyReused(ContributionError):
+    """The key was used for another scheme's or period's statement: a replay asks for the same statement."""
+
+    code = "contributions.STATEMENT_KEY_REUSED"
+
+
+class StatementNotFound(ContributionError):
+    """No statement of a tenant the caller supervises has this id."""
+
+    code = "contributions.STATEMENT_NOT_FOUND"
+
+
+class StatementOverpaid(ContributionError):
+    """The State's payments of a statement never exceed it."""
+
+    code = "contributions.STATEMENT_OVERPAID"
+
+
+class InvalidPaidOn(ContributionError):
+    """A transfer dated in the future, or more than a year ago."""
+
+    code = "contributions.INVALID_PAID_ON"
+
+
+class SubsidyKeyReused(ContributionError):
+    """The key was used for another payment of the State: a replay sends the same payment."""
+
+    code = "contributions.SUBSIDY_KEY_REUSED"

@@ -1,6 +1,7 @@
 """Batch reads of contributions, for DataLoaders: calls and payments by id,
 what each payment settled, the reversal of each payment, the receipt of
-each payment; employers' declarations, their corrections and calls.
+each payment; employers' declarations, their corrections and calls; the
+State's payments of subsidy statements.
 
 Staff with ``contributions:read`` read every payer's; a member signed in
 with their access online (``self:service``) reads only their own: their
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 from uuid import UUID
 
-from schemes.contributions import declaration_reads, ledger, reads, receipts
+from schemes.contributions import declaration_reads, ledger, reads, receipts, subsidy_reads
 from schemes.contributions.reads import CallRow
 from schemes.contributions.tables import DeclarationLine, EmployerDeclaration, Payment
 from schemes.members import access
@@ -137,12 +138,12 @@ async def _staff_batch(
     ids: Sequence[K],
     nothing: Callable[[], T],
     read: Callable[[Transaction, TenantContext, list[K]], Awaitable[dict[K, T]]],
+    permission: Permission = Permission.CONTRIBUTIONS_READ,
 ) -> list[T]:
-    """One batch of reads only staff with ``contributions:read`` make (an
-    employer's declarations hold every employee's salary): ``nothing()``
-    for anyone else."""
+    """One batch of reads only staff with ``permission`` make (an employer's
+    declarations hold every employee's salary): ``nothing()`` for anyone else."""
     context = viewer.tenant
-    if context is None or not context.allows(Permission.CONTRIBUTIONS_READ):
+    if context is None or not context.allows(permission):
         return [nothing() for _ in ids]
     async with tenant_tx(context) as tx:
         found = await read(tx, context, list(ids))
@@ -187,3 +188,14 @@ async def lines_by_page(viewer: Viewer, pages: Sequence[tuple[UUID, int, int]]) 
         return await declaration_reads.lines_after(tx, context, wanted)
 
     return await _staff_batch(viewer, pages, list, read)
+
+
+async def subsidy_payments_by_statement(viewer: Viewer, ids: Sequence[UUID]) -> list[list[subsidy_reads.PaymentRow]]:
+    """The State's payments of each subsidy statement, oldest first (``subsidies:read``)."""
+
+    async def read(
+        tx: Transaction, context: TenantContext, wanted: list[UUID]
+    ) -> dict[UUID, list[subsidy_reads.PaymentRow]]:
+        return await subsidy_reads.payments_of(tx, context, wanted)
+
+    return await _staff_batch(viewer, ids, list, read, Permission.SUBSIDIES_READ)

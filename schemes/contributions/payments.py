@@ -70,6 +70,8 @@ class NewPayment:
     call_ids: tuple[UUID, ...] = ()
     """The calls to settle first; none: the oldest open calls."""
     employer_id: UUID | None = None
+    subsidy_payment_id: UUID | None = None
+    """For the State's payment of a subsidy statement: the ministry's record of it (the payer is then the State)."""
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,18 @@ def _checked(ctx: TenantContext, data: NewPayment, now: datetime) -> list[errors
     reference = (data.reference or "").strip()
     if data.channel is not Channel.CASH and not reference:
         found.append(errors.ReferenceRequired(path=("input", "reference")))
-    elif reference and not _REFERENCE.match(reference):
+    elif reference and not valid_reference(reference):
         found.append(errors.InvalidReference(path=("input", "reference")))
     if data.channel is Channel.MOBILE_MONEY and data.provider is None:
         found.append(errors.ProviderRequired(path=("input", "provider")))
     if data.received_at is not None and not now - RECEIVED_BACK <= data.received_at <= now + RECEIVED_LEEWAY:
         found.append(errors.InvalidReceivedAt(path=("input", "receivedAt")))
     return found
+
+
+def valid_reference(reference: str) -> bool:
+    """Whether ``reference`` can be a transaction's reference: 3 to 100 letters, digits, dots, hyphens, slashes."""
+    return _REFERENCE.match(reference) is not None
 
 
 async def next_receipt(tx: Transaction, ctx: TenantContext, year: int) -> tuple[int, str]:
@@ -213,6 +220,7 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
         receipt_sequence=0,
         note=note,
         idempotency_key=key,
+        subsidy_payment_id=data.subsidy_payment_id,
         created_at=now,
         **_recorder(ctx),
     )
@@ -235,7 +243,7 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
         "payment.record",
         "payment",
         payment.id,
-        **{payer.column.removesuffix("_id"): str(payer.party_id)},
+        **({payer.column.removesuffix("_id"): str(payer.party_id)} if payer.party_id else {"payer": payer.payer.value}),
         amount=str(payment.amount),
         currency=payment.currency,
         channel=payment.channel,
@@ -245,7 +253,9 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
 
 
 async def _payer(ctx: TenantContext, data: NewPayment) -> tuple[Member | None, PayerKey]:
-    """Who pays ``data``: the member (with their row) or the employer it names."""
+    """Who pays ``data``: the member (with their row), the employer it names, or the State."""
+    if data.subsidy_payment_id is not None:
+        return None, PayerKey(Payer.STATE, None)
     if data.employer_id is not None:
         if not await within(ctx, Employer).exists().where(Employer.id == data.employer_id):
             raise errors.PayerNotFound(path=("input", "employer"))

@@ -159,6 +159,8 @@ class Payment(TenantTable, tablename="payments"):
     note = Text(default="")
     """The reason of a reversal, or what the cashier wrote."""
     idempotency_key = Varchar(length=100, null=True, default=None)
+    subsidy_payment_id = UUID(null=True, default=None)
+    """For the State's payment: the ministry's record of it (:class:`SubsidyPayment`, in the ministry's tenant)."""
     recorded_by_kind = Varchar(length=16)
     recorded_by_id = UUID(null=True, default=None)
     recorded_by_name = Varchar(length=200, default="")
@@ -168,6 +170,7 @@ class Payment(TenantTable, tablename="payments"):
     payments_tenant_id_idempotency_key_key = Unique(["tenant_id", "idempotency_key"])
     payments_tenant_id_provider_reference_key = Unique(["tenant_id", "provider", "provider_reference"])
     payments_tenant_id_reverses_id_key = Unique(["tenant_id", "reverses_id"])
+    payments_tenant_id_subsidy_payment_id_key = Unique(["tenant_id", "subsidy_payment_id"])
 
 
 class PaymentAllocation(TenantTable, tablename="payment_allocations"):
@@ -225,3 +228,68 @@ class CallReminder(TenantTable, tablename="call_reminders"):
     created_at = Timestamptz()
 
     call_reminders_tenant_id_call_id_stage_key = Unique(["tenant_id", "call_id", "stage"])
+
+
+class SubsidyStatement(TenantTable, tablename="subsidy_statements"):
+    """What the State owes a tenant for a scheme's period (état des
+    bénéficiaires subventionnés): the State's calls of the period it covers,
+    counted and summed when the statement was drawn up, and never changed.
+
+    A call is on one statement at most: the calls made after a statement
+    (members enrolled later in the period) go on the period's next one.
+    """
+
+    scheme_id = ForeignKey(Scheme, on_delete=OnDelete.restrict, null=False, index=False)
+    period = Varchar(length=7)
+    period_start = Date()
+    period_end = Date()
+    number = Integer()
+    """1 for the period's first statement, then one more for each."""
+    members = Integer()
+    """The members the State pays for."""
+    beneficiaries = Integer()
+    """The people covered: the members and their covered dependants."""
+    amount = BigInt()
+    currency = Varchar(length=3)
+    idempotency_key = Varchar(length=100, null=True, default=None)
+    drawn_by_kind = Varchar(length=16)
+    drawn_by_id = UUID(null=True, default=None)
+    drawn_by_name = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+    subsidy_statements_tenant_id_number_key = Unique(["tenant_id", "scheme_id", "period_start", "number"])
+    subsidy_statements_tenant_id_idempotency_key_key = Unique(["tenant_id", "idempotency_key"])
+
+
+class SubsidyStatementCall(TenantTable, tablename="subsidy_statement_calls"):
+    """A State's call a statement covers."""
+
+    statement_id = ForeignKey(SubsidyStatement, on_delete=OnDelete.restrict, null=False, index=False)
+    call_id = ForeignKey(ContributionCall, on_delete=OnDelete.restrict, null=False, index=False)
+
+    subsidy_statement_calls_tenant_id_call_id_key = Unique(["tenant_id", "call_id"])
+
+
+class SubsidyPayment(TenantTable, tablename="subsidy_payments"):
+    """The State's payment of a statement, as its ministry records it: a row
+    of the ministry's own tenant (a ministry writes nothing in the tenants it
+    supervises). The statement's tenant reads it, and a job records the money
+    in that tenant's ledger (a payment of the State's, ``subsidy_payment_id``).
+
+    A statement may be paid in several transfers; together they never exceed it.
+    """
+
+    statement_tenant_id = UUID()
+    statement_id = ForeignKey(SubsidyStatement, on_delete=OnDelete.restrict, null=False, index=False)
+    amount = BigInt()
+    currency = Varchar(length=3)
+    reference = Varchar(length=100)
+    """The reference of the Treasury's transfer."""
+    paid_on = Date()
+    idempotency_key = Varchar(length=100)
+    recorded_by_kind = Varchar(length=16)
+    recorded_by_id = UUID(null=True, default=None)
+    recorded_by_name = Varchar(length=200, default="")
+    created_at = Timestamptz()
+
+    subsidy_payments_tenant_id_idempotency_key_key = Unique(["tenant_id", "idempotency_key"])

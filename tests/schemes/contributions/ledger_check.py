@@ -65,8 +65,8 @@ async def check_ledger(owner: asyncpg.Connection, tenant_id: UUID) -> dict[str, 
         elif row["id"] not in reversed_ids:
             assert 0 <= row["allocated"] <= row["amount"]
     payers = await owner.fetch(
-        "SELECT payer, coalesce(member_id, employer_id) AS party FROM contribution_calls WHERE tenant_id = $1"
-        " UNION SELECT payer, coalesce(member_id, employer_id) FROM payments WHERE tenant_id = $1",
+        f"SELECT payer, {_party('')} AS party FROM contribution_calls WHERE tenant_id = $1"
+        f" UNION SELECT payer, {_party('')} FROM payments WHERE tenant_id = $1",
         tenant_id,
     )
     totals = {"due": 0, "paid": 0, "outstanding": 0, "credit": 0}
@@ -92,11 +92,16 @@ _LIVE = (
 )
 
 
+def _party(alias: str) -> str:
+    """Who pays a call or a payment: its member or employer; the State is one payer, whoever its call is for."""
+    return f"CASE WHEN {alias}payer = 'state' THEN NULL ELSE coalesce({alias}member_id, {alias}employer_id) END"
+
+
 async def _payer_figures(owner: asyncpg.Connection, tenant_id: UUID, payer: str, party: UUID | None) -> dict[str, int]:
-    party_condition = "coalesce(member_id, employer_id) IS NOT DISTINCT FROM $3"
+    party_condition = f"{_party('')} IS NOT DISTINCT FROM $3"
     due = await owner.fetchval(
         f"SELECT coalesce(sum(c.amount), 0) FROM contribution_calls c WHERE c.tenant_id = $1 AND c.payer = $2"
-        f" AND coalesce(c.member_id, c.employer_id) IS NOT DISTINCT FROM $3 AND {_LIVE}",
+        f" AND {_party('c.')} IS NOT DISTINCT FROM $3 AND {_LIVE}",
         tenant_id,
         payer,
         party,
@@ -104,7 +109,7 @@ async def _payer_figures(owner: asyncpg.Connection, tenant_id: UUID, payer: str,
     outstanding = await owner.fetchval(
         "SELECT coalesce(sum(c.amount - coalesce((SELECT sum(a.amount) FROM payment_allocations a"
         " WHERE a.call_id = c.id), 0)), 0) FROM contribution_calls c WHERE c.tenant_id = $1 AND c.payer = $2"
-        f" AND coalesce(c.member_id, c.employer_id) IS NOT DISTINCT FROM $3 AND {_LIVE}",
+        f" AND {_party('c.')} IS NOT DISTINCT FROM $3 AND {_LIVE}",
         tenant_id,
         payer,
         party,
@@ -118,7 +123,7 @@ async def _payer_figures(owner: asyncpg.Connection, tenant_id: UUID, payer: str,
     credit = await owner.fetchval(
         "SELECT coalesce(sum(p.amount - coalesce((SELECT sum(a.amount) FROM payment_allocations a"
         " WHERE a.payment_id = p.id), 0)), 0) FROM payments p WHERE p.tenant_id = $1 AND p.payer = $2"
-        " AND coalesce(p.member_id, p.employer_id) IS NOT DISTINCT FROM $3 AND p.reverses_id IS NULL"
+        f" AND {_party('p.')} IS NOT DISTINCT FROM $3 AND p.reverses_id IS NULL"
         " AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.reverses_id = p.id)",
         tenant_id,
         payer,
