@@ -272,13 +272,13 @@ class TestScopes:
                 None,
                 "Portées refusées ou absentes (claims:write) ; une application partenaire peut recevoir : "
                 "schemes:read, members:read, members:write, enrolment:write, contributions:read, "
-                "contributions:write, claims:read, eligibility:read.",
+                "contributions:write, subsidies:read, claims:read, eligibility:read.",
             ),
             (
                 "en",
                 "Scopes refused or missing (claims:write); a partner application may be granted: "
                 "schemes:read, members:read, members:write, enrolment:write, contributions:read, "
-                "contributions:write, claims:read, eligibility:read.",
+                "contributions:write, subsidies:read, claims:read, eligibility:read.",
             ),
         ],
     )
