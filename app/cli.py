@@ -367,7 +367,8 @@ def contributions() -> None:
 @_command
 def contributions_call(settings: Settings) -> None:
     """Call, in every tenant, the periods under way or starting within ten
-    days; run daily (a cron job). Calls already made are left as they are."""
+    days, then draw up the State's subsidy statements due; run daily (a cron
+    job). Calls already made are left as they are."""
     from app.logs import configure_logging
     from workers import contributions as daily
 

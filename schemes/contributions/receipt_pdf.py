@@ -93,7 +93,11 @@ def render(data: ReceiptData, t: Texts, locale: str) -> bytes:
     page.text(f"{title} {data.receipt_number}", size=14, bold=True)
     page.rule()
     facts = [
-        (t("page.RECEIVED_FROM"), " · ".join(part for part in (data.payer_name, data.member_number) if part)),
+        (
+            t("page.RECEIVED_FROM"),
+            " · ".join(part for part in (data.payer_name, data.member_number) if part)
+            or t(f"enum.Payer.{data.payer.upper()}"),
+        ),
         (t("page.SCHEME"), data.scheme_name or ""),
         (t("page.RECEIVED_AT"), _when(data.received_at)),
         (t("page.PAYMENT_AMOUNT_SHORT"), money(data.amount, data.currency, locale)),

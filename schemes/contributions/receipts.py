@@ -16,6 +16,7 @@ from uuid import UUID
 from schemes.contributions import ledger, reads
 from schemes.contributions.tables import Payment, PaymentReceipt
 from schemes.documents.storage import DocumentStore
+from schemes.employers.tables import Employer
 from schemes.members.tables import Member
 from schemes.rules.tables import Scheme
 from tenants.audit import service as audit
@@ -48,7 +49,10 @@ class ReceiptData:
     receipt_number: str
     reverses_number: str | None
     """On a reversal's notice: the receipt it reverses."""
+    payer: str
+    """:class:`schemes.rules.model.Payer` value."""
     payer_name: str
+    """The member's or the employer's name; empty for the State."""
     member_number: str | None
     scheme_name: str | None
     received_at: datetime
@@ -87,13 +91,25 @@ async def receipt_data(tx: Transaction, ctx: TenantContext, payment_id: UUID) ->
         if payment.reverses_id
         else None
     )
+    employer = (
+        await within(ctx, Employer).objects().where(Employer.id == payment.employer_id).first()
+        if payment.employer_id
+        else None
+    )
     allocations = (await ledger.allocations_of(tx, ctx, [payment.id])).get(payment.id, [])
     calls = {row.call.id: row.call for row in await reads.calls_by_id(tx, ctx, [a.call_id for a in allocations])}
+    # The State's payment settles a call per member: its receipt says what it settled per period.
+    settled: dict[tuple[str, str], int] = {}
+    for allocation in allocations:
+        if allocation.call_id in calls:
+            call = calls[allocation.call_id]
+            settled[(call.period, call.kind)] = settled.get((call.period, call.kind), 0) + allocation.amount
     return ReceiptData(
         tenant_name=tenant.name if tenant else "",
         receipt_number=payment.receipt_number,
         reverses_number=reversed_payment.receipt_number if reversed_payment else None,
-        payer_name=f"{member.last_name} {member.first_names}" if member else "",
+        payer=payment.payer,
+        payer_name=f"{member.last_name} {member.first_names}" if member else employer.name if employer else "",
         member_number=member.number if member else None,
         scheme_name=scheme.name if scheme else None,
         received_at=payment.received_at,
@@ -105,11 +121,7 @@ async def receipt_data(tx: Transaction, ctx: TenantContext, payment_id: UUID) ->
         note=payment.note,
         recorded_by_name=payment.recorded_by_name,
         recorded_at=payment.created_at,
-        lines=[
-            ReceiptLine(calls[a.call_id].period, calls[a.call_id].kind, a.amount)
-            for a in allocations
-            if a.call_id in calls
-        ],
+        lines=[ReceiptLine(period, kind, amount) for (period, kind), amount in settled.items()],
     )
 
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from strawberry.relay import from_base64
 
-from schemes.contributions import subsidies
+from schemes.contributions import receipts, subsidies
 from tenants.roles import Role, TenantKind
 from tenants.tx import tenant_tx
 from tests.factories import context, fresh_country, make_tenant
@@ -261,6 +261,19 @@ class TestTheMinistry:
                 replayed = await subsidies.record_in_ledger(tx, ctx, row["id"], datetime.now(UTC))
             assert replayed is not None and replayed.replayed
         assert await owner.fetchval("SELECT count(*) FROM payments WHERE tenant_id = $1", tenant.id) == 2
+        # Each transfer has its receipt, from the State, one line per period however many members it pays for.
+        first_payment = await owner.fetchval(
+            "SELECT id FROM payments WHERE tenant_id = $1 AND receipt_sequence = 1", tenant.id
+        )
+        async with tenant_tx(ctx) as tx:
+            receipt = await receipts.receipt_data(tx, ctx, first_payment)
+        assert receipt is not None
+        assert (receipt.payer, receipt.payer_name, receipt.lines) == (
+            "state",
+            "",
+            [receipts.ReceiptLine(YEAR.label, "contribution", 20_000)],
+        )
+        assert await owner.fetchval("SELECT count(*) FROM payment_receipts WHERE tenant_id = $1", tenant.id) == 2
 
     async def test_a_replay_records_once_and_concurrent_payments_never_exceed_the_statement(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
