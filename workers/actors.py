@@ -15,6 +15,7 @@ from workers import codes, contributions, gateways, imports, invitations, passwo
 
 ACTORS: tuple[dramatiq.Actor, ...] = (  # type: ignore[type-arg]
     codes.send_sign_in_code,
+    contributions.apply_employees_rights,
     contributions.apply_rights,
     contributions.call_due_periods,
     contributions.record_subsidy,

@@ -76,6 +76,14 @@ async def apply_rights_tenant(tenant_id: UUID) -> enforcement.Pass:
     return done
 
 
+@dramatiq.actor(actor_name=enforcement.EMPLOYEES_ACTOR, max_retries=5, time_limit=TIME_LIMIT_MS)
+async def apply_employees_rights(tenant_id: str, employer_id: str) -> None:
+    """Apply the rights of the employees an employer's declarations name,
+    once its account changed; a retry looks at each again and moves only who should."""
+    ctx = await as_socle(UUID(tenant_id))
+    await enforcement.apply_tenant(ctx, datetime.now(UTC).date(), employer_id=UUID(employer_id))
+
+
 async def calling_tenants() -> list[UUID]:
     """The approved tenants that call contributions (every kind but a ministry)."""
     async with platform_tx():

@@ -307,6 +307,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "scope.enrolment:write": ("inscrire des membres", "enrol members"),
     "scope.contributions:read": ("lire les cotisations", "read contributions"),
     "scope.contributions:write": ("enregistrer des cotisations", "record contributions"),
+    "scope.subsidies:read": ("lire les relevés de subvention de l'État", "read the State's subsidy statements"),
     "scope.claims:read": ("lire les prestations", "read claims"),
     "scope.eligibility:read": ("vérifier les droits", "check eligibility"),
     "scope.schemes:read": ("lire les régimes", "read schemes"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from schemes.contributions import amounts, errors, ledger, payments, schedule
+from schemes.contributions import amounts, enforcement, errors, ledger, payments, schedule
 from schemes.contributions.ledger import Allocation, PayerKey
 from schemes.contributions.periods import ContributionPeriod
 from schemes.contributions.tables import CallKind, ContributionCall, DeclarationLine, EmployerDeclaration
@@ -338,6 +338,7 @@ async def file_declaration(tx: Transaction, ctx: TenantContext, data: NewDeclara
         )
         await rules.mark_used(tx, ctx, version.id, period.end)
     await ledger.settle(tx, ctx, payer, now)
+    await enforcement.follow(tx, ctx, payer, now.date())
     await audit.record_change(
         tx,
         ctx,

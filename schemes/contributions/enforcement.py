@@ -17,7 +17,7 @@ from datetime import date
 from uuid import UUID
 
 from schemes.contributions import ledger, reads
-from schemes.contributions.ledger import SETTLED, PayerKey
+from schemes.contributions.ledger import PayerKey
 from schemes.contributions.rights import RightsStatus, Standing, Unpaid, standing
 from schemes.members import lifecycle
 from schemes.members.tables import MemberStatus, SuspensionReason
@@ -28,6 +28,8 @@ from tenants.tx import Transaction, tenant_tx
 
 BATCH = 1000
 """Members looked at per transaction by the daily pass."""
+EMPLOYEES_ACTOR = "contributions.apply_employees_rights"
+"""The job that applies the rights of an employer's employees once its account changed."""
 
 
 def change_for(status: MemberStatus, last_reason: str | None, rights: Standing) -> MemberStatus | None:
@@ -62,6 +64,19 @@ async def apply_rights(tx: Transaction, ctx: TenantContext, member_id: UUID, tod
     return target
 
 
+async def follow(tx: Transaction, ctx: TenantContext, payer: PayerKey, today: date) -> None:
+    """Bring the rights of whoever ``payer``'s account covers in line with
+    it, once the account changed: a member's at once (the caller holds their
+    lock), an employer's employees by a job after the commit (they may be
+    thousands); the State's calls cover no one's rights."""
+    if payer.party_id is None:
+        return
+    if payer.payer is Payer.MEMBER:
+        await apply_rights(tx, ctx, payer.party_id, today)
+    elif payer.payer is Payer.EMPLOYER:
+        await tx.enqueue(EMPLOYEES_ACTOR, tenant_id=str(ctx.tenant_id), employer_id=str(payer.party_id))
+
+
 @dataclass(frozen=True)
 class Pass:
     """What a pass over a tenant's register changed."""
@@ -84,31 +99,25 @@ class _Candidate:
 
 
 async def _candidates(
-    tx: Transaction, ctx: TenantContext, after: UUID | None, limit: int
+    tx: Transaction, ctx: TenantContext, after: UUID | None, limit: int, employer_id: UUID | None
 ) -> tuple[list[_Candidate], dict[UUID, list[Unpaid]]]:
-    """The next active or suspended members after ``after``, and their calls
-    due and unpaid, in two statements."""
+    """The next active or suspended members after ``after`` (those an
+    employer's declarations name, with ``employer_id``), and the open calls
+    their rights depend on, in two statements."""
     rows = await tx.fetch(
         "SELECT m.id, m.scheme_id, m.status, (SELECT s.reason FROM member_status_changes s"
         " WHERE s.tenant_id = $1 AND s.member_id = m.id ORDER BY s.created_at DESC, s.id DESC LIMIT 1) AS reason"
         " FROM members m WHERE m.tenant_id = $1 AND m.status IN ('active', 'suspended')"
-        " AND ($2::uuid IS NULL OR m.id > $2) ORDER BY m.id LIMIT $3",
+        " AND ($2::uuid IS NULL OR m.id > $2) AND ($4::uuid IS NULL OR m.id IN (SELECT l.member_id"
+        " FROM employer_declaration_lines l JOIN employer_declarations d ON d.tenant_id = $1"
+        " AND d.id = l.declaration_id WHERE l.tenant_id = $1 AND d.employer_id = $4)) ORDER BY m.id LIMIT $3",
         ctx.tenant_id,
         after,
         limit,
+        employer_id,
     )
     members = [_Candidate(r["id"], r["scheme_id"], MemberStatus(r["status"]), r["reason"]) for r in rows]
-    unpaid: dict[UUID, list[Unpaid]] = {}
-    if members:
-        calls = await tx.fetch(
-            "SELECT c.member_id, c.period, c.due_on FROM contribution_calls c WHERE c.tenant_id = $1"
-            f" AND c.payer = 'member' AND c.member_id = ANY ($2::uuid[]) AND c.amount > {SETTLED}",
-            ctx.tenant_id,
-            [member.id for member in members],
-        )
-        for call in calls:
-            unpaid.setdefault(call["member_id"], []).append(Unpaid(period=call["period"], due_on=call["due_on"]))
-    return members, unpaid
+    return members, await reads.unpaid_of(tx, ctx, [member.id for member in members])
 
 
 async def _rules(
@@ -130,12 +139,14 @@ async def apply_batch(
     after: UUID | None,
     limit: int,
     known: dict[UUID, RightsRule],
+    employer_id: UUID | None = None,
 ) -> tuple[Pass, UUID | None]:
-    """Apply the rights of the next ``limit`` members after ``after``; what
-    changed and the last member looked at (None once the register is done).
-    Rights are read in bulk; the members whose status should move are read
-    again under their payer locks, and moved only if they still should."""
-    members, unpaid = await _candidates(tx, ctx, after, limit)
+    """Apply the rights of the next ``limit`` members after ``after`` (of
+    those ``employer_id``'s declarations name, when given); what changed and
+    the last member looked at (None once the register is done). Rights are
+    read in bulk; the members whose status should move are read again under
+    their payer locks and their employers', and moved only if they still should."""
+    members, unpaid = await _candidates(tx, ctx, after, limit, employer_id)
     by_scheme = await _rules(tx, ctx, [member.scheme_id for member in members], today, known)
     moving = [
         member.id
@@ -143,14 +154,22 @@ async def apply_batch(
         if change_for(
             member.status,
             member.last_reason,
-            standing(by_scheme[member.scheme_id], unpaid.get(member.id, []), today),
+            standing(by_scheme[member.scheme_id], unpaid[member.id], today),
         )
         is not None
     ]
     # Every lock at once, before the first change: a change writes to the
     # audit chain, whose lock a payment takes after its payer's, so a payer
     # lock taken after a change would wait on a payment waiting on this pass.
-    await ledger.lock_payer(tx, ctx, [PayerKey(Payer.MEMBER, member_id) for member_id in moving])
+    employers = {call.employer_id for member_id in moving for call in unpaid[member_id] if call.employer_id}
+    await ledger.lock_payer(
+        tx,
+        ctx,
+        [
+            *(PayerKey(Payer.MEMBER, member_id) for member_id in moving),
+            *(PayerKey(Payer.EMPLOYER, employer) for employer in employers),
+        ],
+    )
     suspended = reinstated = 0
     for member_id in moving:
         moved = await apply_rights(tx, ctx, member_id, today)
@@ -160,16 +179,17 @@ async def apply_batch(
     return Pass(len(members), suspended, reinstated), last
 
 
-async def apply_tenant(ctx: TenantContext, today: date, batch: int = BATCH) -> Pass:
-    """Apply the rights of every member of the tenant on ``today``, batch
-    after batch, each its own transaction: a pass that stops keeps what it
-    did, and the next pass does the rest."""
+async def apply_tenant(ctx: TenantContext, today: date, batch: int = BATCH, employer_id: UUID | None = None) -> Pass:
+    """Apply the rights of every member of the tenant on ``today`` (of those
+    ``employer_id``'s declarations name, when given: after the employer paid
+    or was called), batch after batch, each its own transaction: a pass that
+    stops keeps what it did, and the next pass does the rest."""
     done = Pass()
     known: dict[UUID, RightsRule] = {}
     after: UUID | None = None
     while True:
         async with tenant_tx(ctx) as tx:
-            changed, after = await apply_batch(tx, ctx, today, after, batch, known)
+            changed, after = await apply_batch(tx, ctx, today, after, batch, known, employer_id)
         done += changed
         if after is None:
             return done

@@ -235,8 +235,7 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
         own = ledger.allocate([ledger.Credit(payment.id, payment.amount)], chosen_calls)
         await ledger.write(tx, ctx, own, now)
     await ledger.settle(tx, ctx, payer, now)
-    if member is not None:
-        await enforcement.apply_rights(tx, ctx, member.id, now.date())
+    await enforcement.follow(tx, ctx, payer, now.date())
     await audit.record_change(
         tx,
         ctx,
@@ -320,8 +319,7 @@ async def reverse_payment(
         tx, ctx, [Allocation(reversal.id, allocation.call_id, -allocation.amount) for allocation in settled], now
     )
     await ledger.settle(tx, ctx, payer, now)
-    if payer.payer is Payer.MEMBER and payer.party_id is not None:
-        await enforcement.apply_rights(tx, ctx, payer.party_id, now.date())
+    await enforcement.follow(tx, ctx, payer, now.date())
     await audit.record_change(
         tx,
         ctx,

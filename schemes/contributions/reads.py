@@ -264,22 +264,35 @@ async def payer_statement(tx: Transaction, ctx: TenantContext, payer: PayerKey) 
     )
 
 
-async def unpaid_calls(tx: Transaction, ctx: TenantContext, member_id: UUID) -> list[Unpaid]:
-    """The member's own calls with something left to pay, oldest due first."""
-    rows = await tx.fetch(
-        "SELECT c.period, c.due_on FROM contribution_calls c WHERE c.tenant_id = $1 AND c.payer = 'member'"
-        f" AND c.member_id = $2 AND c.amount > {SETTLED} ORDER BY c.due_on",
-        ctx.tenant_id,
-        member_id,
-    )
-    return [Unpaid(period=row["period"], due_on=row["due_on"]) for row in rows]
+UNPAID = (
+    "SELECT c.member_id, c.period, c.due_on, NULL::uuid AS employer_id FROM contribution_calls c"
+    " WHERE c.tenant_id = $1 AND c.payer = 'member' AND c.member_id = ANY ($2::uuid[])"
+    f" AND c.amount > {SETTLED}"
+    " UNION ALL SELECT l.member_id, c.period, c.due_on, c.employer_id FROM employer_declaration_lines l"
+    " JOIN contribution_calls c ON c.tenant_id = $1 AND c.declaration_id = l.declaration_id"
+    " WHERE l.tenant_id = $1 AND l.member_id = ANY ($2::uuid[]) AND c.payer = 'employer'"
+    f" AND {LIVE} AND c.amount > {SETTLED}"
+    " ORDER BY due_on"
+)
+"""The open calls each member's rights depend on: their own, and their
+employers' calls of the declarations in force that name them (an IPM's
+employee loses their cover when their employer does not pay)."""
+
+
+async def unpaid_of(tx: Transaction, ctx: TenantContext, member_ids: list[UUID]) -> dict[UUID, list[Unpaid]]:
+    """The open calls each member's rights depend on, oldest due first, in one statement."""
+    found: dict[UUID, list[Unpaid]] = {member_id: [] for member_id in member_ids}
+    if member_ids:
+        for row in await tx.fetch(UNPAID, ctx.tenant_id, member_ids):
+            found[row["member_id"]].append(Unpaid(row["period"], row["due_on"], row["employer_id"]))
+    return found
 
 
 async def member_standing(tx: Transaction, ctx: TenantContext, member: Member, today: date) -> Standing:
     """The member's rights as their payments leave them on ``today``, under
     the rights rule of their scheme's version in force that day."""
     version = await rules.version_in_force(tx, ctx, member.scheme_id, today)
-    return standing(rights_rule(version), await unpaid_calls(tx, ctx, member.id), today)
+    return standing(rights_rule(version), (await unpaid_of(tx, ctx, [member.id]))[member.id], today)
 
 
 def rights_rule(version: RuleVersion | None) -> RightsRule:

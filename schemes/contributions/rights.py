@@ -1,6 +1,8 @@
-"""Where a member's rights stand given what they have left to pay: up to
+"""Where a member's rights stand given what is left to pay for them: up to
 date, in grace, or suspended, and the day that next changes. Pure: the
-caller gives the member's open calls and the scheme's rights rule."""
+caller gives the open calls the member's rights depend on (their own, and
+for an employee their employer's calls of the declarations naming them)
+and the scheme's rights rule."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from uuid import UUID
 
 from schemes.rules.model import RightsRule
 
@@ -25,10 +28,12 @@ class RightsStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Unpaid:
-    """An open call of the member: its period and its due date."""
+    """An open call the member's rights depend on: its period and its due date."""
 
     period: str
     due_on: date
+    employer_id: UUID | None = None
+    """For an employer's call of a declaration naming the member: the employer who owes it."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Subsidy statements and the State's payments of them: row-level security,
 written once; a ministry's payment of a statement sits in the ministry's
-tenant and is read by the statement's tenant too."""
+tenant and is read by the statement's tenant too. And the declarations'
+lines found by employee, whose rights follow their employer's calls."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
@@ -35,6 +36,8 @@ SUBSIDIES_SQL = [
     "ALTER TABLE payments ADD CONSTRAINT payments_subsidy_payment_fkey"
     " FOREIGN KEY (subsidy_payment_id) REFERENCES subsidy_payments (id) ON DELETE RESTRICT",
     "ALTER TABLE payments ADD CONSTRAINT payments_subsidy_check CHECK (subsidy_payment_id IS NULL OR payer = 'state')",
+    # An employee's rights follow the employer's calls of the declarations naming them.
+    "CREATE INDEX employer_declaration_lines_member_idx ON employer_declaration_lines (tenant_id, member_id)",
 ]
 
 ID = "2026-12-04T02:38:35:000000"
