@@ -189,6 +189,7 @@ def markdown(results: JSON, json_name: str = "benchmarks.json") -> str:
             f" | {_cell(rls and rls['ratio'], 2)} |"
         )
     lines += _imports(results.get("imports"))
+    lines += _declarations(results.get("declarations"))
     lines += ["", "## Targets of issue 10", "", "| Scenario | Target | Figure | Limit | Verdict |"]
     lines.append("| --- | --- | ---: | ---: | --- |")
     for goal in results["goals"]:
@@ -222,6 +223,30 @@ def _imports(imports: JSON | None) -> list[str]:
             f" | {run['copy_rows_per_second']:.0f} | {run['rows_per_second'] / run['copy_rows_per_second']:.3f}"
             f" | {run['worker_peak_rss_mib']:.1f} | {run['worker_cpu_seconds']:.1f} | {run['web_cpu_seconds']:.1f}"
             f" | {run['imported']} | {run['existing']} | {run['failed']} |"
+        )
+    return lines
+
+
+def _declarations(declared: JSON | None) -> list[str]:
+    if not declared:
+        return []
+    lines = [
+        "",
+        "## Employers' declarations",
+        "",
+        f"A manager of `{declared['tenant']}` files the {declared['period']} declaration of its largest employer's"
+        " employees through Socle's API (each employee matched by staff number, both shares computed under the"
+        " rule in force, the employer called and settled from its credit), then its correction with every salary"
+        " raised by 2 % (the replaced call's money released and moved), then the correction again with its key"
+        " (a client's retry, answered with the first filing). Seconds from request to answer.",
+        "",
+        "| Step | Version | Lines | Amount | Seconds | Lines/s |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in declared["runs"]:
+        lines.append(
+            f"| {run['step']} | {run['version']} | {run['lines']:,} | {run['amount']:,} | {run['seconds']:.2f}"
+            f" | {run['lines_per_second']:.0f} |"
         )
     return lines
 

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -20,7 +21,7 @@ import asyncpg
 import httpx
 
 from app.settings import Settings
-from infra.bench import client, explain, imports, load, postgraphile, report, stack, statements
+from infra.bench import client, declarations, explain, imports, load, postgraphile, report, stack, statements
 from infra.bench.client import Target
 from infra.bench.dataset import Dataset
 from infra.bench.scenarios import SCENARIOS, Caller, Scenario
@@ -212,6 +213,7 @@ def run(options: Options, factory: DatasetFactory) -> Path:
             )
             targets = _targets(processes, database, data, settings, socle_port, logs)
             scenarios = [_scenario(s, targets, data, socle_url, database, options) for s in SCENARIOS]
+            declared = declarations.benchmark(database.owner_url, socle_url, data, date.today())
         imported = imports.benchmark(database, environment, options.import_rows, seed=options.seed, root=root)
     results = {
         "machine": report.machine(),
@@ -230,6 +232,7 @@ def run(options: Options, factory: DatasetFactory) -> Path:
         },
         "scenarios": scenarios,
         "imports": imported,
+        "declarations": declared,
     }
     stack.stop_database(root)
     return report.write(results, options.out)

@@ -52,7 +52,10 @@ def test_every_scenario_returns_the_same_rows_everywhere(tmp_path: Path) -> None
         (100, 100, 0, 0),
         (200, 200, 0, 0),
     ]
+    steps = [(run["step"], run["lines"] > 0) for run in results["declarations"]["runs"]]
+    assert steps == [("declaration", True), ("correction", True), ("replay", True)]
     report = out.read_text()
     for scenario in SCENARIOS:
         assert f"| {scenario.name} |" in report
     assert "## Bulk import" in report
+    assert "## Employers' declarations" in report
