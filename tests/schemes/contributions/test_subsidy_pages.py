@@ -121,6 +121,13 @@ async def test_the_ministry_records_the_states_transfer(browser: Browser, owner:
     future = await post_form(browser, f"{path}/payments", {**form, "paidOn": late, "idempotencyKey": "third"})
     assert field_error(future.text, "paidOn") == "La date du virement ne peut être ni dans le futur ni à plus d'un an."
 
+    rest = {**form, "amount": "8000", "reference": "TRESOR-OV-2026-0977", "idempotencyKey": "the-rest"}
+    assert (await post_form(browser, f"{path}/payments", rest)).status_code == 303
+    # A second officer sending the same transfer once the statement is paid is told why, with no form left.
+    late_press = await post_form(browser, f"{path}/payments", {**rest, "idempotencyKey": "a-second-officer"})
+    assert late_press.status_code == 400
+    assert texts_of(late_press.text, "div")[-1] == "Il ne reste que 0 XOF à payer sur ce relevé."
+    assert field_value(late_press.text, "amount") is None
     foreign = await make_tenant(kind=TenantKind.MINISTRY, country=fresh_country())
     async with browser.another() as other:
         assert (await sign_in(other, await make_user(foreign, Role.MINISTRY_ADMIN))).status_code == 303
