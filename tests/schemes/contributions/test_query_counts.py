@@ -1,7 +1,9 @@
 """A page of calls and a page of payments, with their members, allocations,
 the calls settled, the reversals and the receipts, cost the same statements
 for 1 member as for 30; a page of declarations with their employer, scheme,
-call, corrections and lines the same for 1 month as for 12 (DataLoaders)."""
+call, corrections and lines the same for 1 month as for 12; a ministry's
+subsidy statements with their tenant and payments the same for 1 tenant as
+for 4 (DataLoaders)."""
 
 from __future__ import annotations
 
@@ -11,21 +13,22 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from schemes.contributions import declarations, payments
+from schemes.contributions import declarations, payments, subsidies
 from schemes.contributions.declarations import DeclaredSalary, NewDeclaration
 from schemes.contributions.periods import period_of
 from schemes.contributions.tables import Channel
 from schemes.members import enrolment
 from schemes.members.tables import Member
 from schemes.rules.model import Period
-from tenants.roles import Role
+from tenants.roles import Role, TenantKind
 from tenants.tx import tenant_tx
 from tests.conftest import StatementCounter
-from tests.factories import context, make_tenant
+from tests.factories import context, fresh_country, make_tenant
 from tests.graphql_client import graphql, token_for
 from tests.jobs import jobs_done
 from tests.schemes.contributions.companies import SALARIES, make_company
 from tests.schemes.contributions.ledger_check import YEAR_2026, call_year
+from tests.schemes.contributions.mutuals import cmu_mutual, drawn_statement
 from tests.schemes.members.factories import artisan, make_scheme, unique_phone
 
 pytestmark = pytest.mark.usefixtures("migrated")
@@ -158,3 +161,39 @@ async def test_declarations_cost_the_same_for_1_and_12_months(
     one = await _declarations_count(quiet_client, statements, 1)
     twelve = await _declarations_count(quiet_client, statements, 12)
     assert (one, twelve) == (one, one)
+
+
+STATEMENTS = """
+{
+  subsidyStatements(first: 100) {
+    totalCount
+    edges { node { period amount paid status tenant { slug } payments { amount receiptNumber } } }
+  }
+}
+"""
+
+
+async def _statements_count(client: httpx.AsyncClient, statements: StatementCounter, tenants: int) -> int:
+    """Statements of a ministry's page of subsidy statements for ``tenants`` mutuals, each statement paid once."""
+    country = fresh_country()
+    ministry = await make_tenant(kind=TenantKind.MINISTRY, country=country)
+    drawn = [await drawn_statement(await cmu_mutual(country, f"Mutuelle n° {n + 1}")) for n in range(tenants)]
+    minister = await context(ministry, Role.MINISTRY_ADMIN)
+    for index, statement in enumerate(drawn):
+        paid = subsidies.NewSubsidyPayment(statement.id, 1_000, "XOF", "TRESOR-OV-0001", date.today(), str(index))
+        async with tenant_tx(minister) as tx:
+            await subsidies.record_subsidy_payment(tx, minister, paid, datetime.now(UTC))
+    token = await token_for(client, ministry, Role.OVERSIGHT_OFFICER)
+    statements.statements.clear()
+    body = await graphql(client, STATEMENTS, token=token)
+    assert "errors" not in body, body
+    assert body["data"]["subsidyStatements"]["totalCount"] == tenants
+    return len(statements.of_application())
+
+
+async def test_a_ministrys_statements_cost_the_same_for_1_and_4_tenants(
+    quiet_client: httpx.AsyncClient, statements: StatementCounter
+) -> None:
+    one = await _statements_count(quiet_client, statements, 1)
+    four = await _statements_count(quiet_client, statements, 4)
+    assert (one, four) == (one, one)
