@@ -11,7 +11,7 @@ money in that tenant's ledger, once, settling the statement's calls first.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import UUID
 
 import asyncpg
@@ -30,6 +30,9 @@ SUBSIDY_ACTOR = "contributions.record_subsidy"
 STATE = PayerKey(Payer.STATE, None)
 PAID_BACK_DAYS = 366
 """How far back the State's transfer may be dated."""
+LOOK_BACK_DAYS = 366
+"""How long after a period ends the daily job still looks for its calls on no statement: a period's
+calls are made while it runs, so the one statement drawn once it has ended takes its last ones."""
 
 _UNSTATED = (
     "c.tenant_id = $1 AND c.payer = 'state' AND " + LIVE + " AND NOT EXISTS (SELECT 1 FROM subsidy_statement_calls l"
@@ -140,16 +143,18 @@ def _period_named(label: str) -> ContributionPeriod:
 async def draw_due(ctx: TenantContext, today: date, now: datetime) -> list[SubsidyStatement]:
     """Draw up, as the daily job, the statements of periods begun: the
     first of a period as soon as it has calls of the State's, and once it
-    has ended, one for the calls made after that first one. Each is its
-    own transaction."""
+    has ended, one for the calls made after that first one. Periods ended
+    more than :data:`LOOK_BACK_DAYS` ago are left alone (their calls are
+    stated). Each statement is its own transaction."""
     async with tenant_tx(ctx) as tx:
         rows = await tx.fetch(
             "SELECT c.scheme_id, c.period, c.period_end, EXISTS (SELECT 1 FROM subsidy_statements s"
             " WHERE s.tenant_id = $1 AND s.scheme_id = c.scheme_id AND s.period_start = c.period_start) AS stated"
-            f" FROM contribution_calls c WHERE {_UNSTATED} AND c.period_start <= $2"
+            f" FROM contribution_calls c WHERE {_UNSTATED} AND c.period_start <= $2 AND c.period_end >= $3"
             " GROUP BY c.scheme_id, c.period, c.period_start, c.period_end ORDER BY c.period_start, c.scheme_id",
             ctx.tenant_id,
             today,
+            today - timedelta(days=LOOK_BACK_DAYS),
         )
     drawn: list[SubsidyStatement] = []
     for row in rows:

@@ -478,6 +478,12 @@ class TestTheDailyJob:
         # (In late December the job has called the next year too: its first statement is drawn alongside.)
         assert [(s.number, s.members, s.amount) for s in drawn if s.period == YEAR.label] == [(2, 1, 3_500)]
         assert await subsidies.draw_due(ctx, after_the_year, now) == []
+        # A period ended more than a year ago is no longer looked at.
+        await enrol(ctx, artisan(scheme, phone=unique_phone()), today=date.today())
+        await call_year(ctx, scheme.id, YEAR)
+        long_after = YEAR.end + timedelta(days=subsidies.LOOK_BACK_DAYS + 1)
+        later = datetime.combine(long_after, datetime.min.time(), UTC)
+        assert [s for s in await subsidies.draw_due(ctx, long_after, later) if s.period == YEAR.label] == []
 
 
 def node_uuid(global_id: str) -> uuid.UUID:
