@@ -198,6 +198,11 @@ CONTRIBUTION_TEXTS: dict[str, tuple[str, str]] = {
         "L'État n'a encore rien payé sur ce relevé.",
         "The State has paid nothing on this statement yet.",
     ),
+    "page.STATEMENT_LINES": ("Liste nominative", "Nominative list"),
+    "page.STATEMENT_LINES_FIRST": (
+        "Les {count} premiers adhérents sur {total} ; l'API donne la liste entière.",
+        "The first {count} members of {total}; the API gives the whole list.",
+    ),
     "page.SUBSIDY_RECORDED_BY": ("Enregistré par", "Recorded by"),
     "page.RECEIPT_PENDING": ("en cours d'enregistrement", "being recorded"),
     "page.DATE_DIGITS": (

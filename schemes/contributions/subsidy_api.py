@@ -6,6 +6,7 @@ of the State's payments of them."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
 from uuid import UUID
 
 import strawberry
@@ -13,9 +14,18 @@ from strawberry import relay
 
 from schemes.contributions import errors, loaders, schedule, subsidies, subsidy_reads
 from schemes.contributions.api import NOTHING
-from schemes.contributions.subsidy_reads import PaymentRow, StatementFilter, StatementRow, StatementStatus
+from schemes.contributions.subsidy_reads import (
+    PaymentRow,
+    StatementFilter,
+    StatementLine,
+    StatementRow,
+    StatementStatus,
+)
+from schemes.contributions.tables import CallKind
+from schemes.contributions.tables import SubsidyStatement as StatementTableRow
 from schemes.contributions.types import MINOR
 from schemes.rules.errors import SchemeNotFound
+from schemes.rules.model import MemberCategory, SubsidyGroup
 from schemes.rules.tables import Scheme as SchemeRow
 from tenants.context import TenantContext
 from tenants.graphql import Info, decode_id, field, nodes_by_id, tenant_of
@@ -60,6 +70,32 @@ class SubsidyPayment:
         )
 
 
+@strawberry.type(description="A call of the State's a statement covers: the member it pays for, and how much.")
+class SubsidyStatementLine:
+    member_number: str
+    last_name: str
+    first_names: str
+    category: MemberCategory
+    subsidy_group: SubsidyGroup | None = strawberry.field(description="Set for a household the State pays for whole.")
+    kind: CallKind
+    persons: int = strawberry.field(description="The people the call covers: the member and their dependants.")
+    amount: Amount = strawberry.field(description=f"{MINOR}.")
+
+    @classmethod
+    def of(cls, line: StatementLine) -> SubsidyStatementLine:
+        """The GraphQL view of a statement's line."""
+        return cls(
+            member_number=line.member_number,
+            last_name=line.last_name,
+            first_names=line.first_names,
+            category=MemberCategory(line.category),
+            subsidy_group=SubsidyGroup(line.subsidy_group) if line.subsidy_group else None,
+            kind=CallKind(line.kind),
+            persons=line.persons,
+            amount=Amount(line.amount),
+        )
+
+
 @strawberry.type(
     description="What the State owes a tenant for a scheme's period (état des bénéficiaires subventionnés): the "
     "State's calls of the period, counted and summed when the statement was drawn up. Calls made later in the "
@@ -81,7 +117,7 @@ class SubsidyStatement(relay.Node):
     currency: str
     drawn_by_name: str = strawberry.field(description="Who drew it up (a manager, or Socle's daily job).")
     created_at: datetime
-    _tenant_id: strawberry.Private[UUID]
+    _statement: strawberry.Private[StatementTableRow]
 
     @classmethod
     def of(cls, row: StatementRow) -> SubsidyStatement:
@@ -103,18 +139,42 @@ class SubsidyStatement(relay.Node):
             currency=statement.currency,
             drawn_by_name=statement.drawn_by_name,
             created_at=statement.created_at,
-            _tenant_id=statement.tenant_id,
+            _statement=statement,
         )
 
     @field("The tenant the State owes.")
     async def tenant(self, info: Info) -> Tenant | None:
-        row = await info.context.loaders.get(tenants_by_id).load(self._tenant_id)
+        row = await info.context.loaders.get(tenants_by_id).load(self._statement.tenant_id)
         return Tenant.from_row(row) if row is not None else None
 
     @field("The State's payments of it, oldest first.")
     async def payments(self, info: Info) -> list[SubsidyPayment]:
         rows = await info.context.loaders.get(loaders.subsidy_payments_by_statement).load(self.id)
         return [SubsidyPayment.of(row) for row in rows]
+
+    @field(
+        "The nominative list: the statement's calls by member number (a ministry's read is recorded in its log). "
+        "Requires `members:read`; `first` is at most 100.",
+        permission=Permission.MEMBERS_READ,
+    )
+    async def lines(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[SubsidyStatementLine]:
+        statement = self._statement
+
+        async def count(tx: Transaction, ctx: TenantContext) -> int:
+            return await subsidy_reads.count_lines(tx, statement)
+
+        return await tenant_page(
+            tenant_of(info),
+            first,
+            after,
+            (str, UUID),
+            rows=partial(subsidy_reads.lines_of, statement=statement),
+            count=count,
+            node=SubsidyStatementLine.of,
+            key=lambda line: (line.member_number, line.id),
+        )
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

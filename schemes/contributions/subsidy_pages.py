@@ -20,6 +20,8 @@ from tenants.roles import TenantKind
 from tenants.web import MenuItem, Page, PageSet, not_found
 
 STATEMENTS_SHOWN = 50
+LINES_SHOWN = 100
+"""Members of a statement's nominative list the page shows; the API pages through the rest."""
 STATUSES = ("UNPAID", "PARTLY_PAID", "PAID")
 
 STATEMENT_FIELDS = """
@@ -38,11 +40,15 @@ FLAT_SCHEMES = """
 query FlatSchemes { schemes(first: 100) { edges { node { id name currentVersion { contribution { basis } } } } } }
 """
 ONE = f"""
-query SubsidyStatement($id: ID!) {{
+query SubsidyStatement($id: ID!, $lines: Int!) {{
   node(id: $id) {{
     ... on SubsidyStatement {{
       {STATEMENT_FIELDS}
       payments {{ amount currency reference paidOn recordedByName createdAt receiptNumber }}
+      lines(first: $lines) {{
+        totalCount
+        edges {{ node {{ memberNumber lastName firstNames category subsidyGroup persons amount }} }}
+      }}
     }}
   }}
 }}
@@ -122,7 +128,7 @@ async def draw(page: NamedDependency[Page]) -> Response[str] | Redirect:
 
 
 async def _statement(page: Page, statement_id: str, **context: Any) -> Response[str]:
-    statement = (await page.execute(ONE, {"id": statement_id})).data["node"]
+    statement = (await page.execute(ONE, {"id": statement_id, "lines": LINES_SHOWN})).data["node"]
     if not statement or "period" not in statement:
         raise not_found()
     form = context.pop("form", None) or {

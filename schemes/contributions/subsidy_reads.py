@@ -1,7 +1,7 @@
 """Reads of subsidy statements: a tenant's own, or for a ministry those of
-every tenant it supervises, each with what the State paid of it; and the
+every tenant it supervises, each with what the State paid of it; the
 State's payments of statements, each with the receipt the tenant gave it,
-in one statement for many statements."""
+in one statement for many statements; and a statement's nominative list."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from schemes.contributions.tables import SubsidyPayment, SubsidyStatement
+from tenants.audit import service as audit
 from tenants.context import TenantContext
 from tenants.tx import Transaction
 
@@ -166,3 +167,59 @@ async def payments_of(
         payment = SubsidyPayment(**values)
         found.setdefault(payment.statement_id, []).append(PaymentRow(payment, receipt))
     return found
+
+
+OVERSIGHT_READ = "oversight.subsidy_statement_read"
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """A call of the State's a statement covers, and the member it is for."""
+
+    id: UUID
+    member_number: str
+    last_name: str
+    first_names: str
+    category: str
+    subsidy_group: str | None
+    kind: str
+    persons: int
+    amount: int
+
+
+async def lines_of(
+    tx: Transaction,
+    ctx: TenantContext,
+    statement: SubsidyStatement,
+    *,
+    after: tuple[str, UUID] | None,
+    limit: int,
+) -> list[StatementLine]:
+    """Up to ``limit`` of the statement's calls by member number, after
+    ``after``: the nominative list a ministry checks the statement against.
+    A ministry's read of it is recorded in its log."""
+    arguments: list[object] = [statement.tenant_id, statement.id]
+    condition = ""
+    if after is not None:
+        condition = " AND (m.number, l.id) > ($3, $4)"
+        arguments += list(after)
+    rows = await tx.fetch(
+        "SELECT l.id, m.number AS member_number, m.last_name, m.first_names, m.category, m.subsidy_group,"
+        " c.kind, c.persons, c.amount FROM subsidy_statement_calls l"
+        " JOIN contribution_calls c ON c.tenant_id = $1 AND c.id = l.call_id"
+        " JOIN members m ON m.tenant_id = $1 AND m.id = c.member_id"
+        f" WHERE l.tenant_id = $1 AND l.statement_id = $2{condition} ORDER BY m.number, l.id LIMIT {int(limit)}",
+        *arguments,
+    )
+    await audit.record_oversight_read(tx, ctx, statement.tenant_id, OVERSIGHT_READ)
+    return [StatementLine(**dict(row)) for row in rows]
+
+
+async def count_lines(tx: Transaction, statement: SubsidyStatement) -> int:
+    """How many calls the statement covers."""
+    counted: int = await tx.fetchval(
+        "SELECT count(*) FROM subsidy_statement_calls l WHERE l.tenant_id = $1 AND l.statement_id = $2",
+        statement.tenant_id,
+        statement.id,
+    )
+    return counted

@@ -196,6 +196,52 @@ class TestTheMinistry:
         foreign = await graphql(client, STATEMENTS, token=await _ministry(client, fresh_country()))
         assert foreign["data"]["subsidyStatements"]["totalCount"] == 0
 
+    async def test_the_nominative_list_pages_by_member_number_and_a_ministrys_read_is_recorded(
+        self, client: httpx.AsyncClient, owner: asyncpg.Connection
+    ) -> None:
+        country = fresh_country()
+        mutual = await cmu_mutual(country, "Mutuelle de Sédhiou")
+        manager = await token_for(client, mutual.tenant, Role.MANAGER)
+        drawn = await graphql(client, DRAW, token=manager, input=_draw_input(mutual.scheme))
+        statement_id = drawn["data"]["subsidyStatementDraw"]["statement"]["id"]
+        ministry = await make_tenant(kind=TenantKind.MINISTRY, country=country)
+        officer = await token_for(client, ministry, Role.OVERSIGHT_OFFICER)
+        query = """
+        query ($id: ID!, $after: String) { node(id: $id) { ... on SubsidyStatement {
+          lines(first: 2, after: $after) {
+            totalCount
+            edges { node { memberNumber lastName category subsidyGroup kind persons amount } }
+            pageInfo { hasNextPage endCursor }
+          }
+        } } }
+        """
+        first = (await graphql(client, query, token=officer, id=statement_id))["data"]["node"]["lines"]
+        cursor = first["pageInfo"]["endCursor"]
+        rest = (await graphql(client, query, token=officer, id=statement_id, after=cursor))["data"]["node"]["lines"]
+        lines = [edge["node"] for edge in first["edges"] + rest["edges"]]
+        numbers = await owner.fetch("SELECT number FROM members WHERE tenant_id = $1 ORDER BY number", mutual.tenant.id)
+        assert [line["memberNumber"] for line in lines] == [row["number"] for row in numbers]
+        assert (first["totalCount"], first["pageInfo"]["hasNextPage"], rest["pageInfo"]["hasNextPage"]) == (
+            3,
+            True,
+            False,
+        )
+        assert sorted((line["amount"], line["persons"], line["subsidyGroup"]) for line in lines) == [
+            (3_500, 1, None),
+            (10_500, 3, None),
+            (14_000, 2, "CASH_TRANSFER"),
+        ]
+        assert {(line["category"], line["kind"]) for line in lines} == {("ARTISAN", "CONTRIBUTION")}
+        await graphql(client, query, token=manager, id=statement_id)
+        reads = await owner.fetch(
+            "SELECT tenant_id, target_id FROM audit_events WHERE action = 'oversight.subsidy_statement_read'"
+            " AND target_id IN ($1, $2)",
+            str(mutual.tenant.id),
+            str(ministry.id),
+        )
+        # The ministry's two reads are in its own log; the mutual reading its own list leaves no such trace.
+        assert [(row["tenant_id"], row["target_id"]) for row in reads] == [(ministry.id, str(mutual.tenant.id))] * 2
+
     async def test_the_state_pays_in_two_transfers_and_the_ledger_settles_the_calls(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
     ) -> None:

@@ -54,6 +54,12 @@ async def test_a_manager_draws_a_statement_once(browser: httpx.AsyncClient, owne
     assert "Relevé établi." in shown.text
     facts = [_flat(text) for text in texts_of(shown.text, "dd")]
     assert facts[1:6] == ["3", "6", "28 000 F CFA", "0 F CFA", "28 000 F CFA"]
+    listed = [_flat(row) for row in texts_of(shown.text, "tr") if "Diop Moussa" in row]
+    assert sorted(row.split(" Diop Moussa ")[1] for row in listed) == [
+        "Artisan 1 3 500 F CFA",
+        "Artisan 3 10 500 F CFA",
+        "Artisan · Bénéficiaires des bourses de sécurité familiale 2 14 000 F CFA",
+    ]
     # A manager reads the statement; recording the State's payment is the ministry's.
     assert 'action="/subsidies/' not in shown.text
 
