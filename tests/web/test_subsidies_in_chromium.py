@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from tenants.roles import Role, TenantKind
-from tests.browser import DESKTOP, LATER_BUDGET, Weights, chromium, only_from, report_errors, sign_in_on
+from tests.browser import DESKTOP, LATER_BUDGET, Weights, chromium, only_from, report_errors, shot, sign_in_on
 from tests.factories import PASSWORD, fresh_country, make_tenant, make_user
 from tests.jobs import jobs_done
 from tests.schemes.contributions.mutuals import YEAR, cmu_mutual
@@ -88,6 +88,7 @@ async def test_a_statement_drawn_up_then_paid_by_the_ministry(origin: str) -> No
         await desk_of_ministry.wait_for_url(f"{origin}/subsidies/*?notice=paid")
         assert await desk_of_ministry.get_by_role("status").inner_text() == "Paiement de l'État enregistré."
         assert await desk_of_ministry.get_by_label("Montant viré (F CFA)").input_value() == "8000"
+        await shot(desk_of_ministry, "ministry-subsidy")
         await jobs_done()
 
         await page.reload()
