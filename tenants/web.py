@@ -29,6 +29,7 @@ from strawberry import Schema
 from graphql import GraphQLError
 from tenants.context import Viewer
 from tenants.graphql import RequestContext
+from tenants.ids import new_id
 from tenants.permissions import Permission
 from tenants.services import Services
 
@@ -46,6 +47,12 @@ class PageError(HTTPException):
         self.message_code = message_code
         self.message = message
         """Said instead of ``message_code``'s text: a domain's refusal, already in the page's language."""
+
+
+def keyed(form: Mapping[str, str]) -> dict[str, str]:
+    """A form to show, its idempotency key kept, or a new one if it has none
+    (a form posted without it, by hand): the page's next press sends one."""
+    return {"idempotencyKey": new_id().hex, **form}
 
 
 def not_found() -> PageError:

@@ -126,6 +126,10 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "L'écriture {receipt} est une annulation : enregistrez plutôt le paiement à nouveau.",
         "The entry {receipt} is a reversal: record the payment again instead.",
     ),
+    "contributions.SUBSIDY_NOT_REVERSIBLE": (
+        "Le paiement {receipt} est le virement de l'État que le ministère a enregistré : il ne s'annule pas ici.",
+        "The payment {receipt} is the State's transfer its ministry recorded: it is not reversed here.",
+    ),
     "contributions.REASON_REQUIRED": (
         "Indiquez pourquoi le paiement est annulé.",
         "Say why the payment is reversed.",

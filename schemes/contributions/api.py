@@ -368,6 +368,7 @@ class Mutation:
             errors.PaymentNotFound,
             errors.PaymentAlreadyReversed,
             errors.ReversalNotReversible,
+            errors.SubsidyNotReversible,
             errors.ReasonRequired,
             errors.InvalidIdempotencyKey,
             errors.IdempotencyKeyReused,

@@ -22,9 +22,8 @@ from schemes.contributions.periods import period_of
 from schemes.imports.errors import file_failure
 from schemes.imports.files import FileProblem
 from schemes.rules.model import Period
-from tenants.ids import new_id
 from tenants.permissions import Permission
-from tenants.web import Page, PageSet, not_found
+from tenants.web import Page, PageSet, keyed, not_found
 
 DECLARATIONS_SHOWN = 24
 """Declarations the account shows, the latest period first: two years of months."""
@@ -196,7 +195,7 @@ async def _form(
         employer=employer,
         schemes=schemes,
         lines=lines,
-        form={"idempotencyKey": new_id().hex, **form},
+        form=keyed(form),
         errors=errors,
         notice=notice,
     )

@@ -329,7 +329,8 @@ async def file_declaration(tx: Transaction, ctx: TenantContext, data: NewDeclara
                 period=period.label,
                 period_start=period.start,
                 period_end=period.end,
-                due_on=period.start,
+                # The salaries of a period are paid at its end: their contributions are due the day after.
+                due_on=period.next().start,
                 persons=len(lines),
                 amount=declaration.amount,
                 currency=ctx.currency,

@@ -217,3 +217,9 @@ class SubsidyKeyReused(ContributionError):
     """The key was used for another payment of the State: a replay sends the same payment."""
 
     code = "contributions.SUBSIDY_KEY_REUSED"
+
+
+class SubsidyNotReversible(ContributionError):
+    """The State's payment is its ministry's record in the tenant's ledger: the tenant does not reverse it."""
+
+    code = "contributions.SUBSIDY_NOT_REVERSIBLE"

@@ -17,7 +17,7 @@ from litestar.response import Redirect
 from schemes.contributions.reads import MAX_YEAR, MIN_YEAR
 from tenants.ids import new_id
 from tenants.permissions import Permission
-from tenants.web import MenuItem, Page, PageSet, not_found
+from tenants.web import MenuItem, Page, PageSet, keyed, not_found
 
 CALLS_SHOWN = 24
 """Calls the account shows, the latest due first: two years of monthly calls."""
@@ -95,11 +95,16 @@ RECORD_FIELDS = ("amount", "channel", "provider", "reference", "note")
 REVERSE_FIELDS = ("reason",)
 
 
+AMOUNT_DIGITS = 18
+"""More digits than any amount: the API refuses the number at the field rather than the page choking on it."""
+
+
 def amount_of(text: str) -> int | str:
     """The amount typed in: digits, their thousands apart or not (``3 500``);
     anything else as typed, for the API to refuse next to the field."""
     digits = re.sub(r"[\s\u00a0\u202f.]", "", text)
-    return int(digits) if digits.isdigit() else text
+    # ASCII digits only ("²" is a digit to Python, not to int()), and no more than an amount has.
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= AMOUNT_DIGITS else text
 
 
 async def _account(page: Page, member_id: str, **context: Any) -> Response[str]:
@@ -157,7 +162,7 @@ async def take_payment(page: NamedDependency[Page], member_id: FromPath[str]) ->
     errors = outcome.errors_within(RECORD_FIELDS)
     if outcome.refusal["code"] == "INVALID_VALUE" and "amount" in errors:
         errors["amount"] = page.t("page.PAYMENT_AMOUNT_DIGITS")
-    return await _account(page, member_id, status_code=400, form=form, errors=errors)
+    return await _account(page, member_id, status_code=400, form=keyed(form), errors=errors)
 
 
 NOTICES = {"recorded": "page.NOTICE_PAYMENT_RECORDED", "reversed": "page.NOTICE_PAYMENT_REVERSED"}
@@ -226,7 +231,7 @@ async def reverse(page: NamedDependency[Page], payment_id: FromPath[str]) -> Res
     if outcome.refusal["code"] == "PAYMENT_NOT_FOUND":
         raise not_found()
     errors = outcome.errors_within(REVERSE_FIELDS)
-    return await _receipt(page, payment_id, status_code=400, errors=errors, form=form)
+    return await _receipt(page, payment_id, status_code=400, errors=errors, form=keyed(form))
 
 
 PAGES = PageSet(

@@ -131,7 +131,10 @@ def valid_reference(reference: str) -> bool:
 async def next_receipt(tx: Transaction, ctx: TenantContext, year: int) -> tuple[int, str]:
     """The next receipt of the tenant's ``year``: its place in the sequence
     and its number (``2026-000042``). The sequence's row stays locked until
-    the transaction ends: a rollback gives the number back."""
+    the transaction ends: a rollback gives the number back. The audit
+    chain's lock is taken first, as the payments that write an audit event
+    before their receipt (a period called at the counter) take them."""
+    await audit.lock_chain(tx, ctx.tenant_id)
     value: int = await tx.fetchval(
         "INSERT INTO receipt_sequences (id, tenant_id, year, last_value) VALUES ($2, $1, $3, 1)"
         " ON CONFLICT (tenant_id, year) DO UPDATE SET last_value = receipt_sequences.last_value + 1"
@@ -294,6 +297,8 @@ async def reverse_payment(
         return Recorded(payment=earlier, allocations=await _settled_by(tx, ctx, earlier.id), replayed=True)
     if original.reverses_id is not None:
         raise errors.ReversalNotReversible(path=("input", "payment"), receipt=original.receipt_number)
+    if original.subsidy_payment_id is not None:
+        raise errors.SubsidyNotReversible(path=("input", "payment"), receipt=original.receipt_number)
     if await within(ctx, Payment).exists().where(Payment.reverses_id == payment_id):
         raise errors.PaymentAlreadyReversed(path=("input", "payment"), receipt=original.receipt_number)
     settled = await _settled_by(tx, ctx, payment_id)

@@ -19,7 +19,7 @@ import asyncpg
 from schemes.contributions import errors, ledger, payments
 from schemes.contributions.ledger import LIVE, PayerKey
 from schemes.contributions.periods import ContributionPeriod, parse_period
-from schemes.contributions.tables import Channel, SubsidyPayment, SubsidyStatement
+from schemes.contributions.tables import CallKind, Channel, Payment, SubsidyPayment, SubsidyStatement
 from schemes.rules.model import Payer, Period
 from tenants.audit import service as audit
 from tenants.context import TenantContext
@@ -28,8 +28,10 @@ from tenants.tx import Transaction, tenant_tx
 
 SUBSIDY_ACTOR = "contributions.record_subsidy"
 STATE = PayerKey(Payer.STATE, None)
-PAID_BACK_DAYS = 366
-"""How far back the State's transfer may be dated."""
+PAID_BACK_DAYS = payments.RECEIVED_BACK.days - 31
+"""How far back the State's transfer may be dated: a month less than the
+ledger takes a payment back, so the job that records it there, even late,
+is still within the ledger's reach."""
 LOOK_BACK_DAYS = 366
 """How long after a period ends the daily job still looks for its calls on no statement: a period's
 calls are made while it runs, so the one statement drawn once it has ended takes its last ones."""
@@ -76,18 +78,25 @@ async def draw_statement(
             if earlier.scheme_id != scheme_id or earlier.period_start != period.start:
                 raise errors.StatementKeyReused(path=("input", "idempotencyKey"))
             return Drawn(statement=earlier, replayed=True)
-    totals = await tx.fetchrow(
-        "SELECT count(DISTINCT c.member_id) AS member_count, coalesce(sum(c.amount), 0) AS amount,"
-        " coalesce(sum(c.persons) FILTER (WHERE c.kind = 'contribution'), 0) AS person_count,"
-        " (SELECT coalesce(max(s.number), 0) FROM subsidy_statements s WHERE s.tenant_id = $1"
-        " AND s.scheme_id = $2 AND s.period_start = $3) AS last_number"
-        f" FROM contribution_calls c WHERE {_UNSTATED} AND c.scheme_id = $2 AND c.period_start = $3",
+    # The calls are read once and linked by id: a call made meanwhile is
+    # neither counted nor linked, and goes on the next statement.
+    unstated = await tx.fetch(
+        f"SELECT c.id, c.member_id, c.kind, c.persons, c.amount FROM contribution_calls c WHERE {_UNSTATED}"
+        " AND c.scheme_id = $2 AND c.period_start = $3",
         ctx.tenant_id,
         scheme_id,
         period.start,
     )
-    if not totals["amount"]:
+    amount = sum(int(call["amount"]) for call in unstated)
+    if not amount:
         raise errors.NothingToState(path=("input", "period"), period=period.label)
+    last_number = await tx.fetchval(
+        "SELECT coalesce(max(s.number), 0) FROM subsidy_statements s WHERE s.tenant_id = $1 AND s.scheme_id = $2"
+        " AND s.period_start = $3",
+        ctx.tenant_id,
+        scheme_id,
+        period.start,
+    )
     principal = ctx.principal
     scope = within(ctx, SubsidyStatement)
     statement = scope.new(
@@ -95,10 +104,10 @@ async def draw_statement(
         period=period.label,
         period_start=period.start,
         period_end=period.end,
-        number=totals["last_number"] + 1,
-        members=totals["member_count"],
-        beneficiaries=totals["person_count"],
-        amount=int(totals["amount"]),
+        number=last_number + 1,
+        members=len({call["member_id"] for call in unstated}),
+        beneficiaries=sum(call["persons"] for call in unstated if call["kind"] == CallKind.CONTRIBUTION),
+        amount=amount,
         currency=ctx.currency,
         idempotency_key=key,
         drawn_by_kind=principal.kind.value,
@@ -113,12 +122,10 @@ async def draw_statement(
         raise errors.StatementKeyReused(path=("input", "idempotencyKey")) from None
     await tx.execute(
         "INSERT INTO subsidy_statement_calls (id, tenant_id, statement_id, call_id)"
-        f" SELECT gen_random_uuid(), $1, $4, c.id FROM contribution_calls c"
-        f" WHERE {_UNSTATED} AND c.scheme_id = $2 AND c.period_start = $3",
+        " SELECT gen_random_uuid(), $1, $2, call_id FROM unnest($3::uuid[]) AS call_id",
         ctx.tenant_id,
-        scheme_id,
-        period.start,
         statement.id,
+        [call["id"] for call in unstated],
     )
     await audit.record_change(
         tx,
@@ -235,16 +242,9 @@ async def record_subsidy_payment(
     records the money in the tenant's ledger. A replay of the key returns
     the payment recorded with it."""
     key = payments.checked_key(data.idempotency_key)
-    found = _checked(data, now.date())
     statement = await supervised_statement(tx, ctx, data.statement_id)
     if statement is None or statement.tenant_id == ctx.tenant_id:
-        raise errors.ContributionError.all_of([errors.StatementNotFound(path=("input", "statement")), *found])
-    if data.currency != statement.currency:
-        found.append(
-            errors.CurrencyMismatch(path=("input", "currency"), currency=data.currency[:3], expected=statement.currency)
-        )
-    if found:
-        raise errors.ContributionError.all_of(found)
+        raise errors.StatementNotFound(path=("input", "statement"))
     await _lock(tx, f"subsidy-payment:{statement.id}")
     scope = within(ctx, SubsidyPayment)
     earlier = await scope.objects().where(SubsidyPayment.idempotency_key == key).first()
@@ -252,6 +252,13 @@ async def record_subsidy_payment(
         if earlier.statement_id != statement.id or earlier.amount != data.amount:
             raise errors.SubsidyKeyReused(path=("input", "idempotencyKey"))
         return SubsidyPaid(payment=earlier, statement=statement, replayed=True)
+    found = _checked(data, now.date())
+    if data.currency != statement.currency:
+        found.append(
+            errors.CurrencyMismatch(path=("input", "currency"), currency=data.currency[:3], expected=statement.currency)
+        )
+    if found:
+        raise errors.ContributionError.all_of(found)
     outstanding = statement.amount - await paid_of(tx, statement)
     if data.amount > outstanding:
         raise errors.StatementOverpaid(path=("input", "amount"), outstanding=outstanding, currency=statement.currency)
@@ -309,6 +316,9 @@ async def record_in_ledger(
     if row is None:
         return None
     await ledger.lock_payer(tx, ctx, [STATE])
+    recorded = await within(ctx, Payment).objects().where(Payment.subsidy_payment_id == row["id"]).first()
+    if recorded is not None:
+        return payments.Recorded(payment=recorded, allocations=[], replayed=True)
     stated = await tx.fetch(
         "SELECT l.call_id FROM subsidy_statement_calls l WHERE l.tenant_id = $1 AND l.statement_id = $2",
         ctx.tenant_id,

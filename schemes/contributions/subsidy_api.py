@@ -364,8 +364,10 @@ class Mutation:
         async with tenant_tx(context) as tx:
             paid = await subsidies.record_subsidy_payment(tx, context, data, datetime.now(UTC))
             statement = await _view(tx, context, paid.statement.id)
+            listed = (await subsidy_reads.payments_of(tx, context, [paid.statement.id]))[paid.statement.id]
+        (row,) = [row for row in listed if row.payment.id == paid.payment.id]
         return SubsidyPaymentRecording(
-            payment=SubsidyPayment.of(PaymentRow(paid.payment, None)),
+            payment=SubsidyPayment.of(row),
             statement=statement,
             already_recorded=paid.replayed,
         )

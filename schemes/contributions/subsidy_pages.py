@@ -17,7 +17,7 @@ from schemes.contributions.pages import amount_of
 from tenants.ids import new_id
 from tenants.permissions import Permission
 from tenants.roles import TenantKind
-from tenants.web import MenuItem, Page, PageSet, not_found
+from tenants.web import MenuItem, Page, PageSet, keyed, not_found
 
 STATEMENTS_SHOWN = 50
 LINES_SHOWN = 100
@@ -124,7 +124,7 @@ async def draw(page: NamedDependency[Page]) -> Response[str] | Redirect:
     if outcome.refusal is None:
         statement = outcome.data["subsidyStatementDraw"]["statement"]
         return page.redirect(f"/subsidies/{statement['id']}?notice=drawn")
-    return await _list(page, "", form=form, errors=outcome.errors_within(DRAW_FIELDS), status_code=400)
+    return await _list(page, "", form=keyed(form), errors=outcome.errors_within(DRAW_FIELDS), status_code=400)
 
 
 async def _statement(page: Page, statement_id: str, **context: Any) -> Response[str]:
@@ -178,7 +178,7 @@ async def record_payment(page: NamedDependency[Page], statement_id: FromPath[str
             key: page.t("page.PAYMENT_AMOUNT_DIGITS" if key == "amount" else "page.DATE_DIGITS") if key else text
             for key, text in errors.items()
         }
-    return await _statement(page, statement_id, form=form, errors=errors, status_code=400)
+    return await _statement(page, statement_id, form=keyed(form), errors=errors, status_code=400)
 
 
 PAGES = PageSet(

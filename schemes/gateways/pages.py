@@ -21,7 +21,7 @@ from strawberry import relay
 from schemes.contributions.pages import amount_of
 from tenants.ids import new_id
 from tenants.permissions import Permission
-from tenants.web import Page, PageSet, not_found
+from tenants.web import Page, PageSet, keyed, not_found
 
 PAY = "query MyPay { myStatement { outstanding currency } myOnlinePaymentProviders }"
 START = """
@@ -92,7 +92,7 @@ async def pay(page: NamedDependency[Page]) -> Response[str] | Redirect:
     errors = outcome.errors_within(PAY_FIELDS)
     if outcome.refusal["code"] == "INVALID_VALUE" and "amount" in errors:
         errors["amount"] = page.t("page.PAYMENT_AMOUNT_DIGITS")
-    return await _pay_page(page, form, errors, status_code=400)
+    return await _pay_page(page, keyed(form), errors, status_code=400)
 
 
 def _global_id(checkout_id: str) -> str:

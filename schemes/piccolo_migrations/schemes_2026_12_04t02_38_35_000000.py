@@ -14,6 +14,10 @@ SUBSIDIES_SQL = [
     *(statement for table in STATEMENT_TABLES for statement in rls.tenant_owned_table_v2(table)),
     # The tenant paid reads the ministry's record of its payment.
     *rls.tenant_owned_table_v2("subsidy_payments", extra_read=f"statement_tenant_id = {rls.CURRENT_TENANT}"),
+    # A ministry records payments of the statements of the tenants it supervises, of no other.
+    "DROP POLICY subsidy_payments_insert ON subsidy_payments",
+    "CREATE POLICY subsidy_payments_insert ON subsidy_payments FOR INSERT WITH CHECK ("
+    f"tenant_id = {rls.CURRENT_TENANT} AND statement_tenant_id = ANY ({rls.READ_TENANTS_ONCE}))",
     *(statement for table in TABLES for statement in rls.require_audit(table)),
     *(f"REVOKE UPDATE, DELETE ON {table} FROM {rls.APPLICATION_ROLE}" for table in TABLES),
     "ALTER TABLE subsidy_statements ADD CONSTRAINT subsidy_statements_values_check CHECK ("

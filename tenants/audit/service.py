@@ -115,10 +115,22 @@ async def record_many(tx: Transaction, events: Sequence[Event]) -> None:
         await _append(tx, by_chain)
 
 
+def _lock_name(tenant_id: UUID | None, chain: int) -> str:
+    return f"{tenant_id}" if tenant_id else f"platform:{chain}"
+
+
+async def lock_chain(tx: Transaction, tenant_id: UUID) -> None:
+    """Take the lock of the tenant's audit chain now, until the transaction
+    ends. A service that takes another lock before writing its audit event
+    (a receipt number's) takes this one first, so that every transaction
+    takes the two in the same order and none waits for another crosswise."""
+    await tx.execute("SELECT pg_advisory_xact_lock(hashtextextended('audit:' || $1, 0))", _lock_name(tenant_id, 0))
+
+
 async def _append(tx: Transaction, by_chain: dict[tuple[UUID | None, int], list[Event]]) -> None:
     rows: list[tuple[Any, ...]] = []
     for (tenant_id, chain), chained in by_chain.items():
-        name = f"{tenant_id}" if tenant_id else f"platform:{chain}"
+        name = _lock_name(tenant_id, chain)
         # The setting tells the commit-time check of audited tables that this
         # transaction's changes are accounted for (see tenants.rls.require_audit).
         await tx.execute(

@@ -1,5 +1,6 @@
 """An IPM's employees' rights follow their employer's declarations: two
-months the employer left unpaid past the IPM's 15 days of grace suspend the
+months the employer left unpaid past the IPM's 15 days of grace (counted
+from the day after each month, when its salaries are paid) suspend the
 employees they name (not the one they leave out), the employer's payment
 reinstates them by a job moments after, and each one's account says so."""
 
@@ -27,7 +28,10 @@ from tests.schemes.contributions.ledger_check import check_ledger, gid
 pytestmark = pytest.mark.usefixtures("migrated")
 
 LAST_MONTH = period_of(Period.MONTHLY, period_of(Period.MONTHLY, date.today()).start - timedelta(days=1))
-MONTH_BEFORE = period_of(Period.MONTHLY, LAST_MONTH.start - timedelta(days=1))
+TWO_MONTHS_AGO = period_of(Period.MONTHLY, LAST_MONTH.start - timedelta(days=1))
+THREE_MONTHS_AGO = period_of(Period.MONTHLY, TWO_MONTHS_AGO.start - timedelta(days=1))
+"""A month's contributions are due the day after it ends: those of two and three months ago are past
+the IPM's 15 days of grace whatever today is, last month's may not be yet."""
 MONTHLY_CALL = 13_501 + 13_500 + 37_500
 """Awa Ndiaye's 27 001 and Ibrahima Fall's 37 500 (at the ceiling) a month."""
 
@@ -72,8 +76,8 @@ async def test_an_employers_arrears_suspend_its_employees_and_its_payment_reinst
         async with tenant_tx(company.ctx) as tx:
             change = lifecycle.StatusChange(member.id, MemberStatus.ACTIVE, hired)
             await lifecycle.change_status(tx, company.ctx, change, hired)
-    await _declare_two_of_three(company, MONTH_BEFORE)
-    await _declare_two_of_three(company, LAST_MONTH)
+    await _declare_two_of_three(company, THREE_MONTHS_AGO)
+    await _declare_two_of_three(company, TWO_MONTHS_AGO)
 
     done = await enforcement.apply_tenant(company.ctx, date.today())
     assert (done.members, done.suspended, done.reinstated) == (3, 2, 0)

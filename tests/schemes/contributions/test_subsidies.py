@@ -52,6 +52,11 @@ query ($filter: SubsidyStatementFilter, $first: Int, $after: String) {
   }
 }
 """
+PAY_RECEIPT = """
+mutation ($input: SubsidyPaymentRecordInput!) {
+  subsidyPaymentRecord(input: $input) { ... on SubsidyPaymentRecording { payment { receiptNumber } } }
+}
+"""
 PAY = """
 mutation ($input: SubsidyPaymentRecordInput!) {
   subsidyPaymentRecord(input: $input) {
@@ -320,6 +325,24 @@ class TestTheMinistry:
             [receipts.ReceiptLine(YEAR.label, "contribution", 20_000)],
         )
         assert await owner.fetchval("SELECT count(*) FROM payment_receipts WHERE tenant_id = $1", tenant.id) == 2
+        # The State's transfer is the ministry's record: the mutual does not reverse it.
+        reverse = """
+        mutation ($input: PaymentReverseInput!) {
+          paymentReverse(input: $input) { ... on PaymentReverseError { code path message } }
+        }
+        """
+        refused = await graphql(
+            client,
+            reverse,
+            token=await token_for(client, tenant, Role.MANAGER),
+            input={"payment": gid("Payment", first_payment), "reason": "Erreur", "idempotencyKey": "reverse-state"},
+        )
+        assert refused["data"]["paymentReverse"] == {
+            "code": "SUBSIDY_NOT_REVERSIBLE",
+            "path": ["input", "payment"],
+            "message": f"Le paiement {year}-000001 est le virement de l'État que le ministère a enregistré : il ne "
+            "s'annule pas ici.",
+        }
 
     async def test_a_replay_records_once_and_concurrent_payments_never_exceed_the_statement(
         self, client: httpx.AsyncClient, owner: asyncpg.Connection
@@ -347,6 +370,12 @@ class TestTheMinistry:
         )
         assert [row["amount"] for row in recorded] == [10_000, 18_000]
         await jobs_done()
+        # A retry the next day is the same payment, whatever the day; and it now names its receipt.
+        retried = {**same, "paidOn": (date.today() + timedelta(days=1)).isoformat()}
+        again = (await graphql(client, PAY, token=minister, input=retried))["data"]["subsidyPaymentRecord"]
+        assert again["alreadyRecorded"] is True
+        receipt = await graphql(client, PAY_RECEIPT, token=minister, input=same)
+        assert receipt["data"]["subsidyPaymentRecord"]["payment"]["receiptNumber"] == f"{date.today().year}-000001"
         assert (
             await owner.fetchval("SELECT sum(amount) FROM payments WHERE tenant_id = $1 AND payer = 'state'", tenant.id)
             == 28_000
@@ -446,6 +475,20 @@ class TestIsolation:
         )
         async with tenant_tx(neighbour) as tx:
             assert tuple(await tx.fetchrow(visible, across_tenants=True)) == (0, 0, 0)
+        async with tenant_tx(neighbour) as tx:
+            with pytest.raises(asyncpg.InsufficientPrivilegeError):
+                # A mutual naming another tenant's statement in a payment of its own.
+                await tx.execute(
+                    "INSERT INTO subsidy_payments (id, tenant_id, statement_tenant_id, statement_id, amount, currency,"
+                    " reference, paid_on, idempotency_key, recorded_by_kind, created_at)"
+                    " VALUES ($1, $2, $3, $4, 1, 'XOF', 'FAUX-0002', now(), 'forged', 'user', now())",
+                    uuid.uuid4(),
+                    neighbour.tenant_id,
+                    tenant.id,
+                    node_uuid(statement_id),
+                    across_tenants=True,
+                )
+        async with tenant_tx(neighbour) as tx:
             with pytest.raises(asyncpg.InsufficientPrivilegeError):
                 await tx.execute(
                     "UPDATE subsidy_payments SET amount = 1 WHERE id = $1", payment_id, across_tenants=True

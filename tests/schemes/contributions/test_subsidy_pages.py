@@ -69,6 +69,9 @@ async def test_a_manager_draws_a_statement_once(browser: httpx.AsyncClient, owne
         f"Aucun appel de l'État à relever pour la période {YEAR.label} : ses appels sont déjà sur un relevé, "
         "ou le régime n'en a pas."
     )
+    keyless = await post_form(browser, "/subsidies", {"scheme": form["scheme"], "period": YEAR.label})
+    assert (keyless.status_code, field_error(keyless.text, "")) == (400, None)
+    assert len(_hidden(keyless.text, "idempotencyKey")) == 32
     wrong = await post_form(browser, "/subsidies", {**form, "period": "2026-13", "idempotencyKey": "third"})
     assert field_error(wrong.text, "period") == (
         "« 2026-13 » ne désigne pas une période du régime : 2026-12 (mois), 2026-T4 (trimestre) ou 2026 (année)."
@@ -121,8 +124,9 @@ async def test_the_ministry_records_the_states_transfer(browser: Browser, owner:
     )
     too_much = await post_form(browser, f"{path}/payments", {**bad, "reference": "TRESOR-OV-2026-0977"})
     assert field_error(too_much.text, "amount") == "Il ne reste que 8000 XOF à payer sur ce relevé."
-    letters = await post_form(browser, f"{path}/payments", {**bad, "amount": "huit mille"})
-    assert field_error(letters.text, "amount") == "Indiquez le montant reçu en chiffres, par exemple 3 500."
+    for amount in ("huit mille", "²", "9" * 5000):
+        letters = await post_form(browser, f"{path}/payments", {**bad, "amount": amount})
+        assert field_error(letters.text, "amount") == "Indiquez le montant reçu en chiffres, par exemple 3 500."
     late = (date.today() + timedelta(days=3)).isoformat()
     future = await post_form(browser, f"{path}/payments", {**form, "paidOn": late, "idempotencyKey": "third"})
     assert field_error(future.text, "paidOn") == "La date du virement ne peut être ni dans le futur ni à plus d'un an."
