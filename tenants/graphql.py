@@ -5,6 +5,7 @@ field declares who may resolve it."""
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar, cast
 from uuid import UUID
@@ -223,6 +224,11 @@ def field(
     resolver returning the value or an awaitable of it (:func:`settled`)."""
 
     def decorate(resolver: Callable[P, R]) -> Callable[P, R]:
+        if permission is not None and graphql_type is not None and not inspect.iscoroutinefunction(resolver):
+            # The permission's check is awaited, so the field resolves through it; the awaitable a
+            # synchronous resolver returns would then reach graphql-core unawaited and be resolved
+            # after the request's transaction has ended.
+            raise TypeError(f"{resolver.__qualname__}: a field with a permission awaits what it loads (async def)")
         extensions: list[FieldExtension] = [requires(permission)] if permission else []
         extensions += clean_arguments(resolver, permission)
         made: Any = strawberry.field(

@@ -3,11 +3,14 @@ listed here, each for a reason."""
 
 from __future__ import annotations
 
+import pytest
 from strawberry.permission import PermissionExtension
 
 from app.api.schema import make_schema
 from app.settings import Settings
 from tenants.graphql import Requires
+from tenants.graphql import field as declared_field
+from tenants.permissions import Permission
 
 PUBLIC = {
     "Query.viewer": "tells a caller who it is, signed in or not",
@@ -130,3 +133,11 @@ def test_declared_permissions(settings: Settings) -> None:
         "Mutation.paymentReverse": "contributions:write",
         "Mutation.contributionCallsRun": "contributions:write",
     }
+
+
+def test_a_field_with_a_permission_cannot_hand_graphql_core_an_awaitable() -> None:
+    def employer(self: object) -> object:
+        return None
+
+    with pytest.raises(TypeError, match="awaits what it loads"):
+        declared_field("The employer.", permission=Permission.MEMBERS_READ, graphql_type=str | None)(employer)

@@ -18,9 +18,8 @@ from schemes.contributions.ledger import PayerKey
 from schemes.contributions.tables import DeclarationLine as LineRow
 from schemes.contributions.tables import EmployerDeclaration as DeclarationRow
 from schemes.contributions.types import MINOR, ContributionCall, member_view
-from schemes.employers.api import Employer
+from schemes.employers.api import Employer, load_employer
 from schemes.employers.errors import EmployerNotFound
-from schemes.employers.loaders import employers_by_id
 from schemes.employers.tables import Employer as EmployerRow
 from schemes.members.types import Member, scheme_views
 from schemes.rules.api import Scheme
@@ -109,10 +108,12 @@ class EmployerDeclaration(relay.Node):
             _row=row,
         )
 
-    @field("The employer who filed it. Requires `members:read`.", permission=Permission.MEMBERS_READ)
+    @field(
+        "The employer who filed it. Requires `members:read`.",
+        permission=Permission.MEMBERS_READ,
+    )
     async def employer(self, info: Info) -> Employer | None:
-        row = await info.context.loaders.get(employers_by_id).load(self._row.employer_id)
-        return Employer.from_row(row) if row is not None else None
+        return await load_employer(info, self._row.employer_id)
 
     @field("The scheme declared for.", graphql_type=Scheme | None)
     def scheme(self, info: Info) -> Scheme | Awaitable[Scheme | None] | None:

@@ -55,7 +55,7 @@ query Receipt($id: ID!) {{
   node(id: $id) {{
     ... on Payment {{
       {PAYMENT_FIELDS} note createdAt receiptUrl
-      member {{ id number firstNames lastName scheme {{ name }} }}
+      payer member {{ id number firstNames lastName scheme {{ name }} }} employer {{ name }}
       allocations {{ amount call {{ kind period }} }}
       reverses {{ id receiptNumber }}
     }}

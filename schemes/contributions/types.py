@@ -17,6 +17,7 @@ from schemes.contributions.rights import RightsStatus, Standing
 from schemes.contributions.tables import CallKind, Channel
 from schemes.contributions.tables import Payment as PaymentRow
 from schemes.documents.storage import DOCUMENT_STORE
+from schemes.employers.api import Employer, load_employer
 from schemes.members import loaders as member_loaders
 from schemes.members.types import Member, scheme_views
 from schemes.rules.api import Scheme
@@ -148,6 +149,13 @@ class Payment(relay.Node):
     @field("The member who paid. Requires `members:read`.", permission=Permission.MEMBERS_READ)
     async def member(self, info: Info) -> Member | None:
         return await member_view(info, self._row.member_id)
+
+    @field(
+        "The employer who paid, for an employer's payment. Requires `members:read`.",
+        permission=Permission.MEMBERS_READ,
+    )
+    async def employer(self, info: Info) -> Employer | None:
+        return await load_employer(info, self._row.employer_id)
 
     @field("What the payment settled, call by call.")
     async def allocations(self, info: Info) -> list[PaymentAllocation]:

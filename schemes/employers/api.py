@@ -172,8 +172,15 @@ class Query:
         employer_id = decode_id(id, "Employer")
         if employer_id is None:
             return None
-        row = await info.context.loaders.get(employers_by_id).load(employer_id)
-        return Employer.from_row(row) if row else None
+        return await load_employer(info, employer_id)
+
+
+async def load_employer(info: Info, employer_id: UUID | None) -> Employer | None:
+    """The employer ``employer_id`` names, through the request's DataLoader; None for no id or none readable."""
+    if employer_id is None:
+        return None
+    row = await info.context.loaders.get(employers_by_id).load(employer_id)
+    return Employer.from_row(row) if row else None
 
 
 def _employer_id(id: relay.GlobalID) -> UUID:  # noqa: A002

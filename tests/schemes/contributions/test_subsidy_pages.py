@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import asyncpg
 import httpx
 import pytest
 
+from schemes.contributions import subsidies
 from tenants.permissions import Permission, permissions_of
 from tenants.roles import MINISTRY_ROLES, Role, TenantKind
-from tests.factories import fresh_country, make_tenant, make_user
+from tenants.tx import tenant_tx
+from tests.factories import context, fresh_country, make_tenant, make_user
 from tests.jobs import jobs_done
 from tests.pages import HTML, Browser, field_error, field_value, post_form, sign_in, texts_of
 from tests.schemes.contributions.ledger_check import gid
@@ -162,3 +164,27 @@ async def test_role_matrix(browser: httpx.AsyncClient, role: Role) -> None:
         shown = await browser.get(f"/subsidies/{gid('SubsidyStatement', statement.id)}", headers=HTML)
         assert shown.status_code == 200
         assert ("/payments" in shown.text) is (Permission.SUBSIDIES_SETTLE in granted)
+
+
+async def test_the_mutual_prints_the_receipt_of_the_states_transfer(
+    browser: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    country = fresh_country()
+    mutual = await cmu_mutual(country, "Mutuelle de santé de Kaffrine")
+    statement = await drawn_statement(mutual)
+    ministry = await make_tenant(kind=TenantKind.MINISTRY, country=country)
+    minister = await context(ministry, Role.MINISTRY_ADMIN)
+    paid = subsidies.NewSubsidyPayment(statement.id, 28_000, "XOF", "TRESOR-OV-2026-1201", date.today(), "kaffrine")
+    async with tenant_tx(minister) as tx:
+        await subsidies.record_subsidy_payment(tx, minister, paid, datetime.now(UTC))
+    await jobs_done()
+    payment_id = await owner.fetchval("SELECT id FROM payments WHERE tenant_id = $1", mutual.tenant.id)
+    assert (await sign_in(browser, await make_user(mutual.tenant, Role.MANAGER))).status_code == 303
+    receipt = await browser.get(f"/payments/{gid('Payment', payment_id)}", headers=HTML)
+    facts = [_flat(text) for text in texts_of(receipt.text, "dd")]
+    assert facts[:3] == [
+        "État",
+        f"{date.today():%d/%m/%Y} 00:00 UTC",
+        "28 000 F CFA",
+    ]
+    assert "Virement bancaire · TRESOR-OV-2026-1201" in facts
