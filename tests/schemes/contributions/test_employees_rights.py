@@ -6,6 +6,7 @@ reinstates them by a job moments after, and each one's account says so."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
@@ -131,3 +132,32 @@ async def test_an_employers_arrears_suspend_its_employees_and_its_payment_reinst
     ] * 2
     ledger = await check_ledger(owner, company.tenant.id)
     assert (ledger["due"], ledger["paid"], ledger["outstanding"]) == (2 * MONTHLY_CALL, 2 * MONTHLY_CALL, 0)
+
+
+async def test_passes_racing_the_employers_payment_never_leave_an_employee_suspended(
+    client: httpx.AsyncClient, owner: asyncpg.Connection
+) -> None:
+    company = await make_company()
+    for member in company.staff:
+        async with tenant_tx(company.ctx) as tx:
+            change = lifecycle.StatusChange(member.id, MemberStatus.ACTIVE, date(2020, 1, 1))
+            await lifecycle.change_status(tx, company.ctx, change, date(2020, 1, 1))
+    await _declare_two_of_three(company, THREE_MONTHS_AGO)
+    await _declare_two_of_three(company, TWO_MONTHS_AGO)
+    await jobs_done()
+    assert [status for _, status, _ in await _statuses(owner, company)] == ["suspended", "suspended", "active"]
+    token = await token_for(client, company.tenant, Role.MANAGER)
+    payment = {
+        "employer": company.employer_id,
+        "amount": 2 * MONTHLY_CALL,
+        "currency": "XOF",
+        "channel": "BANK_TRANSFER",
+        "reference": "VIR-SDBTP-0003",
+        "idempotencyKey": str(uuid.uuid4()),
+    }
+    passes = [enforcement.apply_tenant(company.ctx, date.today()) for _ in range(5)]
+    answer, *_ = await asyncio.gather(graphql(client, RECORD, token=token, input=payment), *passes)
+    assert answer["data"]["paymentRecord"]["__typename"] == "PaymentRecording"
+    await jobs_done()
+    assert [status for _, status, _ in await _statuses(owner, company)] == ["active", "active", "active"]
+    assert (await enforcement.apply_tenant(company.ctx, date.today())).suspended == 0
