@@ -55,6 +55,22 @@ def report_errors(page: Page, errors: list[str]) -> None:
     page.on("console", lambda message: errors.append(message.text) if is_error(message.type, message.text) else None)
 
 
+async def signed_in_desk(
+    browser: Browser, origin: str, path: str, email: str, password: str, elsewhere: list[str], errors: list[str]
+) -> tuple[BrowserContext, Page]:
+    """A desktop browser in French, cut off from every origin but ``origin``,
+    its errors collected, signed in by the form ``path`` sends it to, and
+    back on ``path``."""
+    desk = await browser.new_context(viewport=DESKTOP, locale="fr-FR")
+    await desk.route("**/*", only_from(origin, elsewhere))
+    page = await desk.new_page()
+    report_errors(page, errors)
+    await page.goto(f"{origin}{path}")
+    await sign_in_on(page, email, password)
+    await page.wait_for_url(f"{origin}{path}")
+    return desk, page
+
+
 async def sign_in_on(page: Page, email: str, password: str) -> None:
     """Fill and send the sign-in form ``page`` shows, as a person would."""
     await page.get_by_label("Adresse e-mail ou numéro de téléphone").fill(email)

@@ -292,9 +292,7 @@ async def file_declaration(tx: Transaction, ctx: TenantContext, data: NewDeclara
         currency=ctx.currency,
         note=note,
         idempotency_key=key,
-        filed_by_kind=ctx.principal.kind.value,
-        filed_by_id=ctx.principal.id,
-        filed_by_name=ctx.principal.name,
+        **payments.recorder(ctx, "filed_by"),
         created_at=now,
     )
     await within(ctx, EmployerDeclaration).insert(declaration)

@@ -162,12 +162,13 @@ async def _insert(tx: Transaction, ctx: TenantContext, payment: Payment) -> None
     await tx.enqueue(receipts.RECEIPT_ACTOR, tenant_id=str(ctx.tenant_id), payment_id=str(payment.id))
 
 
-def _recorder(ctx: TenantContext) -> dict[str, object]:
+def recorder(ctx: TenantContext, columns: str = "recorded_by") -> dict[str, object]:
+    """Who writes a row, as its ``<columns>_kind``, ``_id`` and ``_name`` keep it: the context's principal."""
     principal = ctx.principal
     return {
-        "recorded_by_kind": principal.kind.value,
-        "recorded_by_id": principal.id,
-        "recorded_by_name": principal.name,
+        f"{columns}_kind": principal.kind.value,
+        f"{columns}_id": principal.id,
+        f"{columns}_name": principal.name,
     }
 
 
@@ -225,7 +226,7 @@ async def record_payment(tx: Transaction, ctx: TenantContext, data: NewPayment, 
         idempotency_key=key,
         subsidy_payment_id=data.subsidy_payment_id,
         created_at=now,
-        **_recorder(ctx),
+        **recorder(ctx),
     )
     try:
         await _insert(tx, ctx, payment)
@@ -317,7 +318,7 @@ async def reverse_payment(
         note=why,
         idempotency_key=key,
         created_at=now,
-        **_recorder(ctx),
+        **recorder(ctx),
     )
     await _insert(tx, ctx, reversal)
     await ledger.write(

@@ -16,9 +16,10 @@ from uuid import UUID
 
 import asyncpg
 
-from schemes.contributions import errors, ledger, payments
+from schemes.contributions import errors, ledger, payments, subsidy_reads
 from schemes.contributions.ledger import LIVE, PayerKey
 from schemes.contributions.periods import ContributionPeriod, parse_period
+from schemes.contributions.subsidy_reads import StatementFilter, StatementRow
 from schemes.contributions.tables import CallKind, Channel, Payment, SubsidyPayment, SubsidyStatement
 from schemes.rules.model import Payer, Period
 from tenants.audit import service as audit
@@ -97,7 +98,6 @@ async def draw_statement(
         scheme_id,
         period.start,
     )
-    principal = ctx.principal
     scope = within(ctx, SubsidyStatement)
     statement = scope.new(
         scheme_id=scheme_id,
@@ -110,9 +110,7 @@ async def draw_statement(
         amount=amount,
         currency=ctx.currency,
         idempotency_key=key,
-        drawn_by_kind=principal.kind.value,
-        drawn_by_id=principal.id,
-        drawn_by_name=principal.name,
+        **payments.recorder(ctx, "drawn_by"),
         created_at=now,
     )
     try:
@@ -197,15 +195,10 @@ class SubsidyPaid:
     replayed: bool = False
 
 
-async def supervised_statement(tx: Transaction, ctx: TenantContext, statement_id: UUID) -> SubsidyStatement | None:
-    """The statement of a tenant ``ctx`` supervises (a ministry), or of its own tenant."""
-    tenant_ids = [ctx.tenant_id, *ctx.supervised_tenant_ids]
-    row = await tx.fetchrow(
-        "SELECT s.* FROM subsidy_statements s WHERE s.tenant_id = ANY ($1::uuid[]) AND s.id = $2",
-        tenant_ids,
-        statement_id,
-    )
-    return SubsidyStatement(**dict(row), _exists_in_db=True) if row is not None else None
+async def _statement(tx: Transaction, ctx: TenantContext, statement_id: UUID) -> StatementRow | None:
+    """The statement of a tenant ``ctx`` supervises (or of its own), with what the State paid of it."""
+    found = await subsidy_reads.list_statements(tx, ctx, StatementFilter(ids=[statement_id]), after=None, limit=1)
+    return found[0] if found else None
 
 
 def _checked(data: NewSubsidyPayment, today: date) -> list[errors.ContributionError]:
@@ -222,18 +215,6 @@ def _checked(data: NewSubsidyPayment, today: date) -> list[errors.ContributionEr
     return found
 
 
-async def paid_of(tx: Transaction, statement: SubsidyStatement) -> int:
-    """What the State's payments of ``statement`` add up to."""
-    paid = await tx.fetchval(
-        "SELECT coalesce(sum(p.amount), 0) FROM subsidy_payments p"
-        " WHERE p.statement_tenant_id = $1 AND p.statement_id = $2",
-        statement.tenant_id,
-        statement.id,
-        across_tenants=True,  # the ministry's rows about the statement's tenant; row-level security bounds them
-    )
-    return int(paid)
-
-
 async def record_subsidy_payment(
     tx: Transaction, ctx: TenantContext, data: NewSubsidyPayment, now: datetime
 ) -> SubsidyPaid:
@@ -242,9 +223,10 @@ async def record_subsidy_payment(
     records the money in the tenant's ledger. A replay of the key returns
     the payment recorded with it."""
     key = payments.checked_key(data.idempotency_key)
-    statement = await supervised_statement(tx, ctx, data.statement_id)
-    if statement is None or statement.tenant_id == ctx.tenant_id:
+    stated = await _statement(tx, ctx, data.statement_id)
+    if stated is None or stated.statement.tenant_id == ctx.tenant_id:
         raise errors.StatementNotFound(path=("input", "statement"))
+    statement = stated.statement
     await _lock(tx, f"subsidy-payment:{statement.id}")
     scope = within(ctx, SubsidyPayment)
     earlier = await scope.objects().where(SubsidyPayment.idempotency_key == key).first()
@@ -259,10 +241,11 @@ async def record_subsidy_payment(
         )
     if found:
         raise errors.ContributionError.all_of(found)
-    outstanding = statement.amount - await paid_of(tx, statement)
+    # Read again under the statement's lock: a payment committed meanwhile counts.
+    paid_now = await _statement(tx, ctx, statement.id)
+    outstanding = paid_now.outstanding if paid_now is not None else 0
     if data.amount > outstanding:
         raise errors.StatementOverpaid(path=("input", "amount"), outstanding=outstanding, currency=statement.currency)
-    principal = ctx.principal
     payment = scope.new(
         statement_tenant_id=statement.tenant_id,
         statement_id=statement.id,
@@ -271,9 +254,7 @@ async def record_subsidy_payment(
         reference=data.reference.strip(),
         paid_on=data.paid_on,
         idempotency_key=key,
-        recorded_by_kind=principal.kind.value,
-        recorded_by_id=principal.id,
-        recorded_by_name=principal.name,
+        **payments.recorder(ctx),
         created_at=now,
     )
     try:

@@ -13,7 +13,7 @@ import pytest
 from schemes.contributions.periods import period_of
 from schemes.rules.model import Period
 from tenants.roles import Role
-from tests.browser import DESKTOP, LATER_BUDGET, Weights, chromium, only_from, report_errors, shot, sign_in_on
+from tests.browser import LATER_BUDGET, Weights, chromium, shot, signed_in_desk
 from tests.factories import PASSWORD, make_user
 from tests.schemes.contributions.companies import make_company
 
@@ -36,13 +36,8 @@ async def test_a_manager_files_then_corrects_a_declaration(origin: str) -> None:
     meter = Weights()
 
     async with chromium() as browser:
-        desk = await browser.new_context(viewport=DESKTOP, locale="fr-FR")
-        await desk.route("**/*", only_from(origin, elsewhere))
-        page = await desk.new_page()
-        report_errors(page, errors)
-        await page.goto(f"{origin}/employers/{company.employer_id}")
-        await sign_in_on(page, manager.email or "", PASSWORD)
-        await page.wait_for_url(f"{origin}/employers/*")
+        path = f"/employers/{company.employer_id}"
+        desk, page = await signed_in_desk(browser, origin, path, manager.email or "", PASSWORD, elsewhere, errors)
         meter.watch(desk)
         await page.get_by_role("link", name="Déclarations et compte cotisations").click()
         await page.wait_for_url(f"{origin}/employers/*/declarations")

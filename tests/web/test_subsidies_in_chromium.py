@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from tenants.roles import Role, TenantKind
-from tests.browser import DESKTOP, LATER_BUDGET, Weights, chromium, only_from, report_errors, shot, sign_in_on
+from tests.browser import LATER_BUDGET, Weights, chromium, shot, signed_in_desk
 from tests.factories import PASSWORD, fresh_country, make_tenant, make_user
 from tests.jobs import jobs_done
 from tests.schemes.contributions.mutuals import YEAR, cmu_mutual
@@ -35,13 +35,9 @@ async def test_a_statement_drawn_up_then_paid_by_the_ministry(origin: str) -> No
     meter = Weights()
 
     async with chromium() as browser:
-        desk = await browser.new_context(viewport=DESKTOP, locale="fr-FR")
-        await desk.route("**/*", only_from(origin, elsewhere))
-        page = await desk.new_page()
-        report_errors(page, errors)
-        await page.goto(f"{origin}/subsidies")
-        await sign_in_on(page, manager.email or "", PASSWORD)
-        await page.wait_for_url(f"{origin}/subsidies")
+        desk, page = await signed_in_desk(
+            browser, origin, "/subsidies", manager.email or "", PASSWORD, elsewhere, errors
+        )
         assert await page.get_by_role("link", name="Subventions de l'État").count() == 1
         meter.watch(desk)
         await page.reload()
@@ -54,13 +50,9 @@ async def test_a_statement_drawn_up_then_paid_by_the_ministry(origin: str) -> No
         assert await page.get_by_role("heading", level=1).inner_text() == f"Relevé {YEAR.label} n° 1"
         assert await page.get_by_role("button", name="Enregistrer le paiement").count() == 0
 
-        office = await browser.new_context(viewport=DESKTOP, locale="fr-FR")
-        await office.route("**/*", only_from(origin, elsewhere))
-        desk_of_ministry = await office.new_page()
-        report_errors(desk_of_ministry, errors)
-        await desk_of_ministry.goto(f"{origin}/subsidies")
-        await sign_in_on(desk_of_ministry, admin.email or "", PASSWORD)
-        await desk_of_ministry.wait_for_url(f"{origin}/subsidies")
+        _, desk_of_ministry = await signed_in_desk(
+            browser, origin, "/subsidies", admin.email or "", PASSWORD, elsewhere, errors
+        )
         row = desk_of_ministry.locator("tbody tr").first
         assert _texts(await row.locator("td").all_inner_texts()) == [
             "Mutuelle de santé de Podor",
